@@ -1,0 +1,42 @@
+//! # memberkit
+//!
+//! The customers-and-access back office a platform embeds: tenants, members, products,
+//! access grants, email invites, an audit log and an outbox of events, with the rules in one
+//! place. This crate is the pure domain: it decides; a [`Store`] persists. Use
+//! `memberkit-sqlite` for the SQLite store.
+//!
+//! ```text
+//! use memberkit::*;
+//! use memberkit_sqlite::OpenSqlite;
+//! let hub = Hub::open(":memory:")?;
+//! let t = hub.create_tenant("Ada's Academy")?;
+//! let course = t.create_product(Actor::System, NewProduct::paid("Rust 101", ProductKind::Course))?;
+//! let ada = t.add_customer(Actor::System, NewCustomer::new("ada@example.com").product(course.id))?;
+//! assert!(t.has_access(ada.member.id, course.id)?);
+//! ```
+#![warn(missing_docs)]
+
+mod clock;
+mod error;
+pub mod event_kind;
+mod hub;
+mod ids;
+mod model;
+pub mod normalize;
+mod permission;
+mod requests;
+pub mod store;
+mod token;
+
+pub use clock::{
+    from_unix_micros, to_unix_micros, truncate_to_micros, Clock, ManualClock, SystemClock,
+};
+pub use error::{Error, ErrorCode, Result};
+pub use hub::{Hub, Tenant, MAX_PAGE};
+pub use ids::*;
+pub use model::*;
+pub use permission::Permission;
+pub use requests::*;
+pub use store::{Store, Tx};
+pub use time;
+pub use token::{InviteToken, TokenDigest};

@@ -1,0 +1,394 @@
+//! Plain data: what reads return and what stores persist.
+
+use crate::error::{Error, Result};
+use crate::ids::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use time::{Duration, OffsetDateTime};
+
+/// Who performs a mutating call. Every mutation names one; members have their permissions checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Actor {
+    /// The host platform itself: trusted, never denied.
+    System,
+    /// A member of the tenant acting in the back office.
+    Member(MemberId),
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::System => f.write_str("system"),
+            Actor::Member(id) => write!(f, "member:{id}"),
+        }
+    }
+}
+
+impl FromStr for Actor {
+    type Err = Error;
+    /// Parses `system` or `member:<uuid>` (the form [`Display`](fmt::Display) writes).
+    fn from_str(s: &str) -> Result<Self> {
+        if s == "system" {
+            return Ok(Actor::System);
+        }
+        match s.strip_prefix("member:") {
+            Some(id) => Ok(Actor::Member(id.parse()?)),
+            None => Err(Error::invalid("actor", format!("`{s}` is not an actor"))),
+        }
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The stable lowercase name used in storage and in every binding.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(Error::invalid($field, format!(
+                        "`{other}` is not one of {}", [$($text),+].join(", ")))),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Lifecycle of a member.
+    MemberStatus, "status" {
+        /// Invited, has not signed up or opened the link yet. Has no access.
+        Invited => "invited",
+        /// Active: access checks consult grants and free products.
+        Active => "active",
+        /// Deactivated: every access check answers false until reactivated.
+        Deactivated => "deactivated",
+    }
+);
+
+string_enum!(
+    /// Where a grant came from.
+    GrantSource, "source" {
+        /// Granted by hand in the back office.
+        Manual => "manual",
+        /// Carried by an accepted invite.
+        Invite => "invite",
+        /// Created by a bulk import.
+        Import => "import",
+        /// The host recorded a purchase.
+        Purchase => "purchase",
+        /// The host's API integration.
+        Api => "api",
+    }
+);
+
+string_enum!(
+    /// Status of an invite. `Expired` is derived: a pending invite whose lifetime has passed.
+    InviteStatus, "status" {
+        /// Waiting for the person to sign up or open the link.
+        Pending => "pending",
+        /// Accepted or claimed; everything it carried was applied.
+        Accepted => "accepted",
+        /// Revoked by the tenant; its link no longer works.
+        Revoked => "revoked",
+        /// Its lifetime passed before it was used. Resend or re-invite to renew it.
+        Expired => "expired",
+    }
+);
+
+string_enum!(
+    /// Built-in roles. Custom roles come later and are stored the same way.
+    Role, "role" {
+        /// Every permission.
+        Admin => "admin",
+        /// Every back-office permission except pricing, payment and user management.
+        Member => "member",
+        /// No back-office permission: a customer or client user.
+        Customer => "customer",
+    }
+);
+
+impl Role {
+    /// Rank for "never lower a role": admin > member > customer.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::Admin => 2,
+            Role::Member => 1,
+            Role::Customer => 0,
+        }
+    }
+}
+
+/// What kind of thing a product is. Hosts may use their own kinds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum ProductKind {
+    /// A recurring membership.
+    Membership,
+    /// A course.
+    Course,
+    /// A download or other digital product.
+    DigitalProduct,
+    /// A community space.
+    Community,
+    /// A kind the host names (lowercase letters, digits, `_`, `-`, `.`; at most 64).
+    Custom(String),
+}
+
+impl ProductKind {
+    /// The stable name (`membership`, `course`, `digital_product`, `community`, or the custom one).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ProductKind::Membership => "membership",
+            ProductKind::Course => "course",
+            ProductKind::DigitalProduct => "digital_product",
+            ProductKind::Community => "community",
+            ProductKind::Custom(s) => s,
+        }
+    }
+}
+
+impl FromStr for ProductKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "membership" => ProductKind::Membership,
+            "course" => ProductKind::Course,
+            "digital_product" => ProductKind::DigitalProduct,
+            "community" => ProductKind::Community,
+            other => {
+                let ok = !other.is_empty()
+                    && other.len() <= 64
+                    && other.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b)
+                    });
+                if !ok {
+                    return Err(Error::invalid(
+                        "kind",
+                        format!("`{other}` must be 1-64 of a-z, 0-9, `_`, `-`, `.`"),
+                    ));
+                }
+                ProductKind::Custom(other.to_owned())
+            }
+        })
+    }
+}
+
+impl fmt::Display for ProductKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<ProductKind> for String {
+    fn from(k: ProductKind) -> String {
+        k.as_str().to_owned()
+    }
+}
+
+impl TryFrom<String> for ProductKind {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+/// Per-tenant settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// How long an invite link stays valid after it is created or resent. Default 7 days.
+    pub invite_lifetime: Duration,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            invite_lifetime: Duration::days(7),
+        }
+    }
+}
+
+/// A tenant: a creator's hub, an agency account. Nothing crosses its boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantInfo {
+    /// Its id.
+    pub id: TenantId,
+    /// Display name.
+    pub name: String,
+    /// Settings.
+    pub settings: TenantSettings,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// A person in a tenant: customer or team member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Its id.
+    pub id: MemberId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// The email as given (trimmed, Unicode NFC).
+    pub email: String,
+    /// The case-folded email: unique per tenant, used for every comparison.
+    pub email_key: String,
+    /// Display name, if known.
+    pub name: Option<String>,
+    /// The host's own contact id, unique per tenant.
+    pub external_id: Option<String>,
+    /// Lifecycle status.
+    pub status: MemberStatus,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// A product customers can be given access to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    /// Its id.
+    pub id: ProductId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// Display name.
+    pub name: String,
+    /// Kind.
+    pub kind: ProductKind,
+    /// Paid products need a grant; free ones are open to every active member.
+    pub paid: bool,
+    /// Archived products cannot be granted anew; existing grants keep working.
+    pub archived: bool,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// A member's access to one paid product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// Its id.
+    pub id: GrantId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// Who has access.
+    pub member_id: MemberId,
+    /// To what.
+    pub product_id: ProductId,
+    /// Where it came from.
+    pub source: GrantSource,
+    /// Who granted it.
+    pub granted_by: Actor,
+    /// When it was granted (or last renewed).
+    pub granted_at: OffsetDateTime,
+    /// When it stops granting, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Who revoked it.
+    pub revoked_by: Option<Actor>,
+}
+
+impl Grant {
+    /// Active = not revoked and not expired at `now` (it expires at `expires_at` exactly).
+    pub fn is_active_at(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
+}
+
+/// An email invitation and what it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    /// Its id.
+    pub id: InviteId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// The member row it activates (status `invited` until then).
+    pub member_id: MemberId,
+    /// The invited email as given.
+    pub email: String,
+    /// Its case-folded key; the link only works for this address.
+    pub email_key: String,
+    /// Name to greet the person with.
+    pub name: Option<String>,
+    /// The role the person gets on acceptance.
+    pub role: Role,
+    /// Products granted on acceptance.
+    pub products: Vec<ProductId>,
+    /// Who sent it.
+    pub created_by: Actor,
+    /// When it was first created.
+    pub created_at: OffsetDateTime,
+    /// When its current link stops working. Restarted by resend and by a merging re-invite.
+    pub expires_at: OffsetDateTime,
+    /// Status at the time it was read (`expired` is derived from `expires_at`).
+    pub status: InviteStatus,
+    /// When it was accepted.
+    pub accepted_at: Option<OffsetDateTime>,
+    /// When it was revoked.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Invite {
+    /// The status at `now`: a pending invite is expired from `expires_at` on.
+    pub fn status_at(&self, now: OffsetDateTime) -> InviteStatus {
+        match self.status {
+            InviteStatus::Pending if now >= self.expires_at => InviteStatus::Expired,
+            other => other,
+        }
+    }
+}
+
+/// One line of the audit log, written in the same transaction as the change it records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Its id.
+    pub id: AuditId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who.
+    pub actor: Actor,
+    /// What, e.g. `access.granted`, `invite.created`.
+    pub action: String,
+    /// The id of the row acted on.
+    pub subject: String,
+    /// Details as JSON.
+    pub details: serde_json::Value,
+}
+
+/// An event for the host to act on (send an email, an in-app notice), written in the same
+/// transaction as the change. The host drains them with `outbox` and confirms with `ack`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEvent {
+    /// Its id; ids sort in creation order.
+    pub id: EventId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// Kind, e.g. `invite.created` (see [`crate::event_kind`]).
+    pub kind: String,
+    /// Payload as JSON.
+    pub payload: serde_json::Value,
+    /// When it was written.
+    pub created_at: OffsetDateTime,
+    /// When the host acknowledged it.
+    pub delivered_at: Option<OffsetDateTime>,
+}

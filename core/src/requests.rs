@@ -1,0 +1,223 @@
+//! Arguments and results of the tenant operations.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::token::InviteToken;
+use time::OffsetDateTime;
+
+/// A product to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProduct {
+    /// Display name (required).
+    pub name: String,
+    /// Kind.
+    pub kind: ProductKind,
+    /// Paid products need a grant; free ones are open to every active member.
+    pub paid: bool,
+}
+
+impl NewProduct {
+    /// A paid product of the given kind.
+    pub fn paid(name: impl Into<String>, kind: ProductKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            paid: true,
+        }
+    }
+
+    /// A free product of the given kind.
+    pub fn free(name: impl Into<String>, kind: ProductKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            paid: false,
+        }
+    }
+}
+
+/// A customer to add now (no invite): created, or reused when the email or external id is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCustomer {
+    /// Email (required); compared case-insensitively.
+    pub email: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// The host's contact id.
+    pub external_id: Option<String>,
+    /// Paid products to grant at once.
+    pub products: Vec<ProductId>,
+    /// When those grants end, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Where the grants come from (default `manual`).
+    pub source: GrantSource,
+    /// Role for a newly created member (default `customer`; others need `users.manage`).
+    pub role: Role,
+}
+
+impl NewCustomer {
+    /// A customer with this email and nothing else.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            name: None,
+            external_id: None,
+            products: Vec::new(),
+            expires_at: None,
+            source: GrantSource::Manual,
+            role: Role::Customer,
+        }
+    }
+    /// Sets the name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets the external id.
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.external_id = Some(id.into());
+        self
+    }
+    /// Adds a product to grant.
+    pub fn product(mut self, product: ProductId) -> Self {
+        self.products.push(product);
+        self
+    }
+    /// Sets when the grants end.
+    pub fn expires_at(mut self, at: OffsetDateTime) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+    /// Sets the grant source.
+    pub fn source(mut self, source: GrantSource) -> Self {
+        self.source = source;
+        self
+    }
+    /// Sets the role of a newly created member.
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+}
+
+/// What `add_customer` did with the member row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddOutcome {
+    /// A new member was created.
+    Created,
+    /// The member existed and nothing about them changed (grants may have been added).
+    Existing,
+    /// The member existed; their name, external id, email or status was updated.
+    Updated,
+}
+
+impl AddOutcome {
+    /// `created`, `existing` or `updated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AddOutcome::Created => "created",
+            AddOutcome::Existing => "existing",
+            AddOutcome::Updated => "updated",
+        }
+    }
+}
+
+/// Result of `add_customer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedCustomer {
+    /// The member as it is now.
+    pub member: Member,
+    /// Whether it was created, reused, or updated.
+    pub outcome: AddOutcome,
+    /// Grants this call created or renewed (an already identical grant is not repeated).
+    pub granted: Vec<Grant>,
+}
+
+/// Options of a single grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantOptions {
+    /// When the grant ends, if ever. Must be in the future.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Where it comes from (default `manual`).
+    pub source: GrantSource,
+}
+
+impl Default for GrantOptions {
+    fn default() -> Self {
+        Self {
+            expires_at: None,
+            source: GrantSource::Manual,
+        }
+    }
+}
+
+/// An invite to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    /// Email (required).
+    pub email: String,
+    /// Name to greet the person with.
+    pub name: Option<String>,
+    /// Role on acceptance (default `customer`; others need `users.manage`).
+    pub role: Role,
+    /// Paid products granted on acceptance.
+    pub products: Vec<ProductId>,
+}
+
+impl NewInvite {
+    /// An invite for a customer with this email, carrying nothing yet.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            name: None,
+            role: Role::Customer,
+            products: Vec::new(),
+        }
+    }
+    /// Sets the name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets the role.
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+    /// Adds a product to grant on acceptance.
+    pub fn product(mut self, product: ProductId) -> Self {
+        self.products.push(product);
+        self
+    }
+}
+
+/// An invite with its secret token: returned by `invite` and `resend_invite` only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedInvite {
+    /// The invite as stored.
+    pub invite: Invite,
+    /// The secret for the link. memberkit keeps only its digest: send it now or lose it.
+    pub token: InviteToken,
+    /// True when this call merged into an existing pending invite (whose old link stops working).
+    pub merged: bool,
+}
+
+/// Result of accepting or claiming an invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The invite, now `accepted`.
+    pub invite: Invite,
+    /// The member, now `active`.
+    pub member: Member,
+    /// Grants the invite carried that were applied.
+    pub granted: Vec<Grant>,
+}
+
+/// One product a member can use now, and the grant behind it (`None` for a free product).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductAccess {
+    /// The product.
+    pub product: Product,
+    /// The grant, for paid products.
+    pub grant: Option<Grant>,
+}

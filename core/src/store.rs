@@ -1,0 +1,172 @@
+//! The persistence boundary. The core decides; a store only reads and writes rows.
+//!
+//! Every method takes the tenant id first (except the few hub-wide lookups named as such), so
+//! a store can key every table and index by tenant and shard on it.
+
+use crate::error::{Error, Result};
+use crate::ids::*;
+use crate::model::*;
+use crate::token::TokenDigest;
+use time::OffsetDateTime;
+
+/// A storage backend: hands the core one transaction per use case.
+///
+/// Implementations must be `Send + Sync`; reads should not queue behind writes.
+pub trait Store: Send + Sync + 'static {
+    /// Runs `f` in a read transaction: one consistent snapshot, no writes.
+    fn read(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
+    /// Runs `f` in a write transaction, committing if it returns `Ok` and rolling back
+    /// everything it did otherwise.
+    fn write(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
+}
+
+/// Runs a closure returning a value in a read transaction.
+pub fn read<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+    run(store, false, f)
+}
+
+/// Runs a closure returning a value in a write transaction.
+pub fn write<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+    run(store, true, f)
+}
+
+fn run<R>(store: &dyn Store, writing: bool, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+    let mut f = Some(f);
+    let mut out = None;
+    let mut body = |tx: &dyn Tx| {
+        let f = f.take().ok_or_else(|| Error::Storage {
+            message: "store ran a transaction body twice".into(),
+            source: None,
+        })?;
+        out = Some(f(tx)?);
+        Ok(())
+    };
+    if writing {
+        store.write(&mut body)?;
+    } else {
+        store.read(&mut body)?;
+    }
+    out.ok_or_else(|| Error::Storage {
+        message: "store did not run the transaction body".into(),
+        source: None,
+    })
+}
+
+/// What `has_access` needs, fetched in one round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessFacts {
+    /// The member's status.
+    pub member_status: MemberStatus,
+    /// Whether the product is paid.
+    pub product_paid: bool,
+    /// Whether the product is archived.
+    pub product_archived: bool,
+    /// The member's unrevoked grant for the product, if any: `Some(expires_at)`.
+    pub open_grant: Option<Option<OffsetDateTime>>,
+}
+
+/// Filter for listing invites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InviteFilter {
+    /// Only invites with this status (`Expired` and `Pending` are split at `now`).
+    pub status: Option<InviteStatus>,
+    /// The instant that separates pending from expired.
+    pub now: OffsetDateTime,
+    /// At most this many, newest first.
+    pub limit: usize,
+}
+
+/// The operations of one transaction. Reads return `Ok(None)` for missing rows; invites come
+/// back with their stored status (`pending`, `accepted`, `revoked`); the core derives `expired`.
+pub trait Tx {
+    /// Inserts a tenant.
+    fn insert_tenant(&self, tenant: &TenantInfo) -> Result<()>;
+    /// Replaces a tenant's name and settings.
+    fn update_tenant(&self, tenant: &TenantInfo) -> Result<()>;
+    /// A tenant by id.
+    fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>>;
+
+    /// Inserts a member. Email key and external id are unique per tenant.
+    fn insert_member(&self, member: &Member) -> Result<()>;
+    /// Replaces a member's fields.
+    fn update_member(&self, member: &Member) -> Result<()>;
+    /// A member by id.
+    fn member(&self, tenant: TenantId, id: MemberId) -> Result<Option<Member>>;
+    /// A member by case-folded email.
+    fn member_by_email_key(&self, tenant: TenantId, key: &str) -> Result<Option<Member>>;
+    /// A member by the host's external id.
+    fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>>;
+    /// Deletes a member with its grants and role assignments (audit and outbox rows stay).
+    fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()>;
+
+    /// Sets the member's tenant-wide role.
+    fn set_role(&self, tenant: TenantId, member: MemberId, role: Role) -> Result<()>;
+    /// The member's tenant-wide role, if any.
+    fn role(&self, tenant: TenantId, member: MemberId) -> Result<Option<Role>>;
+
+    /// Inserts a product.
+    fn insert_product(&self, product: &Product) -> Result<()>;
+    /// Replaces a product's fields.
+    fn update_product(&self, product: &Product) -> Result<()>;
+    /// A product by id.
+    fn product(&self, tenant: TenantId, id: ProductId) -> Result<Option<Product>>;
+    /// Every product of the tenant, oldest first.
+    fn products(&self, tenant: TenantId) -> Result<Vec<Product>>;
+
+    /// Inserts a grant. At most one unrevoked grant per member and product.
+    fn insert_grant(&self, grant: &Grant) -> Result<()>;
+    /// Replaces a grant's fields.
+    fn update_grant(&self, grant: &Grant) -> Result<()>;
+    /// The member's unrevoked grant for the product (it may have expired).
+    fn open_grant(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<Grant>>;
+    /// The member's unrevoked grants, oldest first.
+    fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>>;
+    /// Everything `has_access` needs; `None` when the member or the product does not exist.
+    fn access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<AccessFacts>>;
+
+    /// Inserts an invite with the digest of its token. One pending invite per email per tenant.
+    fn insert_invite(&self, invite: &Invite, digest: &TokenDigest) -> Result<()>;
+    /// Replaces an invite's fields, and its token digest when `new_digest` is given.
+    fn update_invite(&self, invite: &Invite, new_digest: Option<&TokenDigest>) -> Result<()>;
+    /// An invite by id.
+    fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>>;
+    /// Hub-wide: the invite whose current token has this digest.
+    fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>>;
+    /// The pending (possibly expired) invite for an email key.
+    fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>>;
+    /// Hub-wide: pending, unexpired invites for an email key, in every tenant.
+    fn pending_invites_everywhere(
+        &self,
+        email_key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Invite>>;
+    /// Invites of a tenant, newest first.
+    fn invites(&self, tenant: TenantId, filter: &InviteFilter) -> Result<Vec<Invite>>;
+
+    /// Appends to the audit log.
+    fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// The newest audit entries of a tenant, newest first.
+    fn audit(&self, tenant: TenantId, limit: usize) -> Result<Vec<AuditEntry>>;
+
+    /// Appends to the outbox.
+    fn append_event(&self, event: &OutboxEvent) -> Result<()>;
+    /// Undelivered events, oldest first: of one tenant, or hub-wide with `None`.
+    fn pending_events(&self, tenant: Option<TenantId>, limit: usize) -> Result<Vec<OutboxEvent>>;
+    /// Marks events delivered; returns how many were pending and are now delivered.
+    fn mark_delivered(
+        &self,
+        tenant: Option<TenantId>,
+        ids: &[EventId],
+        at: OffsetDateTime,
+    ) -> Result<usize>;
+}

@@ -1,0 +1,1 @@
+//! Runnable walk-throughs; see the `examples/` targets.

@@ -1,0 +1,233 @@
+//! # memberkit-sqlite
+//!
+//! The memberkit [`Store`] on SQLite (bundled, via rusqlite).
+//!
+//! - WAL journal, `synchronous=NORMAL`, a 5 s busy timeout, foreign keys on.
+//! - Writes run in `BEGIN IMMEDIATE` transactions on one writer connection, so a write never
+//!   fails half-way on a lock upgrade.
+//! - Reads run on a pool of read-only connections, each in its own snapshot, so readers on
+//!   several threads neither queue behind one mutex nor behind the writer.
+//! - Prepared statements are cached per connection.
+//! - `":memory:"` gives an ephemeral database on one connection (reads share the writer).
+//!
+//! ```no_run
+//! use memberkit::Hub;
+//! use memberkit_sqlite::OpenSqlite;
+//! let hub = Hub::open("members.db")?;
+//! # Ok::<(), memberkit::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod schema;
+mod tx;
+
+use memberkit::{Clock, Error, Hub, Result, Store, Tx};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const STATEMENT_CACHE: usize = 128;
+/// Idle read connections kept open; more are opened under load and closed after.
+const MAX_IDLE_READERS: usize = 16;
+
+/// A SQLite database holding any number of tenants.
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    /// `None` for `:memory:`, whose only connection is the writer.
+    readers: Option<ReaderPool>,
+}
+
+struct ReaderPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.readers {
+            Some(pool) => write!(f, "SqliteStore({})", pool.path.display()),
+            None => f.write_str("SqliteStore(:memory:)"),
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// `":memory:"` opens a private in-memory database.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        if path.as_os_str() == ":memory:" {
+            let conn = Connection::open_in_memory().map_err(sql_err)?;
+            configure(&conn, false)?;
+            let store = Self {
+                writer: Mutex::new(conn),
+                readers: None,
+            };
+            store.migrate()?;
+            return Ok(store);
+        }
+        let conn = Connection::open(path).map_err(sql_err)?;
+        configure(&conn, false)?;
+        let store = Self {
+            writer: Mutex::new(conn),
+            readers: Some(ReaderPool {
+                path: path.to_owned(),
+                idle: Mutex::new(Vec::new()),
+            }),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The schema version this file is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        let conn = lock(&self.writer);
+        conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM memberkit_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(sql_err)
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_err)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS memberkit_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+        )
+        .map_err(sql_err)?;
+        let current: i64 = tx
+            .query_row(
+                "SELECT coalesce(max(version), 0) FROM memberkit_migrations",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql_err)?;
+        let latest = schema::MIGRATIONS.last().map_or(0, |m| m.0);
+        if current > latest {
+            return Err(Error::Storage {
+                message: format!(
+                    "database schema version {current} is newer than this memberkit ({latest})"
+                ),
+                source: None,
+            });
+        }
+        for (version, name, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > current) {
+            tx.execute_batch(sql).map_err(sql_err)?;
+            tx.execute(
+                "INSERT INTO memberkit_migrations (version, name, applied_at)
+                 VALUES (?1, ?2, unixepoch())",
+                rusqlite::params![version, name],
+            )
+            .map_err(sql_err)?;
+        }
+        tx.commit().map_err(sql_err)
+    }
+
+    fn checkout_reader(&self, pool: &ReaderPool) -> Result<Connection> {
+        if let Some(conn) = lock(&pool.idle).pop() {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &pool.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql_err)?;
+        configure(&conn, true)?;
+        Ok(conn)
+    }
+
+    fn checkin_reader(pool: &ReaderPool, conn: Connection) {
+        let mut idle = lock(&pool.idle);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+    }
+}
+
+fn configure(conn: &Connection, reader: bool) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_err)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(sql_err)?;
+    if reader {
+        // A read connection that tries to write fails loudly instead of racing the writer.
+        conn.execute_batch("PRAGMA query_only = ON;")
+            .map_err(sql_err)?;
+    }
+    Ok(())
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in another thread leaves the connection usable: its transaction was rolled back
+    // when the panic unwound through the rusqlite Transaction guard.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn sql_err(e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        if f.code == rusqlite::ErrorCode::ConstraintViolation {
+            return Error::Conflict(format!("constraint violated: {e}"));
+        }
+    }
+    Error::storage(e)
+}
+
+impl Store for SqliteStore {
+    fn read(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        let Some(pool) = &self.readers else {
+            // In memory: one connection; a deferred transaction gives the same snapshot.
+            let mut conn = lock(&self.writer);
+            let tx = conn.transaction().map_err(sql_err)?;
+            f(&tx::SqlTx::new(&tx))?;
+            return tx.commit().map_err(sql_err);
+        };
+        let mut conn = self.checkout_reader(pool)?;
+        let result = (|| {
+            let tx = conn.transaction().map_err(sql_err)?;
+            f(&tx::SqlTx::new(&tx))?;
+            tx.commit().map_err(sql_err)
+        })();
+        Self::checkin_reader(pool, conn);
+        result
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_err)?;
+        f(&tx::SqlTx::new(&tx))?;
+        tx.commit().map_err(sql_err)
+    }
+}
+
+/// Opens a [`Hub`] on a SQLite file: `Hub::open(path)` with this trait in scope.
+pub trait OpenSqlite: Sized {
+    /// Opens the database at `path` (or `":memory:"`) with the system clock.
+    fn open(path: impl AsRef<Path>) -> Result<Self>;
+    /// Opens the database at `path` with the given clock (tests pass a `ManualClock`).
+    fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self>;
+}
+
+impl OpenSqlite for Hub {
+    fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Hub::new(SqliteStore::open(path)?))
+    }
+    fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self> {
+        Ok(Hub::with_clock(SqliteStore::open(path)?, clock))
+    }
+}
+
+// The README's Rust example runs as a doctest, so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;

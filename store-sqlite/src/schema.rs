@@ -1,0 +1,122 @@
+//! Schema migrations, applied in order and recorded in the file itself.
+//!
+//! Every key starts with the tenant id so the same schema can be distributed by tenant on a
+//! sharded PostgreSQL. The one exception is the invite-token digest, which is globally unique
+//! by construction (256 random bits) and looked up before the tenant is known.
+
+/// (version, name, SQL). Append only: a released migration never changes.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial",
+    r#"
+CREATE TABLE tenants (
+    id BLOB PRIMARY KEY,
+    name TEXT NOT NULL,
+    invite_lifetime_secs INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE members (
+    tenant_id BLOB NOT NULL REFERENCES tenants(id),
+    id BLOB NOT NULL,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    name TEXT,
+    external_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('invited', 'active', 'deactivated')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX members_email_key ON members (tenant_id, email_key);
+CREATE UNIQUE INDEX members_external_id ON members (tenant_id, external_id)
+    WHERE external_id IS NOT NULL;
+
+CREATE TABLE role_assignments (
+    tenant_id BLOB NOT NULL,
+    member_id BLOB NOT NULL,
+    -- empty blob = tenant-wide; workspaces come with the team-side schema
+    workspace_id BLOB NOT NULL DEFAULT x'',
+    role TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, member_id, workspace_id),
+    FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, id) ON DELETE CASCADE
+);
+
+CREATE TABLE products (
+    tenant_id BLOB NOT NULL REFERENCES tenants(id),
+    id BLOB NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    paid INTEGER NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+
+CREATE TABLE grants (
+    tenant_id BLOB NOT NULL,
+    id BLOB NOT NULL,
+    member_id BLOB NOT NULL,
+    product_id BLOB NOT NULL,
+    source TEXT NOT NULL,
+    granted_by TEXT NOT NULL,
+    granted_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    revoked_by TEXT,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, product_id) REFERENCES products (tenant_id, id)
+);
+-- At most one open grant per member and product; also the has_access lookup.
+CREATE UNIQUE INDEX grants_open ON grants (tenant_id, member_id, product_id)
+    WHERE revoked_at IS NULL;
+CREATE INDEX grants_by_product ON grants (tenant_id, product_id, member_id)
+    WHERE revoked_at IS NULL;
+
+CREATE TABLE invites (
+    tenant_id BLOB NOT NULL REFERENCES tenants(id),
+    id BLOB NOT NULL,
+    member_id BLOB NOT NULL,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    name TEXT,
+    role TEXT NOT NULL,
+    products TEXT NOT NULL,
+    token_digest BLOB NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
+    accepted_at INTEGER,
+    revoked_at INTEGER,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX invites_token ON invites (token_digest);
+CREATE UNIQUE INDEX invites_pending ON invites (tenant_id, email_key) WHERE status = 'pending';
+CREATE INDEX invites_pending_everywhere ON invites (email_key) WHERE status = 'pending';
+
+CREATE TABLE audit_log (
+    tenant_id BLOB NOT NULL,
+    id BLOB NOT NULL,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    details TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+
+CREATE TABLE outbox (
+    tenant_id BLOB NOT NULL,
+    id BLOB NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_pending_by_tenant ON outbox (tenant_id, id) WHERE delivered_at IS NULL;
+"#,
+)];

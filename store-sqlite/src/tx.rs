@@ -1,0 +1,663 @@
+//! The `Tx` operations as SQL. Every statement is prepared through the connection's cache.
+
+use crate::sql_err;
+use memberkit::store::{AccessFacts, InviteFilter};
+use memberkit::*;
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::str::FromStr;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+pub(crate) struct SqlTx<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> SqlTx<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Self { conn }
+    }
+
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_err)?;
+        stmt.execute(params).map_err(sql_err)
+    }
+
+    fn one<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_err)?;
+        stmt.query_row(params, map).optional().map_err(sql_err)
+    }
+
+    fn all<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(sql_err)?;
+        let rows = stmt.query_map(params, map).map_err(sql_err)?;
+        rows.collect::<rusqlite::Result<Vec<T>>>().map_err(sql_err)
+    }
+}
+
+// ----- conversions ------------------------------------------------------------------------
+
+trait AsUuid {
+    fn u(&self) -> Uuid;
+}
+macro_rules! as_uuid {
+    ($($t:ty),*) => { $(impl AsUuid for $t { fn u(&self) -> Uuid { *self.as_uuid() } })* };
+}
+as_uuid!(TenantId, MemberId, ProductId, GrantId, InviteId, AuditId, EventId);
+
+fn conversion(col: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(col, Type::Text, Box::new(e))
+}
+
+fn ts(t: OffsetDateTime) -> i64 {
+    to_unix_micros(t)
+}
+
+fn get_ts(row: &Row<'_>, col: usize) -> rusqlite::Result<OffsetDateTime> {
+    let micros: i64 = row.get(col)?;
+    from_unix_micros(micros).ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(col, micros))
+}
+
+fn get_opt_ts(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<OffsetDateTime>> {
+    match row.get::<_, Option<i64>>(col)? {
+        None => Ok(None),
+        Some(_) => get_ts(row, col).map(Some),
+    }
+}
+
+fn get_parsed<T: FromStr<Err = Error>>(row: &Row<'_>, col: usize) -> rusqlite::Result<T> {
+    let s: String = row.get(col)?;
+    s.parse().map_err(|e| conversion(col, e))
+}
+
+fn get_opt_parsed<T: FromStr<Err = Error>>(
+    row: &Row<'_>,
+    col: usize,
+) -> rusqlite::Result<Option<T>> {
+    match row.get::<_, Option<String>>(col)? {
+        None => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(|e| conversion(col, e)),
+    }
+}
+
+fn get_json(row: &Row<'_>, col: usize) -> rusqlite::Result<serde_json::Value> {
+    let s: String = row.get(col)?;
+    serde_json::from_str(&s).map_err(|e| conversion(col, e))
+}
+
+const MEMBER_COLS: &str =
+    "tenant_id, id, email, email_key, name, external_id, status, created_at, updated_at";
+
+fn member_row(row: &Row<'_>) -> rusqlite::Result<Member> {
+    Ok(Member {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: MemberId::from_uuid(row.get(1)?),
+        email: row.get(2)?,
+        email_key: row.get(3)?,
+        name: row.get(4)?,
+        external_id: row.get(5)?,
+        status: get_parsed(row, 6)?,
+        created_at: get_ts(row, 7)?,
+        updated_at: get_ts(row, 8)?,
+    })
+}
+
+const PRODUCT_COLS: &str = "tenant_id, id, name, kind, paid, archived, created_at";
+
+fn product_row(row: &Row<'_>) -> rusqlite::Result<Product> {
+    Ok(Product {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: ProductId::from_uuid(row.get(1)?),
+        name: row.get(2)?,
+        kind: get_parsed(row, 3)?,
+        paid: row.get(4)?,
+        archived: row.get(5)?,
+        created_at: get_ts(row, 6)?,
+    })
+}
+
+const GRANT_COLS: &str = "tenant_id, id, member_id, product_id, source, granted_by, granted_at, \
+                          expires_at, revoked_at, revoked_by";
+
+fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
+    Ok(Grant {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: GrantId::from_uuid(row.get(1)?),
+        member_id: MemberId::from_uuid(row.get(2)?),
+        product_id: ProductId::from_uuid(row.get(3)?),
+        source: get_parsed(row, 4)?,
+        granted_by: get_parsed(row, 5)?,
+        granted_at: get_ts(row, 6)?,
+        expires_at: get_opt_ts(row, 7)?,
+        revoked_at: get_opt_ts(row, 8)?,
+        revoked_by: get_opt_parsed(row, 9)?,
+    })
+}
+
+const INVITE_COLS: &str = "tenant_id, id, member_id, email, email_key, name, role, products, \
+                           created_by, created_at, expires_at, status, accepted_at, revoked_at";
+
+fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
+    let products: Vec<ProductId> =
+        serde_json::from_str(&row.get::<_, String>(7)?).map_err(|e| conversion(7, e))?;
+    Ok(Invite {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: InviteId::from_uuid(row.get(1)?),
+        member_id: MemberId::from_uuid(row.get(2)?),
+        email: row.get(3)?,
+        email_key: row.get(4)?,
+        name: row.get(5)?,
+        role: get_parsed(row, 6)?,
+        products,
+        created_by: get_parsed(row, 8)?,
+        created_at: get_ts(row, 9)?,
+        expires_at: get_ts(row, 10)?,
+        status: get_parsed(row, 11)?,
+        accepted_at: get_opt_ts(row, 12)?,
+        revoked_at: get_opt_ts(row, 13)?,
+    })
+}
+
+const EVENT_COLS: &str = "tenant_id, id, kind, payload, created_at, delivered_at";
+
+fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
+    Ok(OutboxEvent {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: EventId::from_uuid(row.get(1)?),
+        kind: row.get(2)?,
+        payload: get_json(row, 3)?,
+        created_at: get_ts(row, 4)?,
+        delivered_at: get_opt_ts(row, 5)?,
+    })
+}
+
+fn stored_invite_status(status: InviteStatus) -> &'static str {
+    // `expired` is derived from expires_at; on disk such an invite is still pending.
+    match status {
+        InviteStatus::Expired => InviteStatus::Pending.as_str(),
+        other => other.as_str(),
+    }
+}
+
+fn json_text(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value).map_err(Error::storage)
+}
+
+impl Tx for SqlTx<'_> {
+    fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
+        self.exec(
+            "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![t.id.u(), t.name, t.settings.invite_lifetime.whole_seconds(), ts(t.created_at)],
+        )
+        .map(drop)
+    }
+
+    fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
+        self.exec(
+            "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3 WHERE id = ?1",
+            params![t.id.u(), t.name, t.settings.invite_lifetime.whole_seconds()],
+        )
+        .map(drop)
+    }
+
+    fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
+        self.one(
+            "SELECT id, name, invite_lifetime_secs, created_at FROM tenants WHERE id = ?1",
+            params![id.u()],
+            |r| {
+                Ok(TenantInfo {
+                    id: TenantId::from_uuid(r.get(0)?),
+                    name: r.get(1)?,
+                    settings: TenantSettings {
+                        invite_lifetime: Duration::seconds(r.get(2)?),
+                    },
+                    created_at: get_ts(r, 3)?,
+                })
+            },
+        )
+    }
+
+    fn insert_member(&self, m: &Member) -> Result<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO members ({MEMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            params![
+                m.tenant_id.u(),
+                m.id.u(),
+                m.email,
+                m.email_key,
+                m.name,
+                m.external_id,
+                m.status.as_str(),
+                ts(m.created_at),
+                ts(m.updated_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_member(&self, m: &Member) -> Result<()> {
+        self.exec(
+            "UPDATE members SET email = ?3, email_key = ?4, name = ?5, external_id = ?6,
+                 status = ?7, updated_at = ?8
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                m.tenant_id.u(),
+                m.id.u(),
+                m.email,
+                m.email_key,
+                m.name,
+                m.external_id,
+                m.status.as_str(),
+                ts(m.updated_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn member(&self, tenant: TenantId, id: MemberId) -> Result<Option<Member>> {
+        self.one(
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND id = ?2"),
+            params![tenant.u(), id.u()],
+            member_row,
+        )
+    }
+
+    fn member_by_email_key(&self, tenant: TenantId, key: &str) -> Result<Option<Member>> {
+        self.one(
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND email_key = ?2"),
+            params![tenant.u(), key],
+            member_row,
+        )
+    }
+
+    fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>> {
+        self.one(
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND external_id = ?2"),
+            params![tenant.u(), external_id],
+            member_row,
+        )
+    }
+
+    fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
+        // Grants and role assignments go with it (ON DELETE CASCADE).
+        self.exec(
+            "DELETE FROM members WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.u(), id.u()],
+        )
+        .map(drop)
+    }
+
+    fn set_role(&self, tenant: TenantId, member: MemberId, role: Role) -> Result<()> {
+        self.exec(
+            "INSERT INTO role_assignments (tenant_id, member_id, workspace_id, role)
+             VALUES (?1, ?2, x'', ?3)
+             ON CONFLICT (tenant_id, member_id, workspace_id) DO UPDATE SET role = excluded.role",
+            params![tenant.u(), member.u(), role.as_str()],
+        )
+        .map(drop)
+    }
+
+    fn role(&self, tenant: TenantId, member: MemberId) -> Result<Option<Role>> {
+        self.one(
+            "SELECT role FROM role_assignments
+             WHERE tenant_id = ?1 AND member_id = ?2 AND workspace_id = x''",
+            params![tenant.u(), member.u()],
+            |r| get_parsed(r, 0),
+        )
+    }
+
+    fn insert_product(&self, p: &Product) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            params![
+                p.tenant_id.u(),
+                p.id.u(),
+                p.name,
+                p.kind.as_str(),
+                p.paid,
+                p.archived,
+                ts(p.created_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_product(&self, p: &Product) -> Result<()> {
+        self.exec(
+            "UPDATE products SET name = ?3, kind = ?4, paid = ?5, archived = ?6
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                p.tenant_id.u(),
+                p.id.u(),
+                p.name,
+                p.kind.as_str(),
+                p.paid,
+                p.archived
+            ],
+        )
+        .map(drop)
+    }
+
+    fn product(&self, tenant: TenantId, id: ProductId) -> Result<Option<Product>> {
+        self.one(
+            &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = ?1 AND id = ?2"),
+            params![tenant.u(), id.u()],
+            product_row,
+        )
+    }
+
+    fn products(&self, tenant: TenantId) -> Result<Vec<Product>> {
+        self.all(
+            &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = ?1 ORDER BY id"),
+            params![tenant.u()],
+            product_row,
+        )
+    }
+
+    fn insert_grant(&self, g: &Grant) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO grants ({GRANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            params![
+                g.tenant_id.u(), g.id.u(), g.member_id.u(), g.product_id.u(), g.source.as_str(),
+                g.granted_by.to_string(), ts(g.granted_at), g.expires_at.map(ts),
+                g.revoked_at.map(ts), g.revoked_by.map(|a| a.to_string())
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_grant(&self, g: &Grant) -> Result<()> {
+        self.exec(
+            "UPDATE grants SET source = ?3, granted_by = ?4, granted_at = ?5, expires_at = ?6,
+                 revoked_at = ?7, revoked_by = ?8
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                g.tenant_id.u(),
+                g.id.u(),
+                g.source.as_str(),
+                g.granted_by.to_string(),
+                ts(g.granted_at),
+                g.expires_at.map(ts),
+                g.revoked_at.map(ts),
+                g.revoked_by.map(|a| a.to_string())
+            ],
+        )
+        .map(drop)
+    }
+
+    fn open_grant(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<Grant>> {
+        self.one(
+            &format!(
+                "SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = ?1 AND member_id = ?2 AND product_id = ?3 AND revoked_at IS NULL"
+            ),
+            params![tenant.u(), member.u(), product.u()],
+            grant_row,
+        )
+    }
+
+    fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>> {
+        self.all(
+            &format!(
+                "SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = ?1 AND member_id = ?2 AND revoked_at IS NULL ORDER BY id"
+            ),
+            params![tenant.u(), member.u()],
+            grant_row,
+        )
+    }
+
+    fn access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<AccessFacts>> {
+        self.one(
+            "SELECT m.status, p.paid, p.archived, g.id IS NOT NULL, g.expires_at
+             FROM members m
+             JOIN products p ON p.tenant_id = m.tenant_id AND p.id = ?3
+             LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
+                  AND g.product_id = p.id AND g.revoked_at IS NULL
+             WHERE m.tenant_id = ?1 AND m.id = ?2",
+            params![tenant.u(), member.u(), product.u()],
+            |r| {
+                let has_grant: bool = r.get(3)?;
+                Ok(AccessFacts {
+                    member_status: get_parsed(r, 0)?,
+                    product_paid: r.get(1)?,
+                    product_archived: r.get(2)?,
+                    open_grant: if has_grant {
+                        Some(get_opt_ts(r, 4)?)
+                    } else {
+                        None
+                    },
+                })
+            },
+        )
+    }
+
+    fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {
+        self.exec(
+            "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role, products,
+                 created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                i.tenant_id.u(),
+                i.id.u(),
+                i.member_id.u(),
+                i.email,
+                i.email_key,
+                i.name,
+                i.role.as_str(),
+                json_text(&i.products)?,
+                i.created_by.to_string(),
+                ts(i.created_at),
+                ts(i.expires_at),
+                stored_invite_status(i.status),
+                i.accepted_at.map(ts),
+                i.revoked_at.map(ts),
+                &digest.0[..]
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_invite(&self, i: &Invite, new_digest: Option<&TokenDigest>) -> Result<()> {
+        self.exec(
+            "UPDATE invites SET member_id = ?3, name = ?4, role = ?5, products = ?6,
+                 expires_at = ?7, status = ?8, accepted_at = ?9, revoked_at = ?10,
+                 token_digest = coalesce(?11, token_digest)
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                i.tenant_id.u(),
+                i.id.u(),
+                i.member_id.u(),
+                i.name,
+                i.role.as_str(),
+                json_text(&i.products)?,
+                ts(i.expires_at),
+                stored_invite_status(i.status),
+                i.accepted_at.map(ts),
+                i.revoked_at.map(ts),
+                new_digest.map(|d| d.0.to_vec())
+            ],
+        )
+        .map(drop)
+    }
+
+    fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>> {
+        self.one(
+            &format!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = ?1 AND id = ?2"),
+            params![tenant.u(), id.u()],
+            invite_row,
+        )
+    }
+
+    fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>> {
+        self.one(
+            &format!("SELECT {INVITE_COLS} FROM invites WHERE token_digest = ?1"),
+            params![&digest.0[..]],
+            invite_row,
+        )
+    }
+
+    fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>> {
+        self.one(
+            &format!(
+                "SELECT {INVITE_COLS} FROM invites
+                 WHERE tenant_id = ?1 AND email_key = ?2 AND status = 'pending'"
+            ),
+            params![tenant.u(), email_key],
+            invite_row,
+        )
+    }
+
+    fn pending_invites_everywhere(
+        &self,
+        email_key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Invite>> {
+        self.all(
+            &format!(
+                "SELECT {INVITE_COLS} FROM invites
+                 WHERE email_key = ?1 AND status = 'pending' AND expires_at > ?2 ORDER BY id"
+            ),
+            params![email_key, ts(now)],
+            invite_row,
+        )
+    }
+
+    fn invites(&self, tenant: TenantId, filter: &InviteFilter) -> Result<Vec<Invite>> {
+        let (t, now, limit) = (tenant.u(), ts(filter.now), filter.limit as i64);
+        let select = |condition: &str| {
+            format!(
+                "SELECT {INVITE_COLS} FROM invites WHERE tenant_id = ?1 AND {condition}
+                 ORDER BY id DESC LIMIT ?2"
+            )
+        };
+        match filter.status {
+            None => self.all(&select("1"), params![t, limit], invite_row),
+            Some(InviteStatus::Pending) => self.all(
+                &select("status = 'pending' AND expires_at > ?3"),
+                params![t, limit, now],
+                invite_row,
+            ),
+            Some(InviteStatus::Expired) => self.all(
+                &select("status = 'pending' AND expires_at <= ?3"),
+                params![t, limit, now],
+                invite_row,
+            ),
+            Some(other) => self.all(
+                &select("status = ?3"),
+                params![t, limit, other.as_str()],
+                invite_row,
+            ),
+        }
+    }
+
+    fn append_audit(&self, e: &AuditEntry) -> Result<()> {
+        self.exec(
+            "INSERT INTO audit_log (tenant_id, id, at, actor, action, subject, details)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                e.tenant_id.u(),
+                e.id.u(),
+                ts(e.at),
+                e.actor.to_string(),
+                e.action,
+                e.subject,
+                json_text(&e.details)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn audit(&self, tenant: TenantId, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.all(
+            "SELECT tenant_id, id, at, actor, action, subject, details FROM audit_log
+             WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2",
+            params![tenant.u(), limit as i64],
+            |r| {
+                Ok(AuditEntry {
+                    tenant_id: TenantId::from_uuid(r.get(0)?),
+                    id: AuditId::from_uuid(r.get(1)?),
+                    at: get_ts(r, 2)?,
+                    actor: get_parsed(r, 3)?,
+                    action: r.get(4)?,
+                    subject: r.get(5)?,
+                    details: get_json(r, 6)?,
+                })
+            },
+        )
+    }
+
+    fn append_event(&self, e: &OutboxEvent) -> Result<()> {
+        self.exec(
+            &format!("INSERT INTO outbox ({EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+            params![
+                e.tenant_id.u(),
+                e.id.u(),
+                e.kind,
+                json_text(&e.payload)?,
+                ts(e.created_at),
+                e.delivered_at.map(ts)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn pending_events(&self, tenant: Option<TenantId>, limit: usize) -> Result<Vec<OutboxEvent>> {
+        match tenant {
+            Some(t) => self.all(
+                &format!(
+                    "SELECT {EVENT_COLS} FROM outbox
+                     WHERE tenant_id = ?1 AND delivered_at IS NULL ORDER BY id LIMIT ?2"
+                ),
+                params![t.u(), limit as i64],
+                event_row,
+            ),
+            None => self.all(
+                &format!(
+                    "SELECT {EVENT_COLS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?1"
+                ),
+                params![limit as i64],
+                event_row,
+            ),
+        }
+    }
+
+    fn mark_delivered(
+        &self,
+        tenant: Option<TenantId>,
+        ids: &[EventId],
+        at: OffsetDateTime,
+    ) -> Result<usize> {
+        let mut n = 0;
+        for id in ids {
+            n += self.exec(
+                "UPDATE outbox SET delivered_at = ?1
+                 WHERE id = ?2 AND delivered_at IS NULL AND (?3 IS NULL OR tenant_id = ?3)",
+                params![ts(at), id.u(), tenant.map(|t| t.u())],
+            )?;
+        }
+        Ok(n)
+    }
+}

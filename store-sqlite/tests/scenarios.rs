@@ -1,0 +1,286 @@
+//! Runs the cross-language scenario files in `tests/scenarios/` (format: `tests/README.md`).
+
+use memberkit::time::{macros::datetime, Duration};
+use memberkit::*;
+use memberkit_sqlite::OpenSqlite;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+struct Runner {
+    hub: Hub,
+    clock: Arc<ManualClock>,
+    vars: HashMap<String, Value>,
+}
+
+impl Runner {
+    fn new() -> Self {
+        let clock = Arc::new(ManualClock::new(datetime!(2026-01-05 09:00 UTC)));
+        let hub = Hub::open_with_clock(":memory:", clock.clone()).unwrap();
+        Self {
+            hub,
+            clock,
+            vars: HashMap::new(),
+        }
+    }
+
+    /// Resolves `"$name"` / `"$name.field"` references; other values pass through.
+    fn resolve(&self, v: &Value) -> Value {
+        match v {
+            Value::String(s) if s.starts_with('$') => {
+                let mut parts = s[1..].splitn(2, '.');
+                let var = &self.vars[parts.next().unwrap()];
+                match parts.next() {
+                    Some(field) => var[field].clone(),
+                    None => var.clone(),
+                }
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|i| self.resolve(i)).collect()),
+            other => other.clone(),
+        }
+    }
+
+    fn str(&self, step: &Value, key: &str) -> String {
+        self.resolve(&step[key])
+            .as_str()
+            .unwrap_or_else(|| panic!("step needs `{key}`: {step}"))
+            .to_owned()
+    }
+
+    fn opt_str(&self, step: &Value, key: &str) -> Option<String> {
+        step.get(key).map(|_| self.str(step, key))
+    }
+
+    fn tenant(&self, step: &Value) -> Tenant {
+        self.hub
+            .tenant(self.str(step, "tenant").parse().unwrap())
+            .unwrap()
+    }
+
+    fn actor(&self, step: &Value) -> Actor {
+        match self.opt_str(step, "actor").as_deref() {
+            None | Some("system") => Actor::System,
+            Some(id) => Actor::Member(id.parse().unwrap()),
+        }
+    }
+
+    fn id<T: std::str::FromStr<Err = Error>>(&self, step: &Value, key: &str) -> T {
+        self.str(step, key).parse().unwrap()
+    }
+
+    fn products(&self, step: &Value) -> Vec<ProductId> {
+        match step.get("products") {
+            None => Vec::new(),
+            Some(list) => self
+                .resolve(list)
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().parse().unwrap())
+                .collect(),
+        }
+    }
+
+    fn role(&self, step: &Value) -> Role {
+        self.opt_str(step, "role")
+            .map_or(Role::Customer, |r| r.parse().unwrap())
+    }
+
+    /// Runs one step; `Ok(result)` is compared with `expect`, `Err` with `error`.
+    fn run(&mut self, step: &Value) -> Result<Value> {
+        let op = step["op"].as_str().unwrap();
+        Ok(match op {
+            "create_tenant" => {
+                let name = self.str(step, "name");
+                let t = match step.get("invite_lifetime_secs") {
+                    Some(s) => self.hub.create_tenant_with(
+                        &name,
+                        TenantSettings {
+                            invite_lifetime: Duration::seconds(s.as_i64().unwrap()),
+                        },
+                    )?,
+                    None => self.hub.create_tenant(&name)?,
+                };
+                json!(t.id().to_string())
+            }
+            "create_product" => {
+                let new = NewProduct {
+                    name: self.str(step, "name"),
+                    kind: self.str(step, "kind").parse()?,
+                    paid: step["paid"].as_bool().unwrap(),
+                };
+                json!(self
+                    .tenant(step)
+                    .create_product(self.actor(step), new)?
+                    .id
+                    .to_string())
+            }
+            "archive_product" => {
+                self.tenant(step)
+                    .archive_product(self.actor(step), self.id(step, "product"))?;
+                Value::Null
+            }
+            "add_customer" => {
+                let mut new = NewCustomer::new(self.str(step, "email")).role(self.role(step));
+                new.name = self.opt_str(step, "name");
+                new.external_id = self.opt_str(step, "external_id");
+                new.products = self.products(step);
+                let added = self.tenant(step).add_customer(self.actor(step), new)?;
+                self.bind(step, json!({ "id": added.member.id.to_string() }));
+                json!(added.outcome.as_str())
+            }
+            "grant" => {
+                let t = self.tenant(step);
+                let expires_at = step
+                    .get("expires_in_secs")
+                    .map(|s| self.hub.now() + Duration::seconds(s.as_i64().unwrap()));
+                let options = GrantOptions {
+                    expires_at,
+                    ..Default::default()
+                };
+                t.grant(
+                    self.actor(step),
+                    self.id(step, "member"),
+                    self.id(step, "product"),
+                    options,
+                )?;
+                Value::Null
+            }
+            "revoke" => json!(self
+                .tenant(step)
+                .revoke(
+                    self.actor(step),
+                    self.id(step, "member"),
+                    self.id(step, "product")
+                )?
+                .is_some()),
+            "has_access" => json!(self
+                .tenant(step)
+                .has_access(self.id(step, "member"), self.id(step, "product"))?),
+            "member_status" => json!(self
+                .tenant(step)
+                .member(self.id(step, "member"))?
+                .status
+                .as_str()),
+            "invite" => {
+                let mut new = NewInvite::new(self.str(step, "email")).role(self.role(step));
+                new.products = self.products(step);
+                let issued = self.tenant(step).invite(self.actor(step), new)?;
+                self.bind_invite(step, &issued);
+                json!(issued.merged)
+            }
+            "resend_invite" => {
+                let issued = self
+                    .tenant(step)
+                    .resend_invite(self.actor(step), self.id(step, "invite"))?;
+                self.bind_invite(step, &issued);
+                Value::Null
+            }
+            "revoke_invite" => {
+                self.tenant(step)
+                    .revoke_invite(self.actor(step), self.id(step, "invite"))?;
+                Value::Null
+            }
+            "invite_status" => json!(self
+                .tenant(step)
+                .get_invite(self.id(step, "invite"))?
+                .status
+                .as_str()),
+            "accept" => {
+                let email = self.opt_str(step, "email");
+                let accepted = self
+                    .tenant(step)
+                    .accept(&self.str(step, "token"), email.as_deref())?;
+                self.bind(step, json!({ "id": accepted.member.id.to_string() }));
+                Value::Null
+            }
+            "claim" => match self.tenant(step).claim(&self.str(step, "email"))? {
+                Some(accepted) => {
+                    self.bind(step, json!({ "id": accepted.member.id.to_string() }));
+                    json!({ "id": accepted.member.id.to_string() })
+                }
+                None => Value::Null,
+            },
+            "hub_claim" => json!(self.hub.claim(&self.str(step, "email"))?.len()),
+            "advance" => {
+                self.clock
+                    .advance(Duration::seconds(step["secs"].as_i64().unwrap()));
+                Value::Null
+            }
+            "outbox_kinds" => json!(self
+                .tenant(step)
+                .outbox(1000)?
+                .into_iter()
+                .map(|e| e.kind)
+                .collect::<Vec<_>>()),
+            "ack_all" => {
+                let t = self.tenant(step);
+                let ids: Vec<EventId> = t.outbox(1000)?.into_iter().map(|e| e.id).collect();
+                json!(t.ack(&ids)?)
+            }
+            other => panic!("unknown op `{other}`"),
+        })
+    }
+
+    fn bind(&mut self, step: &Value, value: Value) {
+        if let Some(name) = step.get("as").and_then(Value::as_str) {
+            self.vars.insert(name.to_owned(), value);
+        }
+    }
+
+    fn bind_invite(&mut self, step: &Value, issued: &IssuedInvite) {
+        self.bind(
+            step,
+            json!({
+                "id": issued.invite.id.to_string(),
+                "token": issued.token.expose(),
+                "member": issued.invite.member_id.to_string(),
+            }),
+        );
+    }
+}
+
+fn run_file(path: &Path) -> usize {
+    let scenario: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut runner = Runner::new();
+    let steps = scenario["steps"].as_array().unwrap();
+    for (i, step) in steps.iter().enumerate() {
+        let at = format!("{} step {} ({})", path.display(), i + 1, step);
+        match (runner.run(step), step.get("error")) {
+            (Ok(value), None) => {
+                if let Some(expect) = step.get("expect") {
+                    assert_eq!(&value, expect, "{at}");
+                }
+                // Ops that return an id bind it directly; the others bind via `bind`.
+                if value.is_string()
+                    && step.get("as").is_some()
+                    && !runner.vars.contains_key(step["as"].as_str().unwrap())
+                {
+                    runner.bind(step, value);
+                }
+            }
+            (Ok(value), Some(code)) => panic!("{at}: expected error {code}, got {value}"),
+            (Err(e), Some(code)) => assert_eq!(e.code().as_str(), code, "{at}: {e}"),
+            (Err(e), None) => panic!("{at}: unexpected error {e}"),
+        }
+    }
+    steps.len()
+}
+
+#[test]
+fn every_scenario_file_passes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 3,
+        "scenario files are missing from {}",
+        dir.display()
+    );
+    let steps: usize = files.iter().map(|f| run_file(f)).sum();
+    println!("{} scenario files, {steps} steps", files.len());
+}
