@@ -87,7 +87,12 @@ fn main() -> Result<()> {
     let delivered = hub.ack(&events.iter().map(|e| e.id).collect::<Vec<_>>())?;
     println!(
         "acknowledged {delivered} events; audit log has {} entries",
-        academy.audit(1000)?.len()
+        academy
+            .audit(&AuditQuery {
+                limit: 1000,
+                ..Default::default()
+            })?
+            .len()
     );
     Ok(())
 }

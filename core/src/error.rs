@@ -30,13 +30,15 @@ pub enum ErrorCode {
     InviteEmailMismatch,
     /// The member is deactivated; reactivate first.
     MemberDeactivated,
+    /// The impersonation session has ended (expired, ended, or a party was deactivated).
+    ImpersonationEnded,
     /// The storage backend failed (I/O, corruption, busy beyond the timeout).
     Storage,
 }
 
 impl ErrorCode {
     /// Every code, in a stable order (used by binding tests to prove full coverage).
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::NotFound,
         ErrorCode::PermissionDenied,
         ErrorCode::InvalidInput,
@@ -46,6 +48,7 @@ impl ErrorCode {
         ErrorCode::InviteUsed,
         ErrorCode::InviteEmailMismatch,
         ErrorCode::MemberDeactivated,
+        ErrorCode::ImpersonationEnded,
         ErrorCode::Storage,
     ];
 
@@ -61,6 +64,7 @@ impl ErrorCode {
             ErrorCode::InviteUsed => "invite_used",
             ErrorCode::InviteEmailMismatch => "invite_email_mismatch",
             ErrorCode::MemberDeactivated => "member_deactivated",
+            ErrorCode::ImpersonationEnded => "impersonation_ended",
             ErrorCode::Storage => "storage",
         }
     }
@@ -120,6 +124,9 @@ pub enum Error {
     /// The member is deactivated.
     #[error("member {0} is deactivated")]
     MemberDeactivated(MemberId),
+    /// The impersonation session is over.
+    #[error("impersonation session has ended")]
+    ImpersonationEnded,
     /// The storage backend failed.
     #[error("storage error: {message}")]
     Storage {
@@ -144,6 +151,7 @@ impl Error {
             Error::InviteUsed => ErrorCode::InviteUsed,
             Error::InviteEmailMismatch => ErrorCode::InviteEmailMismatch,
             Error::MemberDeactivated(_) => ErrorCode::MemberDeactivated,
+            Error::ImpersonationEnded => ErrorCode::ImpersonationEnded,
             Error::Storage { .. } => ErrorCode::Storage,
         }
     }

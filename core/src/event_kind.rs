@@ -12,3 +12,13 @@ pub const INVITE_ACCEPTED: &str = "invite.accepted";
 pub const ACCESS_GRANTED: &str = "access.granted";
 /// A member's access to a product was revoked.
 pub const ACCESS_REVOKED: &str = "access.revoked";
+/// An active member joined another workspace (no email: an in-app notice at most).
+pub const MEMBER_ADDED_TO_WORKSPACE: &str = "member.added_to_workspace";
+/// A member was deactivated: end their sessions in the host.
+pub const MEMBER_DEACTIVATED: &str = "member.deactivated";
+/// A member was reactivated.
+pub const MEMBER_REACTIVATED: &str = "member.reactivated";
+/// A member was removed: end their sessions and forget them in the host.
+pub const MEMBER_REMOVED: &str = "member.removed";
+/// A team member started looking at a member's account (to tell that member, if desired).
+pub const IMPERSONATION_STARTED: &str = "impersonation.started";

@@ -6,9 +6,9 @@ use crate::event_kind;
 use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
-use crate::permission::Permission;
+use crate::permission::{Permission, PermissionSet};
 use crate::requests::*;
-use crate::store::{self, AccessFacts, InviteFilter, Store, Tx};
+use crate::store::{self, AccessFacts, AuditQuery, InviteFilter, Store, Tx};
 use crate::token::InviteToken;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -56,7 +56,7 @@ impl Hub {
         truncate_to_micros(self.inner.clock.now())
     }
 
-    fn store(&self) -> &dyn Store {
+    pub(crate) fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
     }
 
@@ -144,12 +144,15 @@ impl Tenant {
         &self.hub
     }
 
-    fn read<R>(&self, f: impl FnOnce(&dyn Tx, OffsetDateTime) -> Result<R>) -> Result<R> {
+    pub(crate) fn read<R>(
+        &self,
+        f: impl FnOnce(&dyn Tx, OffsetDateTime) -> Result<R>,
+    ) -> Result<R> {
         let now = self.hub.now();
         store::read(self.hub.store(), |tx| f(tx, now))
     }
 
-    fn write<R>(&self, actor: Actor, f: impl FnOnce(&Op) -> Result<R>) -> Result<R> {
+    pub(crate) fn write<R>(&self, actor: Actor, f: impl FnOnce(&Op) -> Result<R>) -> Result<R> {
         let now = self.hub.now();
         store::write(self.hub.store(), |tx| f(&Op::new(tx, self.id, actor, now)))
     }
@@ -174,7 +177,10 @@ impl Tenant {
             op.audit(
                 "tenant.settings_changed",
                 self.id,
-                json!({ "invite_lifetime_secs": info.settings.invite_lifetime.whole_seconds() }),
+                json!({
+                    "invite_lifetime_secs": info.settings.invite_lifetime.whole_seconds(),
+                    "max_impersonation_secs": info.settings.max_impersonation.whole_seconds(),
+                }),
             )?;
             Ok(info)
         })
@@ -271,15 +277,15 @@ impl Tenant {
                 }
                 (None, None) => {
                     if new.role != Role::Customer {
-                        op.require(&new.role.required_to_assign())?;
+                        op.require_assignable(new.role, None)?;
                     }
                     let member =
                         op.insert_member(&email, name, external_id, MemberStatus::Active)?;
-                    op.tx.set_role(self.id, member.id, new.role)?;
+                    op.tx.set_role(self.id, member.id, None, new.role)?;
                     op.audit(
                         "member.created",
                         member.id,
-                        json!({ "email": member.email, "role": new.role.as_str() }),
+                        json!({ "email": member.email, "role": new.role.key() }),
                     )?;
                     (member, AddOutcome::Created)
                 }
@@ -416,7 +422,7 @@ impl Tenant {
         self.read(|tx, _| {
             tx.member(self.id, member)?
                 .ok_or_else(|| Error::not_found("member", member))?;
-            tx.role(self.id, member)
+            tenant_role(tx, self.id, member)
         })
     }
 
@@ -434,7 +440,10 @@ impl Tenant {
         let email = normalize::email(&new.email)?;
         let name = normalize::optional_name(new.name.as_deref())?;
         self.write(actor, |op| {
-            op.require(&new.role.required_to_assign())?;
+            if let Some(ws) = new.workspace {
+                op.workspace(ws)?;
+            }
+            op.require_assignable(new.role, new.workspace)?;
             let products = op.grantable_products(&new.products)?;
             let product_ids: Vec<ProductId> = products.iter().map(|p| p.id).collect();
             let member = match op.tx.member_by_email_key(self.id, &email.key)? {
@@ -460,6 +469,7 @@ impl Tenant {
                         }
                     }
                     invite.role = new.role;
+                    invite.workspace = new.workspace;
                     invite.name = name.or(invite.name);
                     invite.expires_at = expires_at;
                     invite.status = InviteStatus::Pending;
@@ -475,6 +485,7 @@ impl Tenant {
                         email_key: email.key.clone(),
                         name,
                         role: new.role,
+                        workspace: new.workspace,
                         products: product_ids,
                         created_by: op.actor,
                         created_at: op.now,
@@ -504,7 +515,7 @@ impl Tenant {
     pub fn resend_invite(&self, actor: Actor, invite: InviteId) -> Result<IssuedInvite> {
         self.write(actor, |op| {
             let mut invite = op.invite(invite)?;
-            op.require(&invite.role.required_to_assign())?;
+            op.require_in(&invite.role.required_to_assign(), invite.workspace)?;
             match invite.status {
                 InviteStatus::Accepted => return Err(Error::InviteUsed),
                 InviteStatus::Revoked => return Err(Error::InviteRevoked),
@@ -531,7 +542,7 @@ impl Tenant {
     pub fn revoke_invite(&self, actor: Actor, invite: InviteId) -> Result<Invite> {
         self.write(actor, |op| {
             let mut invite = op.invite(invite)?;
-            op.require(&invite.role.required_to_assign())?;
+            op.require_in(&invite.role.required_to_assign(), invite.workspace)?;
             match invite.status {
                 InviteStatus::Accepted => return Err(Error::InviteUsed),
                 InviteStatus::Revoked => return Ok(invite),
@@ -621,10 +632,11 @@ impl Tenant {
 
     // ----- audit and outbox -------------------------------------------------------------------
 
-    /// The newest audit entries, newest first (at most `limit`, 1 to 1000).
-    pub fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        check_limit(limit)?;
-        self.read(|tx, _| tx.audit(self.id, limit))
+    /// Audit entries matching `query`, newest first. For the next page, pass the last
+    /// entry's id as `query.before`.
+    pub fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        check_limit(query.limit)?;
+        self.read(|tx, _| tx.audit(self.id, query))
     }
 
     /// This tenant's undelivered outbox events, oldest first (at most `limit`, 1 to 1000).
@@ -646,15 +658,15 @@ impl Tenant {
 // ----- rules shared by several operations ---------------------------------------------------
 
 /// One write transaction on behalf of an actor in a tenant.
-struct Op<'a> {
-    tx: &'a dyn Tx,
-    tenant: TenantId,
-    actor: Actor,
-    now: OffsetDateTime,
+pub(crate) struct Op<'a> {
+    pub(crate) tx: &'a dyn Tx,
+    pub(crate) tenant: TenantId,
+    pub(crate) actor: Actor,
+    pub(crate) now: OffsetDateTime,
 }
 
 impl<'a> Op<'a> {
-    fn new(tx: &'a dyn Tx, tenant: TenantId, actor: Actor, now: OffsetDateTime) -> Self {
+    pub(crate) fn new(tx: &'a dyn Tx, tenant: TenantId, actor: Actor, now: OffsetDateTime) -> Self {
         Self {
             tx,
             tenant,
@@ -663,32 +675,78 @@ impl<'a> Op<'a> {
         }
     }
 
-    fn tenant_info(&self) -> Result<TenantInfo> {
+    pub(crate) fn tenant_info(&self) -> Result<TenantInfo> {
         self.tx
             .tenant(self.tenant)?
             .ok_or_else(|| Error::not_found("tenant", self.tenant))
     }
 
-    /// Checks the actor may use `permission`. Members must be active members of this tenant.
-    fn require(&self, permission: &Permission) -> Result<()> {
-        let Actor::Member(id) = self.actor else {
-            return Ok(());
-        };
-        let denied = || Error::PermissionDenied {
-            actor: self.actor.to_string(),
-            permission: permission.to_string(),
-        };
-        match self.tx.member(self.tenant, id)? {
-            Some(m) if m.status == MemberStatus::Active => {}
-            _ => return Err(denied()),
-        }
-        match self.tx.role(self.tenant, id)? {
-            Some(role) if role.grants(permission) => Ok(()),
-            _ => Err(denied()),
+    /// Checks the actor holds `permission` tenant-wide.
+    pub(crate) fn require(&self, permission: &Permission) -> Result<()> {
+        self.require_in(permission, None)
+    }
+
+    /// Checks the actor holds `permission` tenant-wide or, when `workspace` is given, in that
+    /// workspace. Members must be active members of this tenant.
+    pub(crate) fn require_in(
+        &self,
+        permission: &Permission,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<()> {
+        if self
+            .actor_permissions(workspace.map_or(Scope::Tenant, Scope::Workspace))?
+            .contains(permission)
+        {
+            Ok(())
+        } else {
+            Err(Error::PermissionDenied {
+                actor: self.actor.to_string(),
+                permission: permission.to_string(),
+            })
         }
     }
 
-    fn insert_member(
+    /// What the actor may do in `scope`; everything for the host, nothing for an inactive or
+    /// unknown member.
+    pub(crate) fn actor_permissions(&self, scope: Scope) -> Result<PermissionSet> {
+        match self.actor {
+            Actor::System => Ok(PermissionSet::All),
+            Actor::Member(id) => match self.tx.member(self.tenant, id)? {
+                Some(m) if m.status == MemberStatus::Active => {
+                    permissions_of(self.tx, self.tenant, id, scope)
+                }
+                _ => Ok(PermissionSet::none()),
+            },
+        }
+    }
+
+    /// Checks the actor may hand out `role` in that scope: they hold the permission to assign
+    /// it, and every permission the role carries (no one can create a role above their own).
+    pub(crate) fn require_assignable(
+        &self,
+        role: Role,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<()> {
+        self.require_in(&role.required_to_assign(), workspace)?;
+        let carried = role_permissions(self.tx, self.tenant, role)?;
+        let own = self.actor_permissions(workspace.map_or(Scope::Tenant, Scope::Workspace))?;
+        if carried.is_subset_of(&own) {
+            Ok(())
+        } else {
+            Err(Error::PermissionDenied {
+                actor: self.actor.to_string(),
+                permission: format!("every permission of role {role}"),
+            })
+        }
+    }
+
+    pub(crate) fn workspace(&self, id: WorkspaceId) -> Result<Workspace> {
+        self.tx
+            .workspace(self.tenant, id)?
+            .ok_or_else(|| Error::not_found("workspace", id))
+    }
+
+    pub(crate) fn insert_member(
         &self,
         email: &normalize::NormalizedEmail,
         name: Option<String>,
@@ -710,19 +768,19 @@ impl<'a> Op<'a> {
         Ok(member)
     }
 
-    fn member(&self, id: MemberId) -> Result<Member> {
+    pub(crate) fn member(&self, id: MemberId) -> Result<Member> {
         self.tx
             .member(self.tenant, id)?
             .ok_or_else(|| Error::not_found("member", id))
     }
 
-    fn product(&self, id: ProductId) -> Result<Product> {
+    pub(crate) fn product(&self, id: ProductId) -> Result<Product> {
         self.tx
             .product(self.tenant, id)?
             .ok_or_else(|| Error::not_found("product", id))
     }
 
-    fn invite(&self, id: InviteId) -> Result<Invite> {
+    pub(crate) fn invite(&self, id: InviteId) -> Result<Invite> {
         let invite = self
             .tx
             .invite(self.tenant, id)?
@@ -812,8 +870,9 @@ impl<'a> Op<'a> {
         }
         if member.status == MemberStatus::Invited {
             member.status = MemberStatus::Active;
-            if self.tx.role(self.tenant, member.id)?.is_none() {
-                self.tx.set_role(self.tenant, member.id, Role::Customer)?;
+            if tenant_role(self.tx, self.tenant, member.id)?.is_none() {
+                self.tx
+                    .set_role(self.tenant, member.id, None, Role::Customer)?;
             }
             changed.push("status");
         }
@@ -872,7 +931,7 @@ impl<'a> Op<'a> {
         Ok(Some(grant))
     }
 
-    fn audit(&self, action: &str, subject: impl ToString, details: Value) -> Result<()> {
+    pub(crate) fn audit(&self, action: &str, subject: impl ToString, details: Value) -> Result<()> {
         self.tx.append_audit(&AuditEntry {
             id: AuditId::new(),
             tenant_id: self.tenant,
@@ -884,7 +943,7 @@ impl<'a> Op<'a> {
         })
     }
 
-    fn emit(&self, kind: &str, payload: Value) -> Result<()> {
+    pub(crate) fn emit(&self, kind: &str, payload: Value) -> Result<()> {
         self.tx.append_event(&OutboxEvent {
             id: EventId::new(),
             tenant_id: self.tenant,
@@ -932,11 +991,20 @@ fn apply_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<
     };
     let op = Op::new(tx, tenant, Actor::Member(member.id), now);
     // Accepting never lowers a role the member already holds.
-    if tx
-        .role(tenant, member.id)?
-        .is_none_or(|r| r.rank() < invite.role.rank())
-    {
-        tx.set_role(tenant, member.id, invite.role)?;
+    let current = match invite.workspace {
+        Some(ws) => tx
+            .assignments(tenant, member.id)?
+            .into_iter()
+            .find(|a| a.workspace == Some(ws))
+            .map(|a| a.role),
+        None => tenant_role(tx, tenant, member.id)?,
+    };
+    if current.is_none_or(|r| r.rank() < invite.role.rank()) {
+        tx.set_role(tenant, member.id, invite.workspace, invite.role)?;
+    }
+    if invite.workspace.is_some() && tenant_role(tx, tenant, member.id)?.is_none() {
+        // A client user invited into a workspace is a customer of the tenant itself.
+        tx.set_role(tenant, member.id, None, Role::Customer)?;
     }
     let mut granted = Vec::new();
     let mut skipped = Vec::new();
@@ -972,6 +1040,63 @@ fn apply_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<
         member,
         granted,
     })
+}
+
+/// Where a permission is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Tenant-wide roles only.
+    Tenant,
+    /// Tenant-wide roles and the roles in this workspace.
+    Workspace(WorkspaceId),
+    /// Every role the member holds anywhere.
+    Anywhere,
+}
+
+pub(crate) fn tenant_role(tx: &dyn Tx, tenant: TenantId, member: MemberId) -> Result<Option<Role>> {
+    Ok(tx
+        .assignments(tenant, member)?
+        .into_iter()
+        .find(|a| a.workspace.is_none())
+        .map(|a| a.role))
+}
+
+pub(crate) fn role_permissions(tx: &dyn Tx, tenant: TenantId, role: Role) -> Result<PermissionSet> {
+    match role.built_in_permissions() {
+        Some(set) => Ok(set),
+        None => {
+            let Role::Custom(id) = role else {
+                unreachable!("built-in roles have built-in permissions")
+            };
+            let custom = tx
+                .custom_role(tenant, id)?
+                .ok_or_else(|| Error::not_found("role", id))?;
+            Ok(PermissionSet::Only(
+                custom.permissions.into_iter().collect(),
+            ))
+        }
+    }
+}
+
+/// The union of the member's roles in `scope` (status is not checked here).
+pub(crate) fn permissions_of(
+    tx: &dyn Tx,
+    tenant: TenantId,
+    member: MemberId,
+    scope: Scope,
+) -> Result<PermissionSet> {
+    let mut set = PermissionSet::none();
+    for a in tx.assignments(tenant, member)? {
+        let applies = match (scope, a.workspace) {
+            (_, None) | (Scope::Anywhere, _) => true,
+            (Scope::Workspace(ws), Some(w)) => ws == w,
+            (Scope::Tenant, Some(_)) => false,
+        };
+        if applies {
+            set = set.union(role_permissions(tx, tenant, a.role)?);
+        }
+    }
+    Ok(set)
 }
 
 fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {
@@ -1018,16 +1143,16 @@ fn missing_member_or_product(
 fn invite_payload(invite: &Invite) -> Value {
     json!({
         "invite_id": invite.id, "email": invite.email, "name": invite.name,
-        "role": invite.role.as_str(), "products": invite.products,
+        "role": invite.role.key(), "workspace_id": invite.workspace, "products": invite.products,
         "expires_at": rfc3339(invite.expires_at),
     })
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 
-fn check_limit(limit: usize) -> Result<()> {
+pub(crate) fn check_limit(limit: usize) -> Result<()> {
     if (1..=MAX_PAGE).contains(&limit) {
         Ok(())
     } else {
@@ -1041,6 +1166,13 @@ fn check_settings(settings: &TenantSettings) -> Result<()> {
         return Err(Error::invalid(
             "invite_lifetime",
             "must be between one minute and 365 days",
+        ));
+    }
+    let max = settings.max_impersonation;
+    if max < Duration::minutes(1) || max > Duration::hours(1) {
+        return Err(Error::invalid(
+            "max_impersonation",
+            "must be between one minute and one hour",
         ));
     }
     Ok(())

@@ -80,3 +80,15 @@ id_type!(
     /// Identifies an outbox event.
     EventId, "event"
 );
+id_type!(
+    /// Identifies a workspace (sub-account, client company) within a tenant.
+    WorkspaceId, "workspace"
+);
+id_type!(
+    /// Identifies a custom role within a tenant.
+    RoleId, "role"
+);
+id_type!(
+    /// Identifies an impersonation session.
+    ImpersonationId, "impersonation"
+);

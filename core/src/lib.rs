@@ -23,9 +23,11 @@ mod hub;
 mod ids;
 mod model;
 pub mod normalize;
+pub mod password;
 mod permission;
 mod requests;
 pub mod store;
+mod team;
 mod token;
 
 pub use clock::{
@@ -35,8 +37,9 @@ pub use error::{Error, ErrorCode, Result};
 pub use hub::{Hub, Tenant, MAX_PAGE};
 pub use ids::*;
 pub use model::*;
-pub use permission::Permission;
+pub use permission::{Permission, PermissionSet};
 pub use requests::*;
-pub use store::{Store, Tx};
+pub use store::{AuditQuery, Store, Tx};
+pub use team::{IssuedImpersonation, PasswordCheck, WorkspaceMember};
 pub use time;
-pub use token::{InviteToken, TokenDigest};
+pub use token::{ImpersonationToken, InviteToken, TokenDigest};

@@ -114,26 +114,88 @@ string_enum!(
     }
 );
 
-string_enum!(
-    /// Built-in roles. Custom roles come later and are stored the same way.
-    Role, "role" {
-        /// Every permission.
-        Admin => "admin",
-        /// Every back-office permission except pricing, payment and user management.
-        Member => "member",
-        /// No back-office permission: a customer or client user.
-        Customer => "customer",
-    }
-);
+/// A role: one of the built-ins, or a custom role of the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Role {
+    /// Every permission.
+    Admin,
+    /// Every back-office permission except pricing, payment and user management.
+    Member,
+    /// No back-office permission: a customer or client user.
+    Customer,
+    /// A custom role of the tenant (see `create_role`).
+    Custom(RoleId),
+}
 
 impl Role {
-    /// Rank for "never lower a role": admin > member > customer.
+    /// The built-in roles.
+    pub const BUILT_IN: [Role; 3] = [Role::Admin, Role::Member, Role::Customer];
+
+    /// The stable key: `admin`, `member`, `customer`, or the custom role's id.
+    pub fn key(&self) -> String {
+        match self {
+            Role::Admin => "admin".into(),
+            Role::Member => "member".into(),
+            Role::Customer => "customer".into(),
+            Role::Custom(id) => id.to_string(),
+        }
+    }
+
+    /// The name of a built-in role; `None` for custom roles.
+    pub fn built_in_name(&self) -> Option<&'static str> {
+        match self {
+            Role::Admin => Some("admin"),
+            Role::Member => Some("member"),
+            Role::Customer => Some("customer"),
+            Role::Custom(_) => None,
+        }
+    }
+
+    /// Rank for "accepting an invite never lowers a role": admin > member, custom > customer.
     pub fn rank(self) -> u8 {
         match self {
             Role::Admin => 2,
-            Role::Member => 1,
+            Role::Member | Role::Custom(_) => 1,
             Role::Customer => 0,
         }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    /// Parses `admin`, `member`, `customer` or a custom role id.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "member" => Ok(Role::Member),
+            "customer" => Ok(Role::Customer),
+            other => other.parse::<RoleId>().map(Role::Custom).map_err(|_| {
+                Error::invalid(
+                    "role",
+                    format!("`{other}` is not admin, member, customer or a custom role id"),
+                )
+            }),
+        }
+    }
+}
+
+impl From<Role> for String {
+    fn from(r: Role) -> String {
+        r.key()
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
     }
 }
 
@@ -216,12 +278,15 @@ impl TryFrom<String> for ProductKind {
 pub struct TenantSettings {
     /// How long an invite link stays valid after it is created or resent. Default 7 days.
     pub invite_lifetime: Duration,
+    /// The longest an impersonation session may last: 1 minute to 1 hour (the default).
+    pub max_impersonation: Duration,
 }
 
 impl Default for TenantSettings {
     fn default() -> Self {
         Self {
             invite_lifetime: Duration::days(7),
+            max_impersonation: Duration::hours(1),
         }
     }
 }
@@ -328,8 +393,10 @@ pub struct Invite {
     pub email_key: String,
     /// Name to greet the person with.
     pub name: Option<String>,
-    /// The role the person gets on acceptance.
+    /// The role the person gets on acceptance: in `workspace` if set, tenant-wide otherwise.
     pub role: Role,
+    /// The workspace the person joins on acceptance.
+    pub workspace: Option<WorkspaceId>,
     /// Products granted on acceptance.
     pub products: Vec<ProductId>,
     /// Who sent it.
@@ -391,4 +458,83 @@ pub struct OutboxEvent {
     pub created_at: OffsetDateTime,
     /// When the host acknowledged it.
     pub delivered_at: Option<OffsetDateTime>,
+}
+
+/// A workspace inside a tenant: a sub-account or a client company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    /// Its id.
+    pub id: WorkspaceId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// Display name, unique within the tenant.
+    pub name: String,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// A role defined by the tenant: a name and a set of permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomRole {
+    /// Its id; assign it as `Role::Custom(id)`.
+    pub id: RoleId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// Display name, unique within the tenant; not a built-in role name.
+    pub name: String,
+    /// What it allows, sorted.
+    pub permissions: Vec<crate::Permission>,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// A member's role, tenant-wide (`workspace: None`) or in one workspace (which makes them a
+/// member of that workspace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    /// Who.
+    pub member_id: MemberId,
+    /// Which role.
+    pub role: Role,
+    /// Where: `None` is tenant-wide.
+    pub workspace: Option<WorkspaceId>,
+}
+
+/// A stored password: an argon2id PHC string, never the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+    pub password_hash: String,
+    /// The member must choose a new password at next sign-in.
+    pub must_change: bool,
+    /// When it was set.
+    pub updated_at: OffsetDateTime,
+}
+
+/// A "log in as this user" session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impersonation {
+    /// Its id.
+    pub id: ImpersonationId,
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// The team member looking.
+    pub actor_id: MemberId,
+    /// The member being looked at.
+    pub target_id: MemberId,
+    /// Why (recorded in the audit log).
+    pub reason: String,
+    /// When it began.
+    pub started_at: OffsetDateTime,
+    /// When it ends by itself.
+    pub ends_at: OffsetDateTime,
+    /// When it was ended early (by `end_impersonation` or a deactivation).
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+impl Impersonation {
+    /// Whether the session is still running at `now`.
+    pub fn is_live_at(&self, now: OffsetDateTime) -> bool {
+        self.ended_at.is_none() && now < self.ends_at
+    }
 }

@@ -3,6 +3,7 @@
 use crate::model::Role;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// A permission such as `pricing` or `customers.manage`. Hosts may name their own.
@@ -54,27 +55,109 @@ impl fmt::Display for Permission {
     }
 }
 
-impl Role {
-    /// Whether a built-in role holds `permission`. Admins hold every permission, including
-    /// host-defined ones; members hold everything but pricing, payment and user management.
-    pub fn grants(self, permission: &Permission) -> bool {
+impl Permission {
+    /// Checks a host-supplied permission name: 1-64 of `a-z 0-9 . _ -`.
+    pub fn parse(name: &str) -> crate::Result<Self> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !ok {
+            return Err(crate::Error::InvalidInput {
+                field: "permissions",
+                reason: format!("`{name}` must be 1-64 of a-z, 0-9, `.`, `_`, `-`"),
+            });
+        }
+        Ok(Self::CATALOGUE
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .unwrap_or_else(|| Permission::custom(name)))
+    }
+}
+
+/// A set of permissions that may be open-ended: admins hold every permission, including ones a
+/// host invents later, and members hold everything but a few.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionSet {
+    /// Every permission.
+    All,
+    /// Every permission but these.
+    AllExcept(BTreeSet<Permission>),
+    /// Only these.
+    Only(BTreeSet<Permission>),
+}
+
+impl PermissionSet {
+    /// No permission at all.
+    pub fn none() -> Self {
+        PermissionSet::Only(BTreeSet::new())
+    }
+
+    /// Whether `p` is in the set.
+    pub fn contains(&self, p: &Permission) -> bool {
         match self {
-            Role::Admin => true,
-            Role::Member => ![
-                Permission::PRICING,
-                Permission::PAYMENT,
-                Permission::USERS_MANAGE,
-            ]
-            .contains(permission),
-            Role::Customer => false,
+            PermissionSet::All => true,
+            PermissionSet::AllExcept(except) => !except.contains(p),
+            PermissionSet::Only(only) => only.contains(p),
         }
     }
 
-    /// The permission needed to hand out this role (in an invite or when adding a member).
+    /// Everything in either set.
+    pub fn union(self, other: PermissionSet) -> PermissionSet {
+        use PermissionSet::*;
+        match (self, other) {
+            (All, _) | (_, All) => All,
+            (AllExcept(a), AllExcept(b)) => AllExcept(a.intersection(&b).cloned().collect()),
+            (AllExcept(e), Only(o)) | (Only(o), AllExcept(e)) => {
+                AllExcept(e.difference(&o).cloned().collect())
+            }
+            (Only(a), Only(b)) => Only(a.union(&b).cloned().collect()),
+        }
+    }
+
+    /// Whether every permission in `self` is also in `other`.
+    pub fn is_subset_of(&self, other: &PermissionSet) -> bool {
+        use PermissionSet::*;
+        match (self, other) {
+            (_, All) => true,
+            (All, _) => false,
+            (Only(a), AllExcept(e)) => a.is_disjoint(e),
+            (Only(a), Only(b)) => a.is_subset(b),
+            (AllExcept(a), AllExcept(b)) => b.is_subset(a),
+            (AllExcept(_), Only(_)) => false,
+        }
+    }
+}
+
+impl Role {
+    /// The permissions of a built-in role (`None` for a custom role, whose permissions are
+    /// stored with the tenant).
+    pub fn built_in_permissions(self) -> Option<PermissionSet> {
+        match self {
+            Role::Admin => Some(PermissionSet::All),
+            Role::Member => Some(PermissionSet::AllExcept(BTreeSet::from([
+                Permission::PRICING,
+                Permission::PAYMENT,
+                Permission::USERS_MANAGE,
+            ]))),
+            Role::Customer => Some(PermissionSet::none()),
+            Role::Custom(_) => None,
+        }
+    }
+
+    /// Whether a built-in role holds `permission` (always false for custom roles: ask the
+    /// tenant with `can`).
+    pub fn grants(self, permission: &Permission) -> bool {
+        self.built_in_permissions()
+            .is_some_and(|set| set.contains(permission))
+    }
+
+    /// The permission needed to hand out this role (in an invite, a workspace or directly).
     pub fn required_to_assign(self) -> Permission {
         match self {
             Role::Customer => Permission::CUSTOMERS_MANAGE,
-            Role::Admin | Role::Member => Permission::USERS_MANAGE,
+            Role::Admin | Role::Member | Role::Custom(_) => Permission::USERS_MANAGE,
         }
     }
 }

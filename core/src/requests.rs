@@ -160,6 +160,8 @@ pub struct NewInvite {
     pub name: Option<String>,
     /// Role on acceptance (default `customer`; others need `users.manage`).
     pub role: Role,
+    /// Workspace to join on acceptance, with `role` there (tenant-wide when `None`).
+    pub workspace: Option<WorkspaceId>,
     /// Paid products granted on acceptance.
     pub products: Vec<ProductId>,
 }
@@ -171,8 +173,14 @@ impl NewInvite {
             email: email.into(),
             name: None,
             role: Role::Customer,
+            workspace: None,
             products: Vec::new(),
         }
+    }
+    /// Sets the workspace to join on acceptance.
+    pub fn workspace(mut self, workspace: WorkspaceId) -> Self {
+        self.workspace = Some(workspace);
+        self
     }
     /// Sets the name.
     pub fn name(mut self, name: impl Into<String>) -> Self {

@@ -76,6 +76,36 @@ pub struct InviteFilter {
     pub limit: usize,
 }
 
+/// Which audit entries to read: all filters combine; newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only entries by this actor.
+    pub actor: Option<Actor>,
+    /// Only entries about this subject (an id as a string).
+    pub subject: Option<String>,
+    /// Only entries at or after this instant.
+    pub since: Option<OffsetDateTime>,
+    /// Only entries before this instant.
+    pub until: Option<OffsetDateTime>,
+    /// Cursor: only entries older than this one (pass the last id of the previous page).
+    pub before: Option<AuditId>,
+    /// Page size, 1 to 1000.
+    pub limit: usize,
+}
+
+impl Default for AuditQuery {
+    fn default() -> Self {
+        Self {
+            actor: None,
+            subject: None,
+            since: None,
+            until: None,
+            before: None,
+            limit: 100,
+        }
+    }
+}
+
 /// The operations of one transaction. Reads return `Ok(None)` for missing rows; invites come
 /// back with their stored status (`pending`, `accepted`, `revoked`); the core derives `expired`.
 pub trait Tx {
@@ -96,13 +126,79 @@ pub trait Tx {
     fn member_by_email_key(&self, tenant: TenantId, key: &str) -> Result<Option<Member>>;
     /// A member by the host's external id.
     fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>>;
-    /// Deletes a member with its grants and role assignments (audit and outbox rows stay).
+    /// Deletes the pending invites for an email key; returns how many.
+    fn delete_pending_invites(&self, tenant: TenantId, email_key: &str) -> Result<usize>;
+    /// Deletes a member with its grants, role assignments and password (audit and outbox rows
+    /// stay).
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()>;
 
-    /// Sets the member's tenant-wide role.
-    fn set_role(&self, tenant: TenantId, member: MemberId, role: Role) -> Result<()>;
-    /// The member's tenant-wide role, if any.
-    fn role(&self, tenant: TenantId, member: MemberId) -> Result<Option<Role>>;
+    /// Sets the member's role tenant-wide (`workspace: None`) or in a workspace.
+    fn set_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+        role: Role,
+    ) -> Result<()>;
+    /// Removes the member's role in that scope; returns whether there was one.
+    fn remove_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<bool>;
+    /// Every role assignment of the member: tenant-wide first, then by workspace.
+    fn assignments(&self, tenant: TenantId, member: MemberId) -> Result<Vec<RoleAssignment>>;
+    /// Members of a workspace with their role there, oldest member first.
+    fn workspace_members(
+        &self,
+        tenant: TenantId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<(Member, Role)>>;
+    /// How many active members hold `admin` tenant-wide.
+    fn active_admin_count(&self, tenant: TenantId) -> Result<usize>;
+    /// Whether a custom role is assigned anywhere or carried by a pending invite.
+    fn role_in_use(&self, tenant: TenantId, role: RoleId) -> Result<bool>;
+
+    /// Inserts a workspace. Names are unique per tenant.
+    fn insert_workspace(&self, workspace: &Workspace) -> Result<()>;
+    /// A workspace by id.
+    fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>>;
+    /// A workspace by exact name.
+    fn workspace_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<Workspace>>;
+    /// Every workspace of the tenant, oldest first.
+    fn workspaces(&self, tenant: TenantId) -> Result<Vec<Workspace>>;
+
+    /// Inserts a custom role. Names are unique per tenant.
+    fn insert_custom_role(&self, role: &CustomRole) -> Result<()>;
+    /// Replaces a custom role's name and permissions.
+    fn update_custom_role(&self, role: &CustomRole) -> Result<()>;
+    /// Deletes a custom role.
+    fn delete_custom_role(&self, tenant: TenantId, id: RoleId) -> Result<()>;
+    /// A custom role by id.
+    fn custom_role(&self, tenant: TenantId, id: RoleId) -> Result<Option<CustomRole>>;
+    /// A custom role by exact name.
+    fn custom_role_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<CustomRole>>;
+    /// Every custom role of the tenant, oldest first.
+    fn custom_roles(&self, tenant: TenantId) -> Result<Vec<CustomRole>>;
+
+    /// Stores (or replaces) the member's password hash.
+    fn set_credential(&self, tenant: TenantId, member: MemberId, cred: &Credential) -> Result<()>;
+    /// The member's password hash, if any.
+    fn credential(&self, tenant: TenantId, member: MemberId) -> Result<Option<Credential>>;
+
+    /// Inserts an impersonation session with the digest of its token.
+    fn insert_impersonation(&self, session: &Impersonation, digest: &TokenDigest) -> Result<()>;
+    /// Replaces a session's fields (ending it).
+    fn update_impersonation(&self, session: &Impersonation) -> Result<()>;
+    /// Hub-wide: the session whose token has this digest.
+    fn impersonation_by_digest(&self, digest: &TokenDigest) -> Result<Option<Impersonation>>;
+    /// Sessions not yet ended early in which the member is actor or target.
+    fn open_impersonations_of(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Vec<Impersonation>>;
 
     /// Inserts a product.
     fn insert_product(&self, product: &Product) -> Result<()>;
@@ -155,8 +251,8 @@ pub trait Tx {
 
     /// Appends to the audit log.
     fn append_audit(&self, entry: &AuditEntry) -> Result<()>;
-    /// The newest audit entries of a tenant, newest first.
-    fn audit(&self, tenant: TenantId, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// Audit entries of a tenant matching the query, newest first.
+    fn audit(&self, tenant: TenantId, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 
     /// Appends to the outbox.
     fn append_event(&self, event: &OutboxEvent) -> Result<()>;

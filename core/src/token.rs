@@ -1,17 +1,13 @@
-//! Invite tokens: 256-bit random secrets, shown once, stored only as a SHA-256 digest.
+//! Secret tokens (invite links, impersonation sessions): 256-bit random secrets, shown once,
+//! stored only as a SHA-256 digest.
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
-const PREFIX: &str = "mki_";
 const HEX_LEN: usize = 64;
 
-/// A secret invite token. Its `Debug` form hides the secret so it never lands in logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct InviteToken(String);
-
-/// The SHA-256 digest of a token: what the store keeps and looks up.
+/// The SHA-256 digest of a secret token: what the store keeps and looks up.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TokenDigest(pub [u8; 32]);
 
@@ -21,52 +17,79 @@ impl fmt::Debug for TokenDigest {
     }
 }
 
-impl InviteToken {
-    /// A fresh token from the operating system's CSPRNG: `mki_` + 64 hex digits (256 bits).
-    /// The prefix lets secret scanners recognise leaked links.
-    pub fn generate() -> Result<Self> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| Error::Storage {
-            message: format!("no randomness available: {e}"),
-            source: None,
-        })?;
-        let mut s = String::with_capacity(PREFIX.len() + HEX_LEN);
-        s.push_str(PREFIX);
-        for b in bytes {
-            s.push_str(&format!("{b:02x}"));
-        }
-        Ok(Self(s))
+fn generate(prefix: &str) -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Storage {
+        message: format!("no randomness available: {e}"),
+        source: None,
+    })?;
+    let mut s = String::with_capacity(prefix.len() + HEX_LEN);
+    s.push_str(prefix);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
     }
-
-    /// Checks the shape of a token a person presented. Unknown but well-formed tokens are
-    /// reported later as `not_found`.
-    pub fn parse(s: &str) -> Result<Self> {
-        let s = s.trim();
-        let ok = s
-            .strip_prefix(PREFIX)
-            .is_some_and(|hex| hex.len() == HEX_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit()));
-        if !ok {
-            return Err(Error::invalid("token", "is not an invite token"));
-        }
-        Ok(Self(s.to_ascii_lowercase()))
-    }
-
-    /// The secret, to put in the invite link. Show it once; memberkit cannot show it again.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The digest stored in place of the token.
-    pub fn digest(&self) -> TokenDigest {
-        TokenDigest(Sha256::digest(self.0.as_bytes()).into())
-    }
+    Ok(s)
 }
 
-impl fmt::Debug for InviteToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("InviteToken(mki_****)")
+fn parse(prefix: &str, field: &'static str, s: &str) -> Result<String> {
+    let s = s.trim();
+    let ok = s
+        .strip_prefix(prefix)
+        .is_some_and(|hex| hex.len() == HEX_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if !ok {
+        return Err(Error::invalid(field, format!("is not a {prefix}… token")));
     }
+    Ok(s.to_ascii_lowercase())
 }
+
+macro_rules! secret_token {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $field:literal) => {
+        $(#[$doc])*
+        /// Its `Debug` form hides the secret so it never lands in logs.
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A fresh token from the operating system's CSPRNG: the prefix and 64 hex digits
+            /// (256 bits). The prefix lets secret scanners recognise a leaked token.
+            pub fn generate() -> Result<Self> {
+                generate($prefix).map(Self)
+            }
+
+            /// Checks the shape of a presented token. Unknown but well-formed tokens are
+            /// reported later as `not_found`.
+            pub fn parse(s: &str) -> Result<Self> {
+                parse($prefix, $field, s).map(Self)
+            }
+
+            /// The secret. Show it once; memberkit keeps only its digest.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+
+            /// The digest stored in place of the token.
+            pub fn digest(&self) -> TokenDigest {
+                TokenDigest(Sha256::digest(self.0.as_bytes()).into())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({}****)", stringify!($name), $prefix)
+            }
+        }
+    };
+}
+
+secret_token!(
+    /// A secret invite token, for the invite link: `mki_` + 64 hex digits.
+    InviteToken, "mki_", "token"
+);
+secret_token!(
+    /// A secret impersonation token, exchanged by the host via `verify_impersonation`:
+    /// `mkimp_` + 64 hex digits.
+    ImpersonationToken, "mkimp_", "token"
+);
 
 #[cfg(test)]
 mod tests {
@@ -81,6 +104,11 @@ mod tests {
         assert_eq!(InviteToken::parse(a.expose()).unwrap().digest(), a.digest());
         assert!(!format!("{a:?}").contains(&a.expose()[4..]));
         assert!(InviteToken::parse("mki_123").is_err());
+        let imp = ImpersonationToken::generate().unwrap();
+        assert!(
+            InviteToken::parse(imp.expose()).is_err(),
+            "kinds do not mix"
+        );
         assert!(InviteToken::parse(&a.expose().replace("mki_", "xyz_")).is_err());
     }
 }

@@ -5,10 +5,11 @@
 //! by construction (256 random bits) and looked up before the tenant is known.
 
 /// (version, name, SQL). Append only: a released migration never changes.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    r#"
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        r#"
 CREATE TABLE tenants (
     id BLOB PRIMARY KEY,
     name TEXT NOT NULL,
@@ -119,4 +120,65 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL;
 CREATE INDEX outbox_pending_by_tenant ON outbox (tenant_id, id) WHERE delivered_at IS NULL;
 "#,
-)];
+    ),
+    (
+        2,
+        "team side: workspaces, custom roles, passwords, impersonation",
+        r#"
+CREATE TABLE workspaces (
+    tenant_id BLOB NOT NULL REFERENCES tenants(id),
+    id BLOB NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX workspaces_name ON workspaces (tenant_id, name);
+
+CREATE TABLE custom_roles (
+    tenant_id BLOB NOT NULL REFERENCES tenants(id),
+    id BLOB NOT NULL,
+    name TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX custom_roles_name ON custom_roles (tenant_id, name);
+CREATE INDEX role_assignments_by_role ON role_assignments (tenant_id, role);
+CREATE INDEX role_assignments_by_workspace ON role_assignments (tenant_id, workspace_id);
+
+CREATE TABLE credentials (
+    tenant_id BLOB NOT NULL,
+    member_id BLOB NOT NULL,
+    password_hash TEXT NOT NULL,
+    must_change INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, member_id),
+    FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, id) ON DELETE CASCADE
+);
+
+CREATE TABLE impersonations (
+    tenant_id BLOB NOT NULL,
+    id BLOB NOT NULL,
+    actor_id BLOB NOT NULL,
+    target_id BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    token_digest BLOB NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX impersonations_token ON impersonations (token_digest);
+CREATE INDEX impersonations_open_actor ON impersonations (tenant_id, actor_id)
+    WHERE ended_at IS NULL;
+CREATE INDEX impersonations_open_target ON impersonations (tenant_id, target_id)
+    WHERE ended_at IS NULL;
+
+ALTER TABLE invites ADD COLUMN workspace_id BLOB;
+ALTER TABLE tenants ADD COLUMN max_impersonation_secs INTEGER NOT NULL DEFAULT 3600;
+
+CREATE INDEX audit_by_actor ON audit_log (tenant_id, actor, id);
+CREATE INDEX audit_by_subject ON audit_log (tenant_id, subject, id);
+"#,
+    ),
+];

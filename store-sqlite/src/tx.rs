@@ -1,7 +1,7 @@
 //! The `Tx` operations as SQL. Every statement is prepared through the connection's cache.
 
 use crate::sql_err;
-use memberkit::store::{AccessFacts, InviteFilter};
+use memberkit::store::{AccessFacts, AuditQuery, InviteFilter};
 use memberkit::*;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -53,7 +53,18 @@ trait AsUuid {
 macro_rules! as_uuid {
     ($($t:ty),*) => { $(impl AsUuid for $t { fn u(&self) -> Uuid { *self.as_uuid() } })* };
 }
-as_uuid!(TenantId, MemberId, ProductId, GrantId, InviteId, AuditId, EventId);
+as_uuid!(
+    TenantId,
+    MemberId,
+    ProductId,
+    GrantId,
+    InviteId,
+    AuditId,
+    EventId,
+    WorkspaceId,
+    RoleId,
+    ImpersonationId
+);
 
 fn conversion(col: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, Box::new(e))
@@ -145,7 +156,8 @@ fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
 }
 
 const INVITE_COLS: &str = "tenant_id, id, member_id, email, email_key, name, role, products, \
-                           created_by, created_at, expires_at, status, accepted_at, revoked_at";
+                           created_by, created_at, expires_at, status, accepted_at, revoked_at, \
+                           workspace_id";
 
 fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
     let products: Vec<ProductId> =
@@ -158,6 +170,7 @@ fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
         email_key: row.get(4)?,
         name: row.get(5)?,
         role: get_parsed(row, 6)?,
+        workspace: row.get::<_, Option<Uuid>>(14)?.map(WorkspaceId::from_uuid),
         products,
         created_by: get_parsed(row, 8)?,
         created_at: get_ts(row, 9)?,
@@ -166,6 +179,69 @@ fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
         accepted_at: get_opt_ts(row, 12)?,
         revoked_at: get_opt_ts(row, 13)?,
     })
+}
+
+const WORKSPACE_COLS: &str = "tenant_id, id, name, created_at";
+
+fn workspace_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
+    Ok(Workspace {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: WorkspaceId::from_uuid(row.get(1)?),
+        name: row.get(2)?,
+        created_at: get_ts(row, 3)?,
+    })
+}
+
+const ROLE_COLS: &str = "tenant_id, id, name, permissions, created_at";
+
+fn custom_role_row(row: &Row<'_>) -> rusqlite::Result<CustomRole> {
+    let names: Vec<String> =
+        serde_json::from_str(&row.get::<_, String>(3)?).map_err(|e| conversion(3, e))?;
+    Ok(CustomRole {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: RoleId::from_uuid(row.get(1)?),
+        name: row.get(2)?,
+        permissions: names.into_iter().map(Permission::custom).collect(),
+        created_at: get_ts(row, 4)?,
+    })
+}
+
+const IMPERSONATION_COLS: &str =
+    "tenant_id, id, actor_id, target_id, reason, started_at, ends_at, ended_at";
+
+fn impersonation_row(row: &Row<'_>) -> rusqlite::Result<Impersonation> {
+    Ok(Impersonation {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        id: ImpersonationId::from_uuid(row.get(1)?),
+        actor_id: MemberId::from_uuid(row.get(2)?),
+        target_id: MemberId::from_uuid(row.get(3)?),
+        reason: row.get(4)?,
+        started_at: get_ts(row, 5)?,
+        ends_at: get_ts(row, 6)?,
+        ended_at: get_opt_ts(row, 7)?,
+    })
+}
+
+/// Role assignments key tenant-wide roles by an empty blob, workspace roles by the workspace id.
+fn scope_key(workspace: Option<WorkspaceId>) -> Vec<u8> {
+    workspace.map_or_else(Vec::new, |w| w.u().as_bytes().to_vec())
+}
+
+fn get_scope(row: &Row<'_>, col: usize) -> rusqlite::Result<Option<WorkspaceId>> {
+    let bytes: Vec<u8> = row.get(col)?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    Uuid::from_slice(&bytes)
+        .map(|u| Some(WorkspaceId::from_uuid(u)))
+        .map_err(|e| conversion(col, e))
+}
+
+fn prefixed(cols: &str, alias: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 const EVENT_COLS: &str = "tenant_id, id, kind, payload, created_at, delivered_at";
@@ -196,23 +272,37 @@ fn json_text(value: &impl serde::Serialize) -> Result<String> {
 impl Tx for SqlTx<'_> {
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
-            "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![t.id.u(), t.name, t.settings.invite_lifetime.whole_seconds(), ts(t.created_at)],
+            "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at, max_impersonation_secs)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                t.id.u(),
+                t.name,
+                t.settings.invite_lifetime.whole_seconds(),
+                ts(t.created_at),
+                t.settings.max_impersonation.whole_seconds()
+            ],
         )
         .map(drop)
     }
 
     fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
-            "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3 WHERE id = ?1",
-            params![t.id.u(), t.name, t.settings.invite_lifetime.whole_seconds()],
+            "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3, max_impersonation_secs = ?4
+             WHERE id = ?1",
+            params![
+                t.id.u(),
+                t.name,
+                t.settings.invite_lifetime.whole_seconds(),
+                t.settings.max_impersonation.whole_seconds()
+            ],
         )
         .map(drop)
     }
 
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
         self.one(
-            "SELECT id, name, invite_lifetime_secs, created_at FROM tenants WHERE id = ?1",
+            "SELECT id, name, invite_lifetime_secs, created_at, max_impersonation_secs
+             FROM tenants WHERE id = ?1",
             params![id.u()],
             |r| {
                 Ok(TenantInfo {
@@ -220,6 +310,7 @@ impl Tx for SqlTx<'_> {
                     name: r.get(1)?,
                     settings: TenantSettings {
                         invite_lifetime: Duration::seconds(r.get(2)?),
+                        max_impersonation: Duration::seconds(r.get(4)?),
                     },
                     created_at: get_ts(r, 3)?,
                 })
@@ -290,6 +381,13 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn delete_pending_invites(&self, tenant: TenantId, email_key: &str) -> Result<usize> {
+        self.exec(
+            "DELETE FROM invites WHERE tenant_id = ?1 AND email_key = ?2 AND status = 'pending'",
+            params![tenant.u(), email_key],
+        )
+    }
+
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
         // Grants and role assignments go with it (ON DELETE CASCADE).
         self.exec(
@@ -299,22 +397,267 @@ impl Tx for SqlTx<'_> {
         .map(drop)
     }
 
-    fn set_role(&self, tenant: TenantId, member: MemberId, role: Role) -> Result<()> {
+    fn set_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+        role: Role,
+    ) -> Result<()> {
         self.exec(
             "INSERT INTO role_assignments (tenant_id, member_id, workspace_id, role)
-             VALUES (?1, ?2, x'', ?3)
+             VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (tenant_id, member_id, workspace_id) DO UPDATE SET role = excluded.role",
-            params![tenant.u(), member.u(), role.as_str()],
+            params![tenant.u(), member.u(), scope_key(workspace), role.key()],
         )
         .map(drop)
     }
 
-    fn role(&self, tenant: TenantId, member: MemberId) -> Result<Option<Role>> {
-        self.one(
-            "SELECT role FROM role_assignments
-             WHERE tenant_id = ?1 AND member_id = ?2 AND workspace_id = x''",
+    fn remove_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<bool> {
+        self.exec(
+            "DELETE FROM role_assignments
+             WHERE tenant_id = ?1 AND member_id = ?2 AND workspace_id = ?3",
+            params![tenant.u(), member.u(), scope_key(workspace)],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn assignments(&self, tenant: TenantId, member: MemberId) -> Result<Vec<RoleAssignment>> {
+        self.all(
+            "SELECT member_id, role, workspace_id FROM role_assignments
+             WHERE tenant_id = ?1 AND member_id = ?2 ORDER BY workspace_id",
             params![tenant.u(), member.u()],
-            |r| get_parsed(r, 0),
+            |r| {
+                Ok(RoleAssignment {
+                    member_id: MemberId::from_uuid(r.get(0)?),
+                    role: get_parsed(r, 1)?,
+                    workspace: get_scope(r, 2)?,
+                })
+            },
+        )
+    }
+
+    fn workspace_members(
+        &self,
+        tenant: TenantId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<(Member, Role)>> {
+        self.all(
+            &format!(
+                "SELECT {cols}, r.role FROM role_assignments r
+                 JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                 WHERE r.tenant_id = ?1 AND r.workspace_id = ?2 ORDER BY m.id",
+                cols = prefixed(MEMBER_COLS, "m")
+            ),
+            params![tenant.u(), scope_key(Some(workspace))],
+            |r| Ok((member_row(r)?, get_parsed(r, 9)?)),
+        )
+    }
+
+    fn active_admin_count(&self, tenant: TenantId) -> Result<usize> {
+        self.one(
+            "SELECT count(*) FROM role_assignments r
+             JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+             WHERE r.tenant_id = ?1 AND r.workspace_id = x'' AND r.role = 'admin'
+               AND m.status = 'active'",
+            params![tenant.u()],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n.unwrap_or(0) as usize)
+    }
+
+    fn role_in_use(&self, tenant: TenantId, role: RoleId) -> Result<bool> {
+        self.one(
+            "SELECT EXISTS (SELECT 1 FROM role_assignments WHERE tenant_id = ?1 AND role = ?2)
+                 OR EXISTS (SELECT 1 FROM invites
+                            WHERE tenant_id = ?1 AND role = ?2 AND status = 'pending')",
+            params![tenant.u(), role.to_string()],
+            |r| r.get(0),
+        )
+        .map(|b| b.unwrap_or(false))
+    }
+
+    fn insert_workspace(&self, w: &Workspace) -> Result<()> {
+        self.exec(
+            "INSERT INTO workspaces (tenant_id, id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![w.tenant_id.u(), w.id.u(), w.name, ts(w.created_at)],
+        )
+        .map(drop)
+    }
+
+    fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>> {
+        self.one(
+            &format!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 AND id = ?2"),
+            params![tenant.u(), id.u()],
+            workspace_row,
+        )
+    }
+
+    fn workspace_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<Workspace>> {
+        self.one(
+            &format!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 AND name = ?2"),
+            params![tenant.u(), name],
+            workspace_row,
+        )
+    }
+
+    fn workspaces(&self, tenant: TenantId) -> Result<Vec<Workspace>> {
+        self.all(
+            &format!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 ORDER BY id"),
+            params![tenant.u()],
+            workspace_row,
+        )
+    }
+
+    fn insert_custom_role(&self, role: &CustomRole) -> Result<()> {
+        self.exec(
+            "INSERT INTO custom_roles (tenant_id, id, name, permissions, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                role.tenant_id.u(),
+                role.id.u(),
+                role.name,
+                json_text(&role.permissions)?,
+                ts(role.created_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_custom_role(&self, role: &CustomRole) -> Result<()> {
+        self.exec(
+            "UPDATE custom_roles SET name = ?3, permissions = ?4 WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                role.tenant_id.u(),
+                role.id.u(),
+                role.name,
+                json_text(&role.permissions)?
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_custom_role(&self, tenant: TenantId, id: RoleId) -> Result<()> {
+        self.exec(
+            "DELETE FROM custom_roles WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.u(), id.u()],
+        )
+        .map(drop)
+    }
+
+    fn custom_role(&self, tenant: TenantId, id: RoleId) -> Result<Option<CustomRole>> {
+        self.one(
+            &format!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 AND id = ?2"),
+            params![tenant.u(), id.u()],
+            custom_role_row,
+        )
+    }
+
+    fn custom_role_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<CustomRole>> {
+        self.one(
+            &format!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 AND name = ?2"),
+            params![tenant.u(), name],
+            custom_role_row,
+        )
+    }
+
+    fn custom_roles(&self, tenant: TenantId) -> Result<Vec<CustomRole>> {
+        self.all(
+            &format!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 ORDER BY id"),
+            params![tenant.u()],
+            custom_role_row,
+        )
+    }
+
+    fn set_credential(&self, tenant: TenantId, member: MemberId, c: &Credential) -> Result<()> {
+        self.exec(
+            "INSERT INTO credentials (tenant_id, member_id, password_hash, must_change, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (tenant_id, member_id) DO UPDATE SET
+                 password_hash = excluded.password_hash, must_change = excluded.must_change,
+                 updated_at = excluded.updated_at",
+            params![
+                tenant.u(),
+                member.u(),
+                c.password_hash,
+                c.must_change,
+                ts(c.updated_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn credential(&self, tenant: TenantId, member: MemberId) -> Result<Option<Credential>> {
+        self.one(
+            "SELECT password_hash, must_change, updated_at FROM credentials
+             WHERE tenant_id = ?1 AND member_id = ?2",
+            params![tenant.u(), member.u()],
+            |r| {
+                Ok(Credential {
+                    password_hash: r.get(0)?,
+                    must_change: r.get(1)?,
+                    updated_at: get_ts(r, 2)?,
+                })
+            },
+        )
+    }
+
+    fn insert_impersonation(&self, s: &Impersonation, digest: &TokenDigest) -> Result<()> {
+        self.exec(
+            &format!(
+                "INSERT INTO impersonations ({IMPERSONATION_COLS}, token_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ),
+            params![
+                s.tenant_id.u(),
+                s.id.u(),
+                s.actor_id.u(),
+                s.target_id.u(),
+                s.reason,
+                ts(s.started_at),
+                ts(s.ends_at),
+                s.ended_at.map(ts),
+                &digest.0[..]
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_impersonation(&self, s: &Impersonation) -> Result<()> {
+        self.exec(
+            "UPDATE impersonations SET ends_at = ?3, ended_at = ?4
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![s.tenant_id.u(), s.id.u(), ts(s.ends_at), s.ended_at.map(ts)],
+        )
+        .map(drop)
+    }
+
+    fn impersonation_by_digest(&self, digest: &TokenDigest) -> Result<Option<Impersonation>> {
+        self.one(
+            &format!("SELECT {IMPERSONATION_COLS} FROM impersonations WHERE token_digest = ?1"),
+            params![&digest.0[..]],
+            impersonation_row,
+        )
+    }
+
+    fn open_impersonations_of(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Vec<Impersonation>> {
+        self.all(
+            &format!(
+                "SELECT {IMPERSONATION_COLS} FROM impersonations
+                 WHERE tenant_id = ?1 AND ended_at IS NULL AND (actor_id = ?2 OR target_id = ?2)
+                 ORDER BY id"
+            ),
+            params![tenant.u(), member.u()],
+            impersonation_row,
         )
     }
 
@@ -457,8 +800,9 @@ impl Tx for SqlTx<'_> {
     fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {
         self.exec(
             "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role, products,
-                 created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest,
+                 workspace_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 i.tenant_id.u(),
                 i.id.u(),
@@ -466,7 +810,7 @@ impl Tx for SqlTx<'_> {
                 i.email,
                 i.email_key,
                 i.name,
-                i.role.as_str(),
+                i.role.key(),
                 json_text(&i.products)?,
                 i.created_by.to_string(),
                 ts(i.created_at),
@@ -474,7 +818,8 @@ impl Tx for SqlTx<'_> {
                 stored_invite_status(i.status),
                 i.accepted_at.map(ts),
                 i.revoked_at.map(ts),
-                &digest.0[..]
+                &digest.0[..],
+                i.workspace.map(|w| w.u())
             ],
         )
         .map(drop)
@@ -484,20 +829,21 @@ impl Tx for SqlTx<'_> {
         self.exec(
             "UPDATE invites SET member_id = ?3, name = ?4, role = ?5, products = ?6,
                  expires_at = ?7, status = ?8, accepted_at = ?9, revoked_at = ?10,
-                 token_digest = coalesce(?11, token_digest)
+                 token_digest = coalesce(?11, token_digest), workspace_id = ?12
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 i.tenant_id.u(),
                 i.id.u(),
                 i.member_id.u(),
                 i.name,
-                i.role.as_str(),
+                i.role.key(),
                 json_text(&i.products)?,
                 ts(i.expires_at),
                 stored_invite_status(i.status),
                 i.accepted_at.map(ts),
                 i.revoked_at.map(ts),
-                new_digest.map(|d| d.0.to_vec())
+                new_digest.map(|d| d.0.to_vec()),
+                i.workspace.map(|w| w.u())
             ],
         )
         .map(drop)
@@ -590,23 +936,44 @@ impl Tx for SqlTx<'_> {
         .map(drop)
     }
 
-    fn audit(&self, tenant: TenantId, limit: usize) -> Result<Vec<AuditEntry>> {
-        self.all(
+    fn audit(&self, tenant: TenantId, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let mut sql = String::from(
             "SELECT tenant_id, id, at, actor, action, subject, details FROM audit_log
-             WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2",
-            params![tenant.u(), limit as i64],
-            |r| {
-                Ok(AuditEntry {
-                    tenant_id: TenantId::from_uuid(r.get(0)?),
-                    id: AuditId::from_uuid(r.get(1)?),
-                    at: get_ts(r, 2)?,
-                    actor: get_parsed(r, 3)?,
-                    action: r.get(4)?,
-                    subject: r.get(5)?,
-                    details: get_json(r, 6)?,
-                })
-            },
-        )
+             WHERE tenant_id = ?1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(tenant.u())];
+        let mut add = |condition: &str, value: Box<dyn rusqlite::ToSql>| {
+            args.push(value);
+            sql.push_str(&format!(" AND {condition} ?{}", args.len()));
+        };
+        if let Some(actor) = q.actor {
+            add("actor =", Box::new(actor.to_string()));
+        }
+        if let Some(subject) = &q.subject {
+            add("subject =", Box::new(subject.clone()));
+        }
+        if let Some(since) = q.since {
+            add("at >=", Box::new(ts(since)));
+        }
+        if let Some(until) = q.until {
+            add("at <", Box::new(ts(until)));
+        }
+        if let Some(before) = q.before {
+            add("id <", Box::new(before.u()));
+        }
+        args.push(Box::new(q.limit as i64));
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{}", args.len()));
+        self.all(&sql, rusqlite::params_from_iter(args.iter()), |r| {
+            Ok(AuditEntry {
+                tenant_id: TenantId::from_uuid(r.get(0)?),
+                id: AuditId::from_uuid(r.get(1)?),
+                at: get_ts(r, 2)?,
+                actor: get_parsed(r, 3)?,
+                action: r.get(4)?,
+                subject: r.get(5)?,
+                details: get_json(r, 6)?,
+            })
+        })
     }
 
     fn append_event(&self, e: &OutboxEvent) -> Result<()> {

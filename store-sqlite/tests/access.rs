@@ -315,7 +315,7 @@ fn bad_input_is_refused_and_changes_nothing() {
             "invalid_input",
             code(f.tenant.invite(Actor::System, NewInvite::new("x@y"))),
         ),
-        ("invalid_input", code(f.tenant.audit(0))),
+        ("invalid_input", code(f.tenant.audit(&last(0)))),
     ];
     for (want, got) in cases {
         assert_eq!(want, got);

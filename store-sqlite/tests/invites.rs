@@ -189,6 +189,7 @@ fn the_lifetime_is_configurable_per_tenant() {
             Actor::System,
             TenantSettings {
                 invite_lifetime: Duration::hours(48),
+                ..Default::default()
             },
         )
         .unwrap();
@@ -199,6 +200,7 @@ fn the_lifetime_is_configurable_per_tenant() {
     assert_eq!(issued.invite.expires_at, f.hub.now() + Duration::hours(48));
     let settings = TenantSettings {
         invite_lifetime: Duration::seconds(5),
+        ..Default::default()
     };
     assert_eq!(
         code(f.tenant.update_settings(Actor::System, settings.clone())),

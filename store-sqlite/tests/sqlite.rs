@@ -11,7 +11,7 @@ fn the_file_is_in_wal_mode_and_records_its_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let mode: String = conn
@@ -25,11 +25,20 @@ fn the_file_is_in_wal_mode_and_records_its_schema_version() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(applied, [(1, "initial".to_string())]);
+    assert_eq!(
+        applied,
+        [
+            (1, "initial".to_string()),
+            (
+                2,
+                "team side: workspaces, custom roles, passwords, impersonation".to_string()
+            )
+        ]
+    );
     // Reopening applies nothing twice.
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        1
+        2
     );
 }
 

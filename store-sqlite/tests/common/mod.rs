@@ -67,7 +67,7 @@ impl Fixture {
 
     /// Counts of rows a failed call must leave untouched.
     pub fn footprint(&self) -> (usize, usize, usize) {
-        let audit = self.tenant.audit(1000).unwrap().len();
+        let audit = self.tenant.audit(&last(1000)).unwrap().len();
         let events = self.tenant.outbox(1000).unwrap().len();
         let invites = self.tenant.invites(None).unwrap().len();
         (audit, events, invites)
@@ -85,4 +85,12 @@ impl Fixture {
 
 pub fn code<T: std::fmt::Debug>(r: Result<T>) -> &'static str {
     r.expect_err("expected an error").code().as_str()
+}
+
+/// The newest `n` audit entries.
+pub fn last(n: usize) -> AuditQuery {
+    AuditQuery {
+        limit: n,
+        ..Default::default()
+    }
 }

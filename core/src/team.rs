@@ -1,0 +1,697 @@
+//! The team side: workspaces, custom roles and permission checks, deactivate and remove,
+//! passwords, and impersonation.
+
+use crate::error::{Error, Result};
+use crate::event_kind;
+use crate::hub::{permissions_of, rfc3339, tenant_role, Op, Scope, Tenant};
+use crate::ids::*;
+use crate::model::*;
+use crate::normalize;
+use crate::password;
+use crate::permission::Permission;
+use crate::store::{self, Tx};
+use crate::token::ImpersonationToken;
+use serde_json::json;
+use time::Duration;
+
+/// A member of a workspace and their role there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceMember {
+    /// The member.
+    pub member: Member,
+    /// Their role in the workspace.
+    pub role: Role,
+}
+
+/// A successful password check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordCheck {
+    /// Who signed in.
+    pub member: Member,
+    /// They must choose a new password now (a temporary or admin-set one).
+    pub must_change: bool,
+}
+
+/// A started impersonation session and its secret token (returned once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedImpersonation {
+    /// The session.
+    pub session: Impersonation,
+    /// The secret the host keeps in the impersonating browser session.
+    pub token: ImpersonationToken,
+}
+
+impl Tenant {
+    // ----- workspaces -------------------------------------------------------------------------
+
+    /// Creates a workspace (a sub-account or client company). Needs `users.manage`.
+    /// `conflict` if the name is taken in this tenant.
+    pub fn create_workspace(&self, actor: Actor, name: &str) -> Result<Workspace> {
+        let name = normalize::name("name", name)?;
+        self.write(actor, |op| {
+            op.require(&Permission::USERS_MANAGE)?;
+            if op.tx.workspace_by_name(op.tenant, &name)?.is_some() {
+                return Err(Error::Conflict(format!(
+                    "a workspace is already named `{name}`"
+                )));
+            }
+            let ws = Workspace {
+                id: WorkspaceId::new(),
+                tenant_id: op.tenant,
+                name,
+                created_at: op.now,
+            };
+            op.tx.insert_workspace(&ws)?;
+            op.audit("workspace.created", ws.id, json!({ "name": ws.name }))?;
+            Ok(ws)
+        })
+    }
+
+    /// Every workspace, oldest first.
+    pub fn workspaces(&self) -> Result<Vec<Workspace>> {
+        self.read(|tx, _| tx.workspaces(self.id()))
+    }
+
+    /// One workspace.
+    pub fn workspace(&self, id: WorkspaceId) -> Result<Workspace> {
+        self.read(|tx, _| {
+            tx.workspace(self.id(), id)?
+                .ok_or_else(|| Error::not_found("workspace", id))
+        })
+    }
+
+    /// The members of a workspace with their roles there.
+    pub fn workspace_members(&self, workspace: WorkspaceId) -> Result<Vec<WorkspaceMember>> {
+        self.read(|tx, _| {
+            tx.workspace(self.id(), workspace)?
+                .ok_or_else(|| Error::not_found("workspace", workspace))?;
+            Ok(tx
+                .workspace_members(self.id(), workspace)?
+                .into_iter()
+                .map(|(member, role)| WorkspaceMember { member, role })
+                .collect())
+        })
+    }
+
+    /// Adds an existing, active member to another workspace with `role` there, with no email:
+    /// an audit entry and a `member.added_to_workspace` outbox event for an in-app notice.
+    /// Adding again with the same role changes nothing; with another role, changes the role.
+    /// Needs the permission to assign `role` in that workspace. Errors: `conflict` (the member
+    /// has not accepted their invite yet), `member_deactivated`, `not_found`.
+    pub fn add_to_workspace(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        workspace: WorkspaceId,
+        role: Role,
+    ) -> Result<RoleAssignment> {
+        self.write(actor, |op| {
+            let ws = op.workspace(workspace)?;
+            op.require_assignable(role, Some(ws.id))?;
+            let m = op.member(member)?;
+            match m.status {
+                MemberStatus::Active => {}
+                MemberStatus::Deactivated => return Err(Error::MemberDeactivated(m.id)),
+                MemberStatus::Invited => {
+                    return Err(Error::Conflict(format!(
+                        "{} has not accepted their invite yet: invite them with the workspace",
+                        m.email
+                    )))
+                }
+            }
+            let assignment = RoleAssignment {
+                member_id: m.id,
+                role,
+                workspace: Some(ws.id),
+            };
+            let current = op
+                .tx
+                .assignments(op.tenant, m.id)?
+                .into_iter()
+                .find(|a| a.workspace == Some(ws.id));
+            if current.is_some_and(|a| a.role == role) {
+                return Ok(assignment);
+            }
+            op.tx.set_role(op.tenant, m.id, Some(ws.id), role)?;
+            let payload = json!({
+                "member_id": m.id, "email": m.email, "name": m.name,
+                "workspace_id": ws.id, "workspace_name": ws.name, "role": role.key(),
+            });
+            op.audit(event_kind::MEMBER_ADDED_TO_WORKSPACE, m.id, payload.clone())?;
+            op.emit(event_kind::MEMBER_ADDED_TO_WORKSPACE, payload)?;
+            Ok(assignment)
+        })
+    }
+
+    /// Takes a member out of a workspace (and their role there). Returns whether they were in
+    /// it. Needs `users.manage` in that workspace.
+    pub fn remove_from_workspace(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        workspace: WorkspaceId,
+    ) -> Result<bool> {
+        self.write(actor, |op| {
+            op.workspace(workspace)?;
+            op.require_in(&Permission::USERS_MANAGE, Some(workspace))?;
+            let m = op.member(member)?;
+            let removed = op.tx.remove_role(op.tenant, m.id, Some(workspace))?;
+            if removed {
+                op.audit(
+                    "member.removed_from_workspace",
+                    m.id,
+                    json!({ "workspace_id": workspace }),
+                )?;
+            }
+            Ok(removed)
+        })
+    }
+
+    // ----- roles and permissions --------------------------------------------------------------
+
+    /// Creates a custom role: a name (not `admin`, `member` or `customer`; unique here) and
+    /// permissions from the catalogue or the host's own names. Needs `users.manage`, and the
+    /// actor must hold every permission the role carries.
+    pub fn create_role(
+        &self,
+        actor: Actor,
+        name: &str,
+        permissions: &[Permission],
+    ) -> Result<CustomRole> {
+        let (name, permissions) = check_role(name, permissions)?;
+        self.write(actor, |op| {
+            check_role_change(op, &name, &permissions, None)?;
+            let role = CustomRole {
+                id: RoleId::new(),
+                tenant_id: op.tenant,
+                name,
+                permissions,
+                created_at: op.now,
+            };
+            op.tx.insert_custom_role(&role)?;
+            op.audit(
+                "role.created",
+                role.id,
+                json!({ "name": role.name, "permissions": role.permissions }),
+            )?;
+            Ok(role)
+        })
+    }
+
+    /// Renames a custom role and replaces its permissions; members holding it are affected at
+    /// once. Same rules as `create_role`.
+    pub fn update_role(
+        &self,
+        actor: Actor,
+        id: RoleId,
+        name: &str,
+        permissions: &[Permission],
+    ) -> Result<CustomRole> {
+        let (name, permissions) = check_role(name, permissions)?;
+        self.write(actor, |op| {
+            let mut role = custom_role(op, id)?;
+            check_role_change(op, &name, &permissions, Some(id))?;
+            role.name = name;
+            role.permissions = permissions;
+            op.tx.update_custom_role(&role)?;
+            op.audit(
+                "role.updated",
+                role.id,
+                json!({ "name": role.name, "permissions": role.permissions }),
+            )?;
+            Ok(role)
+        })
+    }
+
+    /// Deletes a custom role. `conflict` while any member holds it or a pending invite carries
+    /// it: reassign those first. Needs `users.manage`.
+    pub fn delete_role(&self, actor: Actor, id: RoleId) -> Result<()> {
+        self.write(actor, |op| {
+            op.require(&Permission::USERS_MANAGE)?;
+            let role = custom_role(op, id)?;
+            if op.tx.role_in_use(op.tenant, id)? {
+                return Err(Error::Conflict(format!(
+                    "role `{}` is still assigned or carried by a pending invite",
+                    role.name
+                )));
+            }
+            op.tx.delete_custom_role(op.tenant, id)?;
+            op.audit("role.deleted", id, json!({ "name": role.name }))
+        })
+    }
+
+    /// The tenant's custom roles, oldest first.
+    pub fn roles(&self) -> Result<Vec<CustomRole>> {
+        self.read(|tx, _| tx.custom_roles(self.id()))
+    }
+
+    /// Gives a member a role tenant-wide (`workspace: None`) or in a workspace they belong to.
+    /// Needs the permission to assign it there and every permission it carries. `conflict` when
+    /// this would demote the tenant's last active admin; `invalid_input` when the member is not
+    /// in that workspace (use `add_to_workspace`).
+    pub fn assign_role(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        role: Role,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<RoleAssignment> {
+        self.write(actor, |op| {
+            if let Some(ws) = workspace {
+                op.workspace(ws)?;
+            }
+            op.require_assignable(role, workspace)?;
+            let m = op.member(member)?;
+            let current = op
+                .tx
+                .assignments(op.tenant, m.id)?
+                .into_iter()
+                .find(|a| a.workspace == workspace);
+            if workspace.is_some() && current.is_none() {
+                return Err(Error::invalid(
+                    "workspace",
+                    format!("{} is not in that workspace: use add_to_workspace", m.email),
+                ));
+            }
+            if workspace.is_none() && role != Role::Admin {
+                guard_last_admin(op, &m)?;
+            }
+            let assignment = RoleAssignment {
+                member_id: m.id,
+                role,
+                workspace,
+            };
+            if current.is_some_and(|a| a.role == role) {
+                return Ok(assignment);
+            }
+            op.tx.set_role(op.tenant, m.id, workspace, role)?;
+            op.audit(
+                "role.assigned",
+                m.id,
+                json!({
+                    "role": role.key(),
+                    "previous": current.map(|a| a.role.key()),
+                    "workspace_id": workspace,
+                }),
+            )?;
+            Ok(assignment)
+        })
+    }
+
+    /// Every role the member holds: tenant-wide first, then per workspace.
+    pub fn assignments(&self, member: MemberId) -> Result<Vec<RoleAssignment>> {
+        self.read(|tx, _| {
+            tx.member(self.id(), member)?
+                .ok_or_else(|| Error::not_found("member", member))?;
+            tx.assignments(self.id(), member)
+        })
+    }
+
+    /// Whether `member` may use `permission`: tenant-wide, or in `workspace` when given (a
+    /// tenant-wide role counts in every workspace). False for invited and deactivated members.
+    pub fn can(
+        &self,
+        member: MemberId,
+        permission: &Permission,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<bool> {
+        self.read(|tx, _| {
+            let m = tx
+                .member(self.id(), member)?
+                .ok_or_else(|| Error::not_found("member", member))?;
+            if m.status != MemberStatus::Active {
+                return Ok(false);
+            }
+            let scope = workspace.map_or(Scope::Tenant, Scope::Workspace);
+            Ok(permissions_of(tx, self.id(), member, scope)?.contains(permission))
+        })
+    }
+
+    // ----- lifecycle --------------------------------------------------------------------------
+
+    /// Deactivates a member: `has_access` and `can` answer false at once, impersonation
+    /// sessions involving them end, pending invites stay. Reversible with `reactivate`.
+    /// Needs `users.manage` for team members, `customers.manage` for customers. `conflict`
+    /// for the tenant's last active admin. Idempotent.
+    pub fn deactivate(&self, actor: Actor, member: MemberId) -> Result<Member> {
+        self.write(actor, |op| {
+            let mut m = op.member(member)?;
+            op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+            if m.status == MemberStatus::Deactivated {
+                return Ok(m);
+            }
+            guard_last_admin(op, &m)?;
+            m.status = MemberStatus::Deactivated;
+            m.updated_at = op.now;
+            op.tx.update_member(&m)?;
+            end_sessions_of(op, m.id, "member deactivated")?;
+            let payload = json!({ "member_id": m.id, "email": m.email });
+            op.audit(event_kind::MEMBER_DEACTIVATED, m.id, payload.clone())?;
+            op.emit(event_kind::MEMBER_DEACTIVATED, payload)?;
+            Ok(m)
+        })
+    }
+
+    /// Reactivates a deactivated member; their grants and roles apply again. Idempotent for
+    /// active members; `conflict` for invited ones (they activate by accepting).
+    pub fn reactivate(&self, actor: Actor, member: MemberId) -> Result<Member> {
+        self.write(actor, |op| {
+            let mut m = op.member(member)?;
+            op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+            match m.status {
+                MemberStatus::Active => return Ok(m),
+                MemberStatus::Invited => {
+                    return Err(Error::Conflict(format!(
+                        "{} is invited, not deactivated: they activate by accepting",
+                        m.email
+                    )))
+                }
+                MemberStatus::Deactivated => {}
+            }
+            m.status = MemberStatus::Active;
+            m.updated_at = op.now;
+            op.tx.update_member(&m)?;
+            let payload = json!({ "member_id": m.id, "email": m.email });
+            op.audit(event_kind::MEMBER_REACTIVATED, m.id, payload.clone())?;
+            op.emit(event_kind::MEMBER_REACTIVATED, payload)?;
+            Ok(m)
+        })
+    }
+
+    /// Removes a member: their grants, roles, workspace memberships, password and pending
+    /// invites are deleted; the audit trail stays; the email can be invited again. Same
+    /// permissions and last-admin rule as `deactivate`.
+    pub fn remove_member(&self, actor: Actor, member: MemberId) -> Result<()> {
+        self.write(actor, |op| {
+            let m = op.member(member)?;
+            op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+            guard_last_admin(op, &m)?;
+            end_sessions_of(op, m.id, "member removed")?;
+            let invites = op.tx.delete_pending_invites(op.tenant, &m.email_key)?;
+            op.tx.delete_member(op.tenant, m.id)?;
+            let payload = json!({ "member_id": m.id, "email": m.email });
+            op.audit(
+                event_kind::MEMBER_REMOVED,
+                m.id,
+                json!({ "email": m.email, "pending_invites_deleted": invites }),
+            )?;
+            op.emit(event_kind::MEMBER_REMOVED, payload)
+        })
+    }
+
+    // ----- passwords --------------------------------------------------------------------------
+
+    /// Sets a member's password (argon2id, OWASP parameters; only the PHC string is stored).
+    /// The host or the member themselves may set it; a team member with the permission to
+    /// manage the member may too, and then it is always flagged must-change. `invalid_input`
+    /// for fewer than 8 or more than 1024 characters.
+    pub fn set_password(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        password: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        // Hash outside the transaction: it takes tens of milliseconds by design.
+        let hash = password::hash(password)?;
+        self.write(actor, |op| {
+            let m = op.member(member)?;
+            let by_someone_else = match actor {
+                Actor::System => false,
+                Actor::Member(id) if id == m.id => false,
+                Actor::Member(_) => {
+                    op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+                    true
+                }
+            };
+            if m.status == MemberStatus::Deactivated {
+                return Err(Error::MemberDeactivated(m.id));
+            }
+            let cred = Credential {
+                password_hash: hash.clone(),
+                must_change: must_change || by_someone_else,
+                updated_at: op.now,
+            };
+            op.tx.set_credential(op.tenant, m.id, &cred)?;
+            op.audit(
+                "member.password_set",
+                m.id,
+                json!({ "must_change": cred.must_change }),
+            )
+        })
+    }
+
+    /// Checks a sign-in. `Ok(None)` for a wrong password, an unknown email, or a member with
+    /// no password, all taking the same time; `member_deactivated` (only with the right
+    /// password) for a deactivated member.
+    pub fn verify_password(&self, email: &str, password: &str) -> Result<Option<PasswordCheck>> {
+        let key = normalize::email(email)?.key;
+        let found = self.read(|tx, _| {
+            let Some(m) = tx.member_by_email_key(self.id(), &key)? else {
+                return Ok(None);
+            };
+            Ok(tx.credential(self.id(), m.id)?.map(|c| (m, c)))
+        })?;
+        let Some((member, cred)) = found else {
+            password::verify_nothing(password);
+            return Ok(None);
+        };
+        if !password::verify(&cred.password_hash, password) {
+            return Ok(None);
+        }
+        match member.status {
+            MemberStatus::Deactivated => Err(Error::MemberDeactivated(member.id)),
+            MemberStatus::Invited => Ok(None),
+            MemberStatus::Active => Ok(Some(PasswordCheck {
+                member,
+                must_change: cred.must_change,
+            })),
+        }
+    }
+
+    // ----- impersonation ----------------------------------------------------------------------
+
+    /// "Log in as this user": starts a session in which `actor` sees what `target` sees.
+    /// Needs `impersonate`, a reason, and a member as the actor. Never of an admin, of oneself,
+    /// or of someone holding a permission the actor lacks. Lasts `duration` (default and
+    /// maximum: the tenant's `max_impersonation`, at most one hour). Audited at start and end.
+    pub fn impersonate(
+        &self,
+        actor: Actor,
+        target: MemberId,
+        reason: &str,
+        duration: Option<Duration>,
+    ) -> Result<IssuedImpersonation> {
+        let reason = normalize::name("reason", reason)?;
+        let Actor::Member(actor_id) = actor else {
+            return Err(Error::invalid(
+                "actor",
+                "impersonation needs a team member as the actor, not the host",
+            ));
+        };
+        self.write(actor, |op| {
+            op.require(&Permission::IMPERSONATE)?;
+            let max = op.tenant_info()?.settings.max_impersonation;
+            let duration = duration.unwrap_or(max);
+            if duration < Duration::minutes(1) || duration > max {
+                return Err(Error::invalid(
+                    "duration",
+                    format!(
+                        "must be between one minute and {} minutes",
+                        max.whole_minutes()
+                    ),
+                ));
+            }
+            let t = op.member(target)?;
+            if t.id == actor_id {
+                return Err(Error::invalid("target", "you cannot impersonate yourself"));
+            }
+            match t.status {
+                MemberStatus::Active => {}
+                MemberStatus::Deactivated => return Err(Error::MemberDeactivated(t.id)),
+                MemberStatus::Invited => {
+                    return Err(Error::Conflict(format!(
+                        "{} has not signed up yet",
+                        t.email
+                    )))
+                }
+            }
+            let denied = |why: &str| Error::PermissionDenied {
+                actor: actor.to_string(),
+                permission: format!("impersonate ({why})"),
+            };
+            if tenant_role(op.tx, op.tenant, t.id)? == Some(Role::Admin) {
+                return Err(denied("the target is an admin"));
+            }
+            let theirs = permissions_of(op.tx, op.tenant, t.id, Scope::Anywhere)?;
+            let mine = op.actor_permissions(Scope::Anywhere)?;
+            if !theirs.is_subset_of(&mine) {
+                return Err(denied("the target holds a permission you lack"));
+            }
+            let token = ImpersonationToken::generate()?;
+            let session = Impersonation {
+                id: ImpersonationId::new(),
+                tenant_id: op.tenant,
+                actor_id,
+                target_id: t.id,
+                reason,
+                started_at: op.now,
+                ends_at: op.now + duration,
+                ended_at: None,
+            };
+            op.tx.insert_impersonation(&session, &token.digest())?;
+            let payload = json!({
+                "impersonation_id": session.id, "actor_id": actor_id, "target_id": t.id,
+                "email": t.email, "reason": session.reason, "ends_at": rfc3339(session.ends_at),
+            });
+            op.audit("impersonation.started", t.id, payload.clone())?;
+            op.emit(event_kind::IMPERSONATION_STARTED, payload)?;
+            Ok(IssuedImpersonation { session, token })
+        })
+    }
+
+    /// Exchanges an impersonation token for its live session (actor and target), as the host
+    /// does on every request. `impersonation_ended` once it expired, was ended, or either side
+    /// was deactivated or lost the right; `not_found` for an unknown token.
+    pub fn verify_impersonation(&self, token: &str) -> Result<Impersonation> {
+        let digest = ImpersonationToken::parse(token)?.digest();
+        self.read(|tx, now| {
+            let session = tx
+                .impersonation_by_digest(&digest)?
+                .filter(|s| s.tenant_id == self.id())
+                .ok_or_else(|| Error::not_found("impersonation", "token"))?;
+            if !session.is_live_at(now) {
+                return Err(Error::ImpersonationEnded);
+            }
+            let active = |id| -> Result<bool> {
+                Ok(tx
+                    .member(self.id(), id)?
+                    .is_some_and(|m| m.status == MemberStatus::Active))
+            };
+            let still_allowed = permissions_of(tx, self.id(), session.actor_id, Scope::Tenant)?
+                .contains(&Permission::IMPERSONATE);
+            if !active(session.actor_id)? || !active(session.target_id)? || !still_allowed {
+                return Err(Error::ImpersonationEnded);
+            }
+            Ok(session)
+        })
+    }
+
+    /// Ends a session early (the "stop impersonating" button). Ending an ended session
+    /// changes nothing.
+    pub fn end_impersonation(&self, token: &str) -> Result<Impersonation> {
+        let digest = ImpersonationToken::parse(token)?.digest();
+        let now = self.hub().now();
+        store::write(self.hub().store(), |tx| {
+            let mut session = tx
+                .impersonation_by_digest(&digest)?
+                .filter(|s| s.tenant_id == self.id())
+                .ok_or_else(|| Error::not_found("impersonation", "token"))?;
+            if session.is_live_at(now) {
+                let op = Op::new(tx, self.id(), Actor::Member(session.actor_id), now);
+                session.ended_at = Some(now);
+                op.tx.update_impersonation(&session)?;
+                op.audit(
+                    "impersonation.ended",
+                    session.target_id,
+                    json!({ "impersonation_id": session.id, "why": "ended by actor" }),
+                )?;
+            }
+            Ok(session)
+        })
+    }
+}
+
+fn check_role(name: &str, permissions: &[Permission]) -> Result<(String, Vec<Permission>)> {
+    let name = normalize::name("name", name)?;
+    if Role::BUILT_IN.iter().any(|r| {
+        r.built_in_name()
+            .is_some_and(|b| b.eq_ignore_ascii_case(&name))
+    }) {
+        return Err(Error::invalid(
+            "name",
+            format!("`{name}` is a built-in role"),
+        ));
+    }
+    let mut perms = permissions
+        .iter()
+        .map(|p| Permission::parse(p.as_str()))
+        .collect::<Result<Vec<_>>>()?;
+    perms.sort();
+    perms.dedup();
+    Ok((name, perms))
+}
+
+/// Creating or changing a role needs `users.manage` and every permission the role carries,
+/// and its name must be free (`except` the role being renamed).
+fn check_role_change(
+    op: &Op,
+    name: &str,
+    permissions: &[Permission],
+    except: Option<RoleId>,
+) -> Result<()> {
+    op.require(&Permission::USERS_MANAGE)?;
+    let own = op.actor_permissions(Scope::Tenant)?;
+    if let Some(p) = permissions.iter().find(|p| !own.contains(p)) {
+        return Err(Error::PermissionDenied {
+            actor: op.actor.to_string(),
+            permission: p.to_string(),
+        });
+    }
+    match op.tx.custom_role_by_name(op.tenant, name)? {
+        Some(other) if Some(other.id) != except => {
+            Err(Error::Conflict(format!("a role is already named `{name}`")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn custom_role(op: &Op, id: RoleId) -> Result<CustomRole> {
+    op.tx
+        .custom_role(op.tenant, id)?
+        .ok_or_else(|| Error::not_found("role", id))
+}
+
+/// Team members (any role other than customer, anywhere) are managed with `users.manage`;
+/// customers with `customers.manage`.
+fn manage_permission(tx: &dyn Tx, tenant: TenantId, member: MemberId) -> Result<Permission> {
+    let team = tx
+        .assignments(tenant, member)?
+        .iter()
+        .any(|a| a.role != Role::Customer);
+    Ok(if team {
+        Permission::USERS_MANAGE
+    } else {
+        Permission::CUSTOMERS_MANAGE
+    })
+}
+
+fn guard_last_admin(op: &Op, member: &Member) -> Result<()> {
+    let is_admin = tenant_role(op.tx, op.tenant, member.id)? == Some(Role::Admin);
+    if is_admin
+        && member.status == MemberStatus::Active
+        && op.tx.active_admin_count(op.tenant)? <= 1
+    {
+        return Err(Error::Conflict(format!(
+            "{} is the tenant's last admin: make someone else admin first",
+            member.email
+        )));
+    }
+    Ok(())
+}
+
+fn end_sessions_of(op: &Op, member: MemberId, why: &str) -> Result<()> {
+    for mut session in op.tx.open_impersonations_of(op.tenant, member)? {
+        if !session.is_live_at(op.now) {
+            continue;
+        }
+        session.ended_at = Some(op.now);
+        op.tx.update_impersonation(&session)?;
+        op.audit(
+            "impersonation.ended",
+            session.target_id,
+            json!({ "impersonation_id": session.id, "why": why }),
+        )?;
+    }
+    Ok(())
+}

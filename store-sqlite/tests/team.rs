@@ -1,0 +1,831 @@
+//! Team side: custom roles, `can`, workspaces, deactivate/remove, last admin, passwords,
+//! impersonation, and reading the audit log.
+
+mod common;
+use common::*;
+use memberkit::time::Duration;
+use memberkit::*;
+
+fn perms(names: &[&str]) -> Vec<Permission> {
+    names.iter().map(|n| Permission::custom(*n)).collect()
+}
+
+#[test]
+fn custom_roles_answer_can_and_change_at_once() {
+    let f = Fixture::new();
+    let support = f
+        .tenant
+        .create_role(
+            Actor::System,
+            "Support",
+            &perms(&["customers.manage", "tickets.reply"]),
+        )
+        .unwrap();
+    assert_eq!(
+        support.permissions,
+        perms(&["customers.manage", "tickets.reply"])
+    );
+    let sam = f.staff("sam@example.com", Role::Customer);
+    let Actor::Member(sam_id) = sam else {
+        unreachable!()
+    };
+    f.tenant
+        .assign_role(Actor::System, sam_id, Role::Custom(support.id), None)
+        .unwrap();
+    assert!(f
+        .tenant
+        .can(sam_id, &Permission::custom("tickets.reply"), None)
+        .unwrap());
+    assert!(!f.tenant.can(sam_id, &Permission::PRICING, None).unwrap());
+    // Acting with it: customers yes, products no.
+    f.tenant
+        .add_customer(sam, NewCustomer::new("c@example.com"))
+        .unwrap();
+    assert_eq!(
+        code(
+            f.tenant
+                .create_product(sam, NewProduct::paid("P", ProductKind::Course))
+        ),
+        "permission_denied"
+    );
+
+    f.tenant
+        .update_role(
+            Actor::System,
+            support.id,
+            "Support",
+            &perms(&["tickets.reply"]),
+        )
+        .unwrap();
+    assert!(
+        !f.tenant
+            .can(sam_id, &Permission::CUSTOMERS_MANAGE, None)
+            .unwrap(),
+        "takes effect at once"
+    );
+
+    assert_eq!(
+        code(f.tenant.delete_role(Actor::System, support.id)),
+        "conflict",
+        "still assigned"
+    );
+    f.tenant
+        .assign_role(Actor::System, sam_id, Role::Customer, None)
+        .unwrap();
+    f.tenant.delete_role(Actor::System, support.id).unwrap();
+    assert!(f.tenant.roles().unwrap().is_empty());
+
+    assert_eq!(
+        code(f.tenant.create_role(Actor::System, "Admin", &[])),
+        "invalid_input"
+    );
+    assert_eq!(
+        code(
+            f.tenant
+                .create_role(Actor::System, "x", &perms(&["Not Valid"]))
+        ),
+        "invalid_input"
+    );
+    f.tenant.create_role(Actor::System, "Editors", &[]).unwrap();
+    assert_eq!(
+        code(f.tenant.create_role(Actor::System, "Editors", &[])),
+        "conflict"
+    );
+}
+
+#[test]
+fn a_member_cannot_use_pricing_or_manage_users_and_cannot_escalate() {
+    let f = Fixture::new();
+    let member = f.staff("m@example.com", Role::Member);
+    let Actor::Member(mid) = member else {
+        unreachable!()
+    };
+    let admin = f.staff("a@example.com", Role::Admin);
+    let Actor::Member(aid) = admin else {
+        unreachable!()
+    };
+    for p in [
+        Permission::PRICING,
+        Permission::PAYMENT,
+        Permission::USERS_MANAGE,
+    ] {
+        assert!(!f.tenant.can(mid, &p, None).unwrap(), "{p}");
+        assert!(f.tenant.can(aid, &p, None).unwrap(), "{p}");
+    }
+    assert!(f
+        .tenant
+        .can(mid, &Permission::CUSTOMERS_MANAGE, None)
+        .unwrap());
+    let before = f.footprint();
+    assert_eq!(
+        code(
+            f.tenant
+                .create_role(member, "Finance", &[Permission::PRICING])
+        ),
+        "permission_denied"
+    );
+    assert_eq!(
+        code(f.tenant.assign_role(member, mid, Role::Admin, None)),
+        "permission_denied"
+    );
+    assert_eq!(f.footprint(), before);
+    // A custom role holding users.manage still cannot hand out permissions it lacks.
+    let hr = f
+        .tenant
+        .create_role(admin, "HR", &[Permission::USERS_MANAGE])
+        .unwrap();
+    let hr_actor = f.staff("hr@example.com", Role::Custom(hr.id));
+    assert_eq!(
+        code(f.tenant.assign_role(hr_actor, mid, Role::Admin, None)),
+        "permission_denied"
+    );
+    assert_eq!(
+        code(
+            f.tenant
+                .create_role(hr_actor, "Pricing", &[Permission::PRICING])
+        ),
+        "permission_denied"
+    );
+}
+
+#[test]
+fn workspace_roles_apply_only_in_their_workspace() {
+    let f = Fixture::new();
+    let acme = f
+        .tenant
+        .create_workspace(Actor::System, "Acme Inc")
+        .unwrap();
+    let globex = f.tenant.create_workspace(Actor::System, "Globex").unwrap();
+    assert_eq!(
+        code(f.tenant.create_workspace(Actor::System, "Acme Inc")),
+        "conflict"
+    );
+    // Acme's admin: admin in Acme, a customer of the tenant.
+    let boss = f.staff("boss@acme.com", Role::Customer);
+    let Actor::Member(boss_id) = boss else {
+        unreachable!()
+    };
+    f.tenant
+        .add_to_workspace(Actor::System, boss_id, acme.id, Role::Admin)
+        .unwrap();
+    assert!(f
+        .tenant
+        .can(boss_id, &Permission::USERS_MANAGE, Some(acme.id))
+        .unwrap());
+    assert!(!f
+        .tenant
+        .can(boss_id, &Permission::USERS_MANAGE, Some(globex.id))
+        .unwrap());
+    assert!(!f
+        .tenant
+        .can(boss_id, &Permission::USERS_MANAGE, None)
+        .unwrap());
+
+    let worker = f.customer("w@example.com", &[]);
+    let before = f.footprint();
+    assert_eq!(
+        code(
+            f.tenant
+                .add_to_workspace(boss, worker.id, globex.id, Role::Member)
+        ),
+        "permission_denied"
+    );
+    assert_eq!(
+        f.footprint(),
+        before,
+        "denied in another workspace: nothing changed"
+    );
+    assert!(f.tenant.workspace_members(globex.id).unwrap().is_empty());
+    f.tenant
+        .add_to_workspace(boss, worker.id, acme.id, Role::Member)
+        .unwrap();
+    let members = f.tenant.workspace_members(acme.id).unwrap();
+    assert_eq!(members.len(), 2);
+    assert!(members
+        .iter()
+        .any(|m| m.member.id == worker.id && m.role == Role::Member));
+    assert!(f
+        .tenant
+        .can(worker.id, &Permission::CUSTOMERS_MANAGE, Some(acme.id))
+        .unwrap());
+    // Tenant-wide actions stay out of a workspace admin's reach.
+    assert_eq!(
+        code(
+            f.tenant
+                .create_product(boss, NewProduct::paid("P", ProductKind::Course))
+        ),
+        "permission_denied"
+    );
+}
+
+#[test]
+fn adding_an_active_member_to_another_workspace_sends_no_email() {
+    let f = Fixture::new();
+    let a = f.tenant.create_workspace(Actor::System, "A").unwrap();
+    let b = f.tenant.create_workspace(Actor::System, "B").unwrap();
+    let m = f.customer("m@example.com", &[]);
+    f.tenant
+        .add_to_workspace(Actor::System, m.id, a.id, Role::Member)
+        .unwrap();
+    f.tenant
+        .add_to_workspace(Actor::System, m.id, b.id, Role::Customer)
+        .unwrap();
+    let kinds = f.event_kinds();
+    assert_eq!(
+        kinds,
+        ["member.added_to_workspace", "member.added_to_workspace"]
+    );
+    assert!(f.tenant.invites(None).unwrap().is_empty());
+    let event = &f.tenant.outbox(10).unwrap()[1];
+    assert_eq!(event.payload["workspace_name"], "B");
+    // The same again changes nothing.
+    f.tenant
+        .add_to_workspace(Actor::System, m.id, b.id, Role::Customer)
+        .unwrap();
+    assert_eq!(f.event_kinds().len(), 2);
+    let scopes: Vec<_> = f
+        .tenant
+        .assignments(m.id)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.workspace)
+        .collect();
+    assert_eq!(scopes.len(), 3, "tenant-wide + two workspaces");
+
+    let invited = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("i@example.com"))
+        .unwrap();
+    assert_eq!(
+        code(f.tenant.add_to_workspace(
+            Actor::System,
+            invited.invite.member_id,
+            a.id,
+            Role::Member
+        )),
+        "conflict"
+    );
+    f.tenant.deactivate(Actor::System, m.id).unwrap();
+    let c = f.tenant.create_workspace(Actor::System, "C").unwrap();
+    assert_eq!(
+        code(
+            f.tenant
+                .add_to_workspace(Actor::System, m.id, c.id, Role::Member)
+        ),
+        "member_deactivated"
+    );
+    assert!(f
+        .tenant
+        .remove_from_workspace(Actor::System, m.id, a.id)
+        .unwrap());
+    assert!(!f
+        .tenant
+        .remove_from_workspace(Actor::System, m.id, a.id)
+        .unwrap());
+}
+
+#[test]
+fn an_invite_can_carry_a_workspace_and_role() {
+    let f = Fixture::new();
+    let acme = f.tenant.create_workspace(Actor::System, "Acme").unwrap();
+    let issued = f
+        .tenant
+        .invite(
+            Actor::System,
+            NewInvite::new("client@acme.com")
+                .workspace(acme.id)
+                .role(Role::Member),
+        )
+        .unwrap();
+    let ok = f.tenant.accept(issued.token.expose(), None).unwrap();
+    let assignments = f.tenant.assignments(ok.member.id).unwrap();
+    assert_eq!(
+        assignments,
+        [
+            RoleAssignment {
+                member_id: ok.member.id,
+                role: Role::Customer,
+                workspace: None
+            },
+            RoleAssignment {
+                member_id: ok.member.id,
+                role: Role::Member,
+                workspace: Some(acme.id)
+            },
+        ]
+    );
+    assert!(f
+        .tenant
+        .can(ok.member.id, &Permission::CUSTOMERS_MANAGE, Some(acme.id))
+        .unwrap());
+    assert!(!f
+        .tenant
+        .can(ok.member.id, &Permission::CUSTOMERS_MANAGE, None)
+        .unwrap());
+}
+
+#[test]
+fn deactivate_blocks_at_once_and_reactivate_restores() {
+    let f = Fixture::new();
+    let course = f.course("C");
+    let staff = f.staff("s@example.com", Role::Member);
+    let Actor::Member(sid) = staff else {
+        unreachable!()
+    };
+    let m = f.customer("c@example.com", &[course.id]);
+    f.tenant.deactivate(staff, m.id).unwrap();
+    assert!(!f.tenant.has_access(m.id, course.id).unwrap());
+    assert!(f.event_kinds().contains(&"member.deactivated".to_string()));
+    f.tenant.reactivate(staff, m.id).unwrap();
+    assert!(
+        f.tenant.has_access(m.id, course.id).unwrap(),
+        "grants were kept"
+    );
+
+    // A team member is managed with users.manage: a `member` cannot deactivate another.
+    let other = f.staff("o@example.com", Role::Member);
+    let Actor::Member(oid) = other else {
+        unreachable!()
+    };
+    assert_eq!(code(f.tenant.deactivate(staff, oid)), "permission_denied");
+    f.tenant.deactivate(Actor::System, sid).unwrap();
+    assert!(!f
+        .tenant
+        .can(sid, &Permission::CUSTOMERS_MANAGE, None)
+        .unwrap());
+    assert_eq!(
+        code(
+            f.tenant
+                .grant(staff, m.id, course.id, GrantOptions::default())
+        ),
+        "permission_denied"
+    );
+
+    // A pending invite stays; accepting it while deactivated fails with its own code.
+    let issued = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("p@example.com"))
+        .unwrap();
+    f.tenant
+        .deactivate(Actor::System, issued.invite.member_id)
+        .unwrap();
+    assert_eq!(
+        f.tenant.get_invite(issued.invite.id).unwrap().status,
+        InviteStatus::Pending
+    );
+    assert_eq!(
+        code(f.tenant.accept(issued.token.expose(), None)),
+        "member_deactivated"
+    );
+    let active = f.customer("z@example.com", &[]);
+    assert_eq!(
+        f.tenant
+            .reactivate(Actor::System, active.id)
+            .unwrap()
+            .status,
+        MemberStatus::Active
+    );
+    let invited = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("q@example.com"))
+        .unwrap();
+    assert_eq!(
+        code(f.tenant.reactivate(Actor::System, invited.invite.member_id)),
+        "conflict"
+    );
+}
+
+#[test]
+fn remove_deletes_access_keeps_the_audit_trail_and_allows_a_new_invite() {
+    let f = Fixture::new();
+    let course = f.course("C");
+    let ws = f.tenant.create_workspace(Actor::System, "W").unwrap();
+    let m = f.customer("gone@example.com", &[course.id]);
+    f.tenant
+        .add_to_workspace(Actor::System, m.id, ws.id, Role::Member)
+        .unwrap();
+    f.tenant
+        .set_password(Actor::System, m.id, "long enough pw", false)
+        .unwrap();
+    f.tenant.remove_member(Actor::System, m.id).unwrap();
+    assert_eq!(code(f.tenant.member(m.id)), "not_found");
+    assert_eq!(code(f.tenant.has_access(m.id, course.id)), "not_found");
+    assert!(f.tenant.workspace_members(ws.id).unwrap().is_empty());
+    assert!(f
+        .tenant
+        .verify_password("gone@example.com", "long enough pw")
+        .unwrap()
+        .is_none());
+    let trail = f
+        .tenant
+        .audit(&AuditQuery {
+            subject: Some(m.id.to_string()),
+            ..Default::default()
+        })
+        .unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"member.removed") && actions.contains(&"access.granted"),
+        "{actions:?}"
+    );
+    let again = f
+        .tenant
+        .invite(
+            Actor::System,
+            NewInvite::new("gone@example.com").product(course.id),
+        )
+        .unwrap();
+    let back = f.tenant.accept(again.token.expose(), None).unwrap();
+    assert_ne!(back.member.id, m.id);
+    assert!(f.tenant.has_access(back.member.id, course.id).unwrap());
+
+    // Removing an invited member deletes their pending invite.
+    let pending = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("p@example.com"))
+        .unwrap();
+    let granted_before_accept = f.course("D");
+    f.tenant
+        .grant(
+            Actor::System,
+            pending.invite.member_id,
+            granted_before_accept.id,
+            GrantOptions::default(),
+        )
+        .unwrap();
+    f.tenant
+        .remove_member(Actor::System, pending.invite.member_id)
+        .unwrap();
+    assert_eq!(code(f.tenant.get_invite(pending.invite.id)), "not_found");
+    assert_eq!(
+        code(f.tenant.accept(pending.token.expose(), None)),
+        "not_found"
+    );
+}
+
+#[test]
+fn the_last_admin_cannot_be_removed_demoted_or_deactivated() {
+    let f = Fixture::new();
+    let admin = f.staff("a@example.com", Role::Admin);
+    let Actor::Member(aid) = admin else {
+        unreachable!()
+    };
+    let before = f.footprint();
+    assert_eq!(code(f.tenant.remove_member(admin, aid)), "conflict");
+    assert_eq!(code(f.tenant.deactivate(Actor::System, aid)), "conflict");
+    assert_eq!(
+        code(f.tenant.assign_role(admin, aid, Role::Member, None)),
+        "conflict"
+    );
+    assert_eq!(f.footprint(), before);
+    let second = f.staff("b@example.com", Role::Admin);
+    let Actor::Member(bid) = second else {
+        unreachable!()
+    };
+    f.tenant
+        .assign_role(second, aid, Role::Member, None)
+        .unwrap();
+    assert_eq!(f.tenant.role(aid).unwrap(), Some(Role::Member));
+    assert_eq!(code(f.tenant.remove_member(Actor::System, bid)), "conflict");
+}
+
+#[test]
+fn passwords_are_argon2id_and_verify_without_revealing_emails() {
+    let f = Fixture::new();
+    let m = f.customer("p@example.com", &[]);
+    f.tenant
+        .set_password(Actor::Member(m.id), m.id, "correct horse battery", false)
+        .unwrap();
+    let ok = f
+        .tenant
+        .verify_password("P@Example.com", "correct horse battery")
+        .unwrap()
+        .unwrap();
+    assert_eq!(ok.member.id, m.id);
+    assert!(!ok.must_change);
+    assert!(f
+        .tenant
+        .verify_password("p@example.com", "wrong horse battery")
+        .unwrap()
+        .is_none());
+    assert!(f
+        .tenant
+        .verify_password("nobody@example.com", "correct horse battery")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        code(f.tenant.set_password(Actor::System, m.id, "short", false)),
+        "invalid_input"
+    );
+
+    // Staff setting someone's password always flags must-change.
+    let staff = f.staff("s@example.com", Role::Member);
+    f.tenant
+        .set_password(staff, m.id, "temporary pass 1", false)
+        .unwrap();
+    assert!(
+        f.tenant
+            .verify_password("p@example.com", "temporary pass 1")
+            .unwrap()
+            .unwrap()
+            .must_change
+    );
+    let customer = f.staff("c@example.com", Role::Customer);
+    assert_eq!(
+        code(
+            f.tenant
+                .set_password(customer, m.id, "hijacked password", false)
+        ),
+        "permission_denied"
+    );
+
+    f.tenant.deactivate(Actor::System, m.id).unwrap();
+    assert_eq!(
+        code(
+            f.tenant
+                .verify_password("p@example.com", "temporary pass 1")
+        ),
+        "member_deactivated"
+    );
+    assert!(f
+        .tenant
+        .verify_password("p@example.com", "wrong one!")
+        .unwrap()
+        .is_none());
+
+    // Stored as a PHC string, never in plain text.
+    drop(f.hub);
+    let conn = rusqlite::Connection::open(f.dir.path().join("hub.db")).unwrap();
+    let phc: String = conn
+        .query_row("SELECT password_hash FROM credentials", [], |r| r.get(0))
+        .unwrap();
+    assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+}
+
+#[test]
+fn an_unknown_email_costs_as_much_as_a_wrong_password() {
+    let f = Fixture::new();
+    let m = f.customer("p@example.com", &[]);
+    f.tenant
+        .set_password(Actor::System, m.id, "correct horse battery", false)
+        .unwrap();
+    let median = |email: &str| {
+        let mut times: Vec<_> = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                f.tenant.verify_password(email, "wrong password!").unwrap();
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[2]
+    };
+    let (known, unknown) = (median("p@example.com"), median("ghost@example.com"));
+    let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+    // A ratio, not a duration: both must run argon2 (an early return would be ~1000x faster).
+    assert!(
+        ratio > 0.3 && ratio < 3.0,
+        "known {known:?} unknown {unknown:?}"
+    );
+}
+
+#[test]
+fn impersonation_is_bounded_audited_and_ends_with_deactivation() {
+    let f = Fixture::new();
+    let admin = f.staff("a@example.com", Role::Admin);
+    let Actor::Member(aid) = admin else {
+        unreachable!()
+    };
+    let c = f.customer("c@example.com", &[]);
+    assert_eq!(
+        code(f.tenant.impersonate(admin, c.id, "  ", None)),
+        "invalid_input"
+    );
+    assert_eq!(
+        code(f.tenant.impersonate(Actor::System, c.id, "why", None)),
+        "invalid_input"
+    );
+    assert_eq!(
+        code(
+            f.tenant
+                .impersonate(admin, c.id, "why", Some(Duration::hours(2)))
+        ),
+        "invalid_input"
+    );
+    let issued = f
+        .tenant
+        .impersonate(admin, c.id, "ticket #42", None)
+        .unwrap();
+    assert_eq!(issued.session.ends_at, f.hub.now() + Duration::hours(1));
+    let live = f
+        .tenant
+        .verify_impersonation(issued.token.expose())
+        .unwrap();
+    assert_eq!((live.actor_id, live.target_id), (aid, c.id));
+    f.advance(Duration::hours(1) - Duration::seconds(1));
+    f.tenant
+        .verify_impersonation(issued.token.expose())
+        .unwrap();
+    f.advance(Duration::seconds(1));
+    assert_eq!(
+        code(f.tenant.verify_impersonation(issued.token.expose())),
+        "impersonation_ended"
+    );
+
+    let second = f
+        .tenant
+        .impersonate(admin, c.id, "follow-up", Some(Duration::minutes(10)))
+        .unwrap();
+    f.tenant.deactivate(Actor::System, c.id).unwrap();
+    assert_eq!(
+        code(f.tenant.verify_impersonation(second.token.expose())),
+        "impersonation_ended"
+    );
+    f.tenant.reactivate(Actor::System, c.id).unwrap();
+    assert_eq!(
+        code(f.tenant.verify_impersonation(second.token.expose())),
+        "impersonation_ended",
+        "stays ended"
+    );
+
+    let third = f.tenant.impersonate(admin, c.id, "again", None).unwrap();
+    f.tenant.end_impersonation(third.token.expose()).unwrap();
+    assert_eq!(
+        code(f.tenant.verify_impersonation(third.token.expose())),
+        "impersonation_ended"
+    );
+    let actions: Vec<String> = f
+        .tenant
+        .audit(&last(100))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "impersonation.started")
+            .count(),
+        3
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "impersonation.ended")
+            .count(),
+        2,
+        "{actions:?}"
+    );
+    assert_eq!(
+        code(
+            f.tenant
+                .verify_impersonation(InviteToken::generate().unwrap().expose())
+        ),
+        "invalid_input"
+    );
+}
+
+#[test]
+fn impersonation_never_reaches_up() {
+    let f = Fixture::new();
+    let admin = f.staff("a@example.com", Role::Admin);
+    let other_admin = f.staff("b@example.com", Role::Admin);
+    let Actor::Member(other_admin_id) = other_admin else {
+        unreachable!()
+    };
+    let member = f.staff("m@example.com", Role::Member);
+    let Actor::Member(member_id) = member else {
+        unreachable!()
+    };
+    let customer = f.staff("c@example.com", Role::Customer);
+    let Actor::Member(customer_id) = customer else {
+        unreachable!()
+    };
+    let finance = f
+        .tenant
+        .create_role(admin, "Finance", &[Permission::PAYMENT])
+        .unwrap();
+    let Actor::Member(fin_id) = f.staff("f@example.com", Role::Custom(finance.id)) else {
+        unreachable!()
+    };
+
+    let before = f.footprint();
+    assert_eq!(
+        code(f.tenant.impersonate(admin, other_admin_id, "why", None)),
+        "permission_denied"
+    );
+    assert_eq!(
+        code(f.tenant.impersonate(member, fin_id, "why", None)),
+        "permission_denied",
+        "payment is above a member"
+    );
+    assert_eq!(
+        code(f.tenant.impersonate(customer, member_id, "why", None)),
+        "permission_denied"
+    );
+    let Actor::Member(admin_id) = admin else {
+        unreachable!()
+    };
+    assert_eq!(
+        code(f.tenant.impersonate(admin, admin_id, "why", None)),
+        "invalid_input"
+    );
+    assert_eq!(f.footprint(), before);
+    f.tenant
+        .impersonate(member, customer_id, "support", None)
+        .unwrap();
+    f.tenant.impersonate(admin, fin_id, "audit", None).unwrap();
+
+    // The tenant can lower the limit.
+    f.tenant
+        .update_settings(
+            Actor::System,
+            TenantSettings {
+                max_impersonation: Duration::minutes(15),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let s = f
+        .tenant
+        .impersonate(admin, customer_id, "short", None)
+        .unwrap();
+    assert_eq!(s.session.ends_at, f.hub.now() + Duration::minutes(15));
+}
+
+#[test]
+fn the_audit_log_filters_by_actor_subject_and_time_and_pages() {
+    let f = Fixture::new();
+    let course = f.course("C");
+    let staff = f.staff("s@example.com", Role::Member);
+    let members: Vec<Member> = (0..5)
+        .map(|i| f.customer(&format!("m{i}@example.com"), &[]))
+        .collect();
+    let t0 = f.hub.now();
+    f.advance(Duration::minutes(1));
+    for m in &members {
+        f.tenant
+            .grant(staff, m.id, course.id, GrantOptions::default())
+            .unwrap();
+    }
+    let by_staff = f
+        .tenant
+        .audit(&AuditQuery {
+            actor: Some(staff),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(by_staff.len(), 5);
+    assert!(
+        by_staff.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
+    assert_eq!(by_staff[0].subject, members[4].id.to_string());
+    let about = f
+        .tenant
+        .audit(&AuditQuery {
+            subject: Some(members[2].id.to_string()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        about.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["access.granted", "member.created"]
+    );
+    let since = f
+        .tenant
+        .audit(&AuditQuery {
+            since: Some(t0 + Duration::seconds(1)),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(since.len(), 5);
+    let until = f
+        .tenant
+        .audit(&AuditQuery {
+            until: Some(t0 + Duration::seconds(1)),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(until.iter().all(|e| e.at <= t0));
+    // Pages of two walk the whole log without overlap.
+    let all = f.tenant.audit(&last(1000)).unwrap();
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = f
+            .tenant
+            .audit(&AuditQuery {
+                before,
+                limit: 2,
+                ..Default::default()
+            })
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        before = Some(page.last().unwrap().id);
+        seen.extend(page.into_iter().map(|e| e.id));
+    }
+    assert_eq!(seen, all.iter().map(|e| e.id).collect::<Vec<_>>());
+}
