@@ -663,6 +663,8 @@ pub(crate) struct Op<'a> {
     pub(crate) tenant: TenantId,
     pub(crate) actor: Actor,
     pub(crate) now: OffsetDateTime,
+    /// Whether changes write outbox events (imports may opt out; audit entries always).
+    pub(crate) notify: bool,
 }
 
 impl<'a> Op<'a> {
@@ -672,6 +674,7 @@ impl<'a> Op<'a> {
             tenant,
             actor,
             now,
+            notify: true,
         }
     }
 
@@ -789,7 +792,7 @@ impl<'a> Op<'a> {
     }
 
     /// A product that may be granted: exists here, is paid, and is not archived.
-    fn grantable_product(&self, id: ProductId) -> Result<Product> {
+    pub(crate) fn grantable_product(&self, id: ProductId) -> Result<Product> {
         let product = self.product(id).map_err(|_| {
             Error::invalid(
                 "products",
@@ -811,7 +814,7 @@ impl<'a> Op<'a> {
         Ok(product)
     }
 
-    fn grantable_products(&self, ids: &[ProductId]) -> Result<Vec<Product>> {
+    pub(crate) fn grantable_products(&self, ids: &[ProductId]) -> Result<Vec<Product>> {
         let mut out: Vec<Product> = Vec::with_capacity(ids.len());
         for &id in ids {
             if !out.iter().any(|p| p.id == id) {
@@ -821,7 +824,7 @@ impl<'a> Op<'a> {
         Ok(out)
     }
 
-    fn check_expiry(&self, expires_at: Option<OffsetDateTime>) -> Result<()> {
+    pub(crate) fn check_expiry(&self, expires_at: Option<OffsetDateTime>) -> Result<()> {
         match expires_at {
             Some(at) if at <= self.now => Err(Error::invalid(
                 "expires_at",
@@ -886,7 +889,7 @@ impl<'a> Op<'a> {
     }
 
     /// Creates or renews a grant. Returns `None` when an identical active grant already exists.
-    fn grant(
+    pub(crate) fn grant(
         &self,
         member: &Member,
         product: &Product,
@@ -944,6 +947,9 @@ impl<'a> Op<'a> {
     }
 
     pub(crate) fn emit(&self, kind: &str, payload: Value) -> Result<()> {
+        if !self.notify {
+            return Ok(());
+        }
         self.tx.append_event(&OutboxEvent {
             id: EventId::new(),
             tenant_id: self.tenant,
@@ -1140,7 +1146,7 @@ fn missing_member_or_product(
     }
 }
 
-fn invite_payload(invite: &Invite) -> Value {
+pub(crate) fn invite_payload(invite: &Invite) -> Value {
     json!({
         "invite_id": invite.id, "email": invite.email, "name": invite.name,
         "role": invite.role.key(), "workspace_id": invite.workspace, "products": invite.products,

@@ -17,10 +17,12 @@
 #![warn(missing_docs)]
 
 mod clock;
+mod customers;
 mod error;
 pub mod event_kind;
 mod hub;
 mod ids;
+mod import;
 mod model;
 pub mod normalize;
 pub mod password;
@@ -33,13 +35,17 @@ mod token;
 pub use clock::{
     from_unix_micros, to_unix_micros, truncate_to_micros, Clock, ManualClock, SystemClock,
 };
+pub use customers::{CustomerPage, CustomerQuery, CustomerRow, ProductRef, MAX_CUSTOMER_PAGE};
 pub use error::{Error, ErrorCode, Result};
 pub use hub::{Hub, Tenant, MAX_PAGE};
 pub use ids::*;
+pub use import::{
+    ImportMode, ImportOptions, ImportOutcome, ImportReport, ImportRow, ImportSource, ProgressFn,
+};
 pub use model::*;
 pub use permission::{Permission, PermissionSet};
 pub use requests::*;
-pub use store::{AuditQuery, Store, Tx};
+pub use store::{AuditQuery, CustomerSort, Store, Tx};
 pub use team::{IssuedImpersonation, PasswordCheck, WorkspaceMember};
 pub use time;
 pub use token::{ImpersonationToken, InviteToken, TokenDigest};

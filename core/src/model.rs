@@ -162,6 +162,13 @@ impl Role {
     }
 }
 
+impl Default for Role {
+    /// `customer`: the least a role can be.
+    fn default() -> Self {
+        Role::Customer
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.key())

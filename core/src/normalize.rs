@@ -50,6 +50,25 @@ pub fn email(input: &str) -> Result<NormalizedEmail> {
     Ok(NormalizedEmail { display, key })
 }
 
+/// Unicode case folding with NFC on both sides: the form every search compares.
+pub fn fold(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    caseless::default_case_fold_str(&nfc).nfc().collect()
+}
+
+/// What substring search looks in: the folded name and email.
+pub fn search_text(name: Option<&str>, email: &str) -> String {
+    match name {
+        Some(n) => format!("{} {}", fold(n), fold(email)),
+        None => fold(email),
+    }
+}
+
+/// What "sort by name" orders by: the folded name, or the email key for nameless members.
+pub fn sort_name(name: Option<&str>, email_key: &str) -> String {
+    name.map_or_else(|| email_key.to_owned(), fold)
+}
+
 /// The comparison key of an email, or `None` when it is not a valid address.
 pub fn email_key(input: &str) -> Option<String> {
     email(input).ok().map(|e| e.key)

@@ -18,6 +18,9 @@ pub trait Store: Send + Sync + 'static {
     /// Runs `f` in a write transaction, committing if it returns `Ok` and rolling back
     /// everything it did otherwise.
     fn write(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
+    /// Runs `f` in a write transaction and always rolls it back: a dry run that sees exactly
+    /// what the real run would.
+    fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
 }
 
 /// Runs a closure returning a value in a read transaction.
@@ -28,6 +31,22 @@ pub fn read<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Resul
 /// Runs a closure returning a value in a write transaction.
 pub fn write<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
     run(store, true, f)
+}
+
+/// Runs a closure returning a value in a write transaction that is then rolled back.
+pub fn rehearse<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.rehearse(&mut |tx: &dyn Tx| {
+        if let Some(f) = f.take() {
+            out = Some(f(tx)?);
+        }
+        Ok(())
+    })?;
+    out.ok_or_else(|| Error::Storage {
+        message: "store did not run the transaction body".into(),
+        source: None,
+    })
 }
 
 fn run<R>(store: &dyn Store, writing: bool, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
@@ -106,9 +125,85 @@ impl Default for AuditQuery {
     }
 }
 
+/// How a customer list is ordered. Every order is total (ties broken by id), so cursors are
+/// stable while rows are inserted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CustomerSort {
+    /// Newest first (the default).
+    #[default]
+    Newest,
+    /// By folded name, nameless members by email.
+    Name,
+    /// By folded email.
+    Email,
+}
+
+impl CustomerSort {
+    /// `newest`, `name` or `email`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerSort::Newest => "newest",
+            CustomerSort::Name => "name",
+            CustomerSort::Email => "email",
+        }
+    }
+}
+
+impl std::str::FromStr for CustomerSort {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "newest" => Ok(CustomerSort::Newest),
+            "name" => Ok(CustomerSort::Name),
+            "email" => Ok(CustomerSort::Email),
+            other => Err(Error::invalid(
+                "sort",
+                format!("`{other}` is not one of newest, name, email"),
+            )),
+        }
+    }
+}
+
+/// A customer-list query as the store runs it (validated and folded by the core).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerFilter {
+    /// Folded substring to find in the name or email.
+    pub search: Option<String>,
+    /// Only members with this status.
+    pub status: Option<MemberStatus>,
+    /// Only members with an active grant to this paid product.
+    pub paid_product: Option<ProductId>,
+    /// Only active members (how a free-product filter is expressed).
+    pub active_only: bool,
+    /// Only members with no active grant to any paid product.
+    pub no_access: bool,
+    /// Only members of this workspace.
+    pub workspace: Option<WorkspaceId>,
+    /// Order.
+    pub sort: CustomerSort,
+    /// Continue after this row: its sort key (unused for `Newest`) and id.
+    pub after: Option<(String, MemberId)>,
+    /// Page size.
+    pub limit: usize,
+    /// The instant that decides which grants are active.
+    pub now: OffsetDateTime,
+}
+
 /// The operations of one transaction. Reads return `Ok(None)` for missing rows; invites come
 /// back with their stored status (`pending`, `accepted`, `revoked`); the core derives `expired`.
 pub trait Tx {
+    /// A page of members matching the filter, in its order.
+    fn customers(&self, tenant: TenantId, filter: &CustomerFilter) -> Result<Vec<Member>>;
+    /// How many members match the filter (cursor and limit ignored).
+    fn count_customers(&self, tenant: TenantId, filter: &CustomerFilter) -> Result<usize>;
+    /// The paid products each of `members` holds an active grant to: (member, product, name).
+    fn active_products(
+        &self,
+        tenant: TenantId,
+        members: &[MemberId],
+        now: OffsetDateTime,
+    ) -> Result<Vec<(MemberId, ProductId, String)>>;
+
     /// Inserts a tenant.
     fn insert_tenant(&self, tenant: &TenantInfo) -> Result<()>;
     /// Replaces a tenant's name and settings.

@@ -27,6 +27,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+/// The schema version this crate creates and migrates files to.
+pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS[schema::MIGRATIONS.len() - 1].0;
+
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const STATEMENT_CACHE: usize = 128;
 /// Idle read connections kept open; more are opened under load and closed after.
@@ -120,6 +123,9 @@ impl SqliteStore {
         }
         for (version, name, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > current) {
             tx.execute_batch(sql).map_err(sql_err)?;
+            if *version == 3 {
+                tx::backfill_search_text(&tx)?;
+            }
             tx.execute(
                 "INSERT INTO memberkit_migrations (version, name, applied_at)
                  VALUES (?1, ?2, unixepoch())",
@@ -207,6 +213,16 @@ impl Store for SqliteStore {
             .map_err(sql_err)?;
         f(&tx::SqlTx::new(&tx))?;
         tx.commit().map_err(sql_err)
+    }
+
+    fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_err)?;
+        let result = f(&tx::SqlTx::new(&tx));
+        tx.rollback().map_err(sql_err)?;
+        result
     }
 }
 

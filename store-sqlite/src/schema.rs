@@ -18,6 +18,8 @@ CREATE TABLE tenants (
 );
 
 CREATE TABLE members (
+    -- A stable integer key for the full-text index to follow (plain rowids may change on VACUUM).
+    seq INTEGER PRIMARY KEY,
     tenant_id BLOB NOT NULL REFERENCES tenants(id),
     id BLOB NOT NULL,
     email TEXT NOT NULL,
@@ -27,7 +29,7 @@ CREATE TABLE members (
     status TEXT NOT NULL CHECK (status IN ('invited', 'active', 'deactivated')),
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
-    PRIMARY KEY (tenant_id, id)
+    UNIQUE (tenant_id, id)
 );
 CREATE UNIQUE INDEX members_email_key ON members (tenant_id, email_key);
 CREATE UNIQUE INDEX members_external_id ON members (tenant_id, external_id)
@@ -179,6 +181,33 @@ ALTER TABLE tenants ADD COLUMN max_impersonation_secs INTEGER NOT NULL DEFAULT 3
 
 CREATE INDEX audit_by_actor ON audit_log (tenant_id, actor, id);
 CREATE INDEX audit_by_subject ON audit_log (tenant_id, subject, id);
+"#,
+    ),
+    (
+        3,
+        "customer list: search text, name order, trigram index",
+        r#"
+-- Filled by the store from the core's Unicode case folding (see `normalize::search_text`).
+ALTER TABLE members ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE members ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
+CREATE INDEX members_by_name ON members (tenant_id, sort_name, id);
+CREATE INDEX members_by_status ON members (tenant_id, status, id);
+
+CREATE VIRTUAL TABLE members_fts USING fts5(
+    search_text, content = 'members', content_rowid = 'seq', tokenize = 'trigram'
+);
+CREATE TRIGGER members_fts_insert AFTER INSERT ON members BEGIN
+    INSERT INTO members_fts (rowid, search_text) VALUES (new.seq, new.search_text);
+END;
+CREATE TRIGGER members_fts_delete AFTER DELETE ON members BEGIN
+    INSERT INTO members_fts (members_fts, rowid, search_text)
+    VALUES ('delete', old.seq, old.search_text);
+END;
+CREATE TRIGGER members_fts_update AFTER UPDATE OF search_text ON members BEGIN
+    INSERT INTO members_fts (members_fts, rowid, search_text)
+    VALUES ('delete', old.seq, old.search_text);
+    INSERT INTO members_fts (rowid, search_text) VALUES (new.seq, new.search_text);
+END;
 "#,
     ),
 ];

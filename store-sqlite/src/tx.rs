@@ -1,7 +1,7 @@
 //! The `Tx` operations as SQL. Every statement is prepared through the connection's cache.
 
 use crate::sql_err;
-use memberkit::store::{AccessFacts, AuditQuery, InviteFilter};
+use memberkit::store::{AccessFacts, AuditQuery, CustomerFilter, CustomerSort, InviteFilter};
 use memberkit::*;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -244,6 +244,106 @@ fn prefixed(cols: &str, alias: &str) -> String {
         .join(", ")
 }
 
+/// The WHERE clause of a customer-list query and its arguments, built up one filter at a time.
+struct CustomerSql {
+    conditions: Vec<String>,
+    args: Vec<Box<dyn rusqlite::ToSql>>,
+}
+
+impl CustomerSql {
+    fn new(tenant: TenantId, f: &CustomerFilter) -> Self {
+        let mut q = Self {
+            conditions: Vec::new(),
+            args: Vec::new(),
+        };
+        let t = q.arg(tenant.u());
+        q.and(format!("m.tenant_id = {t}"));
+        if let Some(status) = f.status {
+            let s = q.arg(status.as_str());
+            q.and(format!("m.status = {s}"));
+        }
+        if f.active_only {
+            q.and("m.status = 'active'".into());
+        }
+        if let Some(text) = &f.search {
+            if text.chars().count() >= 3 {
+                // The trigram index finds substrings of three or more characters.
+                let phrase = q.arg(format!("\"{}\"", text.replace('"', "\"\"")));
+                q.and(format!(
+                    "m.seq IN (SELECT rowid FROM members_fts WHERE members_fts MATCH {phrase})"
+                ));
+            } else {
+                let needle = q.arg(text.clone());
+                q.and(format!("instr(m.search_text, {needle}) > 0"));
+            }
+        }
+        let now = ts(f.now);
+        if let Some(product) = f.paid_product {
+            let p = q.arg(product.u());
+            let n = q.arg(now);
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = m.tenant_id
+                   AND g.member_id = m.id AND g.product_id = {p} AND g.revoked_at IS NULL
+                   AND (g.expires_at IS NULL OR g.expires_at > {n}))"
+            ));
+        }
+        if f.no_access {
+            let n = q.arg(now);
+            q.and(format!(
+                "NOT EXISTS (SELECT 1 FROM grants g JOIN products p
+                   ON p.tenant_id = g.tenant_id AND p.id = g.product_id
+                   WHERE g.tenant_id = m.tenant_id AND g.member_id = m.id
+                   AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > {n})
+                   AND p.paid = 1)"
+            ));
+        }
+        if let Some(ws) = f.workspace {
+            let w = q.arg(scope_key(Some(ws)));
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM role_assignments r WHERE r.tenant_id = m.tenant_id
+                   AND r.member_id = m.id AND r.workspace_id = {w})"
+            ));
+        }
+        q
+    }
+
+    /// Adds an argument and returns its placeholder.
+    fn arg(&mut self, value: impl rusqlite::ToSql + 'static) -> String {
+        self.args.push(Box::new(value));
+        format!("?{}", self.args.len())
+    }
+
+    fn and(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+}
+
+/// Fills the search columns of rows written before migration 3.
+pub(crate) fn backfill_search_text(conn: &Connection) -> Result<()> {
+    let rows: Vec<(i64, Option<String>, String, String)> = {
+        let mut stmt = conn
+            .prepare("SELECT seq, name, email, email_key FROM members")
+            .map_err(sql_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(sql_err)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sql_err)?
+    };
+    let mut update = conn
+        .prepare("UPDATE members SET search_text = ?2, sort_name = ?3 WHERE seq = ?1")
+        .map_err(sql_err)?;
+    for (seq, name, email, key) in rows {
+        update
+            .execute(params![
+                seq,
+                normalize::search_text(name.as_deref(), &email),
+                normalize::sort_name(name.as_deref(), &key)
+            ])
+            .map_err(sql_err)?;
+    }
+    Ok(())
+}
+
 const EVENT_COLS: &str = "tenant_id, id, kind, payload, created_at, delivered_at";
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
@@ -270,6 +370,85 @@ fn json_text(value: &impl serde::Serialize) -> Result<String> {
 }
 
 impl Tx for SqlTx<'_> {
+    fn customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Vec<Member>> {
+        let mut q = CustomerSql::new(tenant, f);
+        if let Some((key, id)) = &f.after {
+            let id = q.arg(id.u());
+            match f.sort {
+                CustomerSort::Newest => q.and(format!("m.id < {id}")),
+                CustomerSort::Name => {
+                    let key = q.arg(key.clone());
+                    q.and(format!("(m.sort_name, m.id) > ({key}, {id})"))
+                }
+                CustomerSort::Email => {
+                    let key = q.arg(key.clone());
+                    q.and(format!("(m.email_key, m.id) > ({key}, {id})"))
+                }
+            }
+        }
+        let order = match f.sort {
+            CustomerSort::Newest => "m.id DESC",
+            CustomerSort::Name => "m.sort_name, m.id",
+            CustomerSort::Email => "m.email_key, m.id",
+        };
+        let limit = q.arg(f.limit as i64);
+        let sql = format!(
+            "SELECT {} FROM members m WHERE {} ORDER BY {order} LIMIT {limit}",
+            prefixed(MEMBER_COLS, "m"),
+            q.conditions.join(" AND ")
+        );
+        self.all(&sql, rusqlite::params_from_iter(q.args.iter()), member_row)
+    }
+
+    fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
+        let q = CustomerSql::new(tenant, f);
+        let sql = format!(
+            "SELECT count(*) FROM members m WHERE {}",
+            q.conditions.join(" AND ")
+        );
+        self.one(&sql, rusqlite::params_from_iter(q.args.iter()), |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| n.unwrap_or(0) as usize)
+    }
+
+    fn active_products(
+        &self,
+        tenant: TenantId,
+        members: &[MemberId],
+        now: OffsetDateTime,
+    ) -> Result<Vec<(MemberId, ProductId, String)>> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement per page size keeps the statement cache small and hits it every time.
+        let placeholders = (0..members.len())
+            .map(|i| format!("?{}", i + 3))
+            .collect::<Vec<_>>();
+        let sql = format!(
+            "SELECT g.member_id, p.id, p.name FROM grants g
+             JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.product_id
+             WHERE g.tenant_id = ?1 AND g.revoked_at IS NULL
+               AND (g.expires_at IS NULL OR g.expires_at > ?2) AND p.paid = 1
+               AND g.member_id IN ({})
+             ORDER BY p.id",
+            placeholders.join(", ")
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(tenant.u()), Box::new(ts(now))];
+        args.extend(
+            members
+                .iter()
+                .map(|m| Box::new(m.u()) as Box<dyn rusqlite::ToSql>),
+        );
+        self.all(&sql, rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((
+                MemberId::from_uuid(r.get(0)?),
+                ProductId::from_uuid(r.get(1)?),
+                r.get(2)?,
+            ))
+        })
+    }
+
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at, max_impersonation_secs)
@@ -321,7 +500,8 @@ impl Tx for SqlTx<'_> {
     fn insert_member(&self, m: &Member) -> Result<()> {
         self.exec(
             &format!(
-                "INSERT INTO members ({MEMBER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                "INSERT INTO members ({MEMBER_COLS}, search_text, sort_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             ),
             params![
                 m.tenant_id.u(),
@@ -332,7 +512,9 @@ impl Tx for SqlTx<'_> {
                 m.external_id,
                 m.status.as_str(),
                 ts(m.created_at),
-                ts(m.updated_at)
+                ts(m.updated_at),
+                normalize::search_text(m.name.as_deref(), &m.email),
+                normalize::sort_name(m.name.as_deref(), &m.email_key)
             ],
         )
         .map(drop)
@@ -341,7 +523,7 @@ impl Tx for SqlTx<'_> {
     fn update_member(&self, m: &Member) -> Result<()> {
         self.exec(
             "UPDATE members SET email = ?3, email_key = ?4, name = ?5, external_id = ?6,
-                 status = ?7, updated_at = ?8
+                 status = ?7, updated_at = ?8, search_text = ?9, sort_name = ?10
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 m.tenant_id.u(),
@@ -351,7 +533,9 @@ impl Tx for SqlTx<'_> {
                 m.name,
                 m.external_id,
                 m.status.as_str(),
-                ts(m.updated_at)
+                ts(m.updated_at),
+                normalize::search_text(m.name.as_deref(), &m.email),
+                normalize::sort_name(m.name.as_deref(), &m.email_key)
             ],
         )
         .map(drop)

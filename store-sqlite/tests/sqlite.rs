@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use memberkit::*;
-use memberkit_sqlite::{OpenSqlite, SqliteStore};
+use memberkit_sqlite::{OpenSqlite, SqliteStore, SCHEMA_VERSION};
 use std::sync::Arc;
 
 #[test]
@@ -11,35 +11,38 @@ fn the_file_is_in_wal_mode_and_records_its_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
-    let applied: Vec<(i64, String)> = conn
-        .prepare("SELECT version, name FROM memberkit_migrations")
+    let applied: Vec<i64> = conn
+        .prepare("SELECT version FROM memberkit_migrations ORDER BY version")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(
         applied,
-        [
-            (1, "initial".to_string()),
-            (
-                2,
-                "team side: workspaces, custom roles, passwords, impersonation".to_string()
-            )
-        ]
+        (1..=SCHEMA_VERSION).collect::<Vec<_>>(),
+        "each once, in order"
     );
+    drop(conn);
     // Reopening applies nothing twice.
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        2
+        SCHEMA_VERSION
     );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM memberkit_migrations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(rows, SCHEMA_VERSION);
 }
 
 #[test]
@@ -136,4 +139,18 @@ fn two_hubs_on_one_file_see_each_others_writes() {
     assert!(t2.has_access(m.id, course.id).unwrap());
     t2.revoke(Actor::System, m.id, course.id).unwrap();
     assert!(!f.tenant.has_access(m.id, course.id).unwrap());
+}
+
+#[test]
+fn the_bundled_sqlite_has_fts5_trigram() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE VIRTUAL TABLE t USING fts5(x, tokenize = 'trigram'); INSERT INTO t VALUES ('Zoë Müller zoe@example.com');").unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM t WHERE t MATCH '\"müll\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
 }

@@ -1,0 +1,288 @@
+//! The customer list: search, filters, keyset pagination, count, and CSV export.
+
+use crate::error::{Error, Result};
+use crate::hub::Tenant;
+use crate::ids::*;
+use crate::model::*;
+use crate::normalize;
+use crate::store::{CustomerFilter, CustomerSort, Tx};
+use std::collections::HashMap;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Largest page `customers` returns.
+pub const MAX_CUSTOMER_PAGE: usize = 500;
+
+/// What to list. All filters combine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerQuery {
+    /// Case-insensitive substring of the name or email (Unicode-aware).
+    pub search: Option<String>,
+    /// Only this status.
+    pub status: Option<MemberStatus>,
+    /// Only members who can use this product now (an active grant; for a free product, every
+    /// active member).
+    pub product: Option<ProductId>,
+    /// Only members with no active grant to any paid product.
+    pub no_access: bool,
+    /// Only members of this workspace.
+    pub workspace: Option<WorkspaceId>,
+    /// Order (default newest first).
+    pub sort: CustomerSort,
+    /// Where to continue: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: usize,
+}
+
+impl Default for CustomerQuery {
+    fn default() -> Self {
+        Self {
+            search: None,
+            status: None,
+            product: None,
+            no_access: false,
+            workspace: None,
+            sort: CustomerSort::Newest,
+            cursor: None,
+            limit: 50,
+        }
+    }
+}
+
+/// A product on a customer row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProductRef {
+    /// Its id.
+    pub id: ProductId,
+    /// Its name.
+    pub name: String,
+}
+
+/// One row of the customer list: the member and the paid products they can use now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    /// The member.
+    pub member: Member,
+    /// Paid products with an active grant, oldest product first.
+    pub products: Vec<ProductRef>,
+}
+
+/// One page of the customer list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerPage {
+    /// The rows.
+    pub rows: Vec<CustomerRow>,
+    /// Pass as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl Tenant {
+    /// One page of customers (every member of the tenant) matching `query`, each with the paid
+    /// products they can use now, so a list page needs one call.
+    ///
+    /// Cursors are keyset positions: rows inserted while paging never shift or repeat rows.
+    /// Errors: `invalid_input` (limit, malformed cursor or one from another sort),
+    /// `not_found` (product or workspace).
+    pub fn customers(&self, query: &CustomerQuery) -> Result<CustomerPage> {
+        if !(1..=MAX_CUSTOMER_PAGE).contains(&query.limit) {
+            return Err(Error::invalid(
+                "limit",
+                format!("must be 1 to {MAX_CUSTOMER_PAGE}"),
+            ));
+        }
+        self.read(|tx, now| {
+            let mut filter = self.filter(tx, query, now)?;
+            filter.limit = query.limit + 1;
+            let mut members = tx.customers(self.id(), &filter)?;
+            let more = members.len() > query.limit;
+            members.truncate(query.limit);
+            let next_cursor = match members.last() {
+                Some(last) if more => Some(encode_cursor(query.sort, last)),
+                _ => None,
+            };
+            let rows = with_products(tx, self.id(), members, now)?;
+            Ok(CustomerPage { rows, next_cursor })
+        })
+    }
+
+    /// How many customers match `query` (its cursor and limit are ignored).
+    pub fn count_customers(&self, query: &CustomerQuery) -> Result<usize> {
+        self.read(|tx, now| {
+            let filter = self.filter(tx, query, now)?;
+            tx.count_customers(self.id(), &filter)
+        })
+    }
+
+    /// Every customer matching `query` (from the start; cursor and limit ignored) as CSV:
+    /// `name,email,external_id,status,products,created_at`. Quoted per RFC 4180; a cell that
+    /// starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run
+    /// it as a formula (import strips it again, so an export re-imports unchanged).
+    pub fn export_customers(&self, query: &CustomerQuery) -> Result<String> {
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        let header = [
+            "name",
+            "email",
+            "external_id",
+            "status",
+            "products",
+            "created_at",
+        ];
+        out.write_record(header).map_err(Error::storage)?;
+        let mut page_query = CustomerQuery {
+            cursor: None,
+            limit: MAX_CUSTOMER_PAGE,
+            ..query.clone()
+        };
+        loop {
+            let page = self.customers(&page_query)?;
+            for row in &page.rows {
+                let m = &row.member;
+                let products: Vec<&str> = row.products.iter().map(|p| p.name.as_str()).collect();
+                let created = m.created_at.format(&Rfc3339).unwrap_or_default();
+                let cells = [
+                    m.name.as_deref().unwrap_or(""),
+                    &m.email,
+                    m.external_id.as_deref().unwrap_or(""),
+                    m.status.as_str(),
+                    &products.join("; "),
+                    &created,
+                ];
+                out.write_record(cells.iter().map(|c| neutralize(c).into_owned()))
+                    .map_err(Error::storage)?;
+            }
+            match page.next_cursor {
+                Some(c) => page_query.cursor = Some(c),
+                None => break,
+            }
+        }
+        let bytes = out
+            .into_inner()
+            .map_err(|e| Error::storage(e.into_error()))?;
+        String::from_utf8(bytes).map_err(Error::storage)
+    }
+
+    fn filter(
+        &self,
+        tx: &dyn Tx,
+        q: &CustomerQuery,
+        now: OffsetDateTime,
+    ) -> Result<CustomerFilter> {
+        let (paid_product, active_only) = match q.product {
+            Some(id) => {
+                let p = tx
+                    .product(self.id(), id)?
+                    .ok_or_else(|| Error::not_found("product", id))?;
+                if p.paid {
+                    (Some(id), false)
+                } else {
+                    (None, !p.archived)
+                }
+            }
+            None => (None, false),
+        };
+        if let Some(ws) = q.workspace {
+            tx.workspace(self.id(), ws)?
+                .ok_or_else(|| Error::not_found("workspace", ws))?;
+        }
+        let search = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(normalize::fold);
+        let after = q
+            .cursor
+            .as_deref()
+            .map(|c| decode_cursor(q.sort, c))
+            .transpose()?;
+        Ok(CustomerFilter {
+            search,
+            status: q.status,
+            paid_product,
+            active_only,
+            no_access: q.no_access,
+            workspace: q.workspace,
+            sort: q.sort,
+            after,
+            limit: q.limit,
+            now,
+        })
+    }
+}
+
+fn with_products(
+    tx: &dyn Tx,
+    tenant: TenantId,
+    members: Vec<Member>,
+    now: OffsetDateTime,
+) -> Result<Vec<CustomerRow>> {
+    let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
+    let mut by_member: HashMap<MemberId, Vec<ProductRef>> = HashMap::new();
+    for (member, id, name) in tx.active_products(tenant, &ids, now)? {
+        by_member
+            .entry(member)
+            .or_default()
+            .push(ProductRef { id, name });
+    }
+    Ok(members
+        .into_iter()
+        .map(|member| {
+            let products = by_member.remove(&member.id).unwrap_or_default();
+            CustomerRow { member, products }
+        })
+        .collect())
+}
+
+fn sort_key(sort: CustomerSort, m: &Member) -> String {
+    match sort {
+        CustomerSort::Newest => String::new(),
+        CustomerSort::Name => normalize::sort_name(m.name.as_deref(), &m.email_key),
+        CustomerSort::Email => m.email_key.clone(),
+    }
+}
+
+/// Cursors are opaque to callers: hex of `sort \n key \n id`.
+fn encode_cursor(sort: CustomerSort, last: &Member) -> String {
+    let plain = format!("{}\n{}\n{}", sort.as_str(), sort_key(sort, last), last.id);
+    plain.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<(String, MemberId)> {
+    let bad = || Error::invalid("cursor", "is not a cursor from this customer query");
+    if cursor.len() % 2 != 0 {
+        return Err(bad());
+    }
+    let bytes = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(cursor.get(i..i + 2).ok_or_else(bad)?, 16).map_err(|_| bad()))
+        .collect::<Result<Vec<u8>>>()?;
+    let plain = String::from_utf8(bytes).map_err(|_| bad())?;
+    let mut parts = plain.splitn(3, '\n');
+    let (Some(s), Some(key), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    if s != sort.as_str() {
+        return Err(bad());
+    }
+    Ok((key.to_owned(), id.parse().map_err(|_| bad())?))
+}
+
+/// Cells a spreadsheet would evaluate get a leading apostrophe.
+pub(crate) fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The inverse of [`neutralize`], applied to imported cells.
+pub(crate) fn unneutralize(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}

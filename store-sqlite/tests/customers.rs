@@ -1,0 +1,414 @@
+//! The customer list: search, filters, order, keyset pages, counts.
+
+mod common;
+use common::*;
+use memberkit::time::Duration;
+use memberkit::*;
+
+fn emails(page: &CustomerPage) -> Vec<String> {
+    page.rows.iter().map(|r| r.member.email.clone()).collect()
+}
+
+fn query() -> CustomerQuery {
+    CustomerQuery::default()
+}
+
+fn add(f: &Fixture, email: &str, name: Option<&str>, products: &[ProductId]) -> Member {
+    let mut new = NewCustomer::new(email);
+    new.name = name.map(str::to_owned);
+    new.products = products.to_vec();
+    f.tenant.add_customer(Actor::System, new).unwrap().member
+}
+
+#[test]
+fn search_is_a_case_insensitive_unicode_substring_of_name_or_email() {
+    let f = Fixture::new();
+    add(&f, "zoe@example.com", Some("ZOË Müller"), &[]);
+    add(&f, "ada@lovelace.org", Some("Ada Lovelace"), &[]);
+    add(&f, "STRASSE@example.de", None, &[]);
+    let other = f.hub.create_tenant("Other").unwrap();
+    other
+        .add_customer(Actor::System, NewCustomer::new("zoe@other.com").name("Zoë"))
+        .unwrap();
+    let search = |s: &str| {
+        let mut q = query();
+        q.search = Some(s.into());
+        emails(&f.tenant.customers(&q).unwrap())
+    };
+    assert_eq!(search("zoë"), ["zoe@example.com"]);
+    assert_eq!(search("MÜLL"), ["zoe@example.com"]);
+    assert_eq!(
+        search("lovelace.o"),
+        ["ada@lovelace.org"],
+        "inside the email"
+    );
+    assert_eq!(
+        search("straße"),
+        ["STRASSE@example.de"],
+        "full case folding"
+    );
+    assert_eq!(search("zo"), ["zoe@example.com"], "short terms work too");
+    assert_eq!(search("example"), ["STRASSE@example.de", "zoe@example.com"]);
+    assert!(search("nobody").is_empty());
+    assert_eq!(search("  "), search(""), "blank search is no search");
+    // A renamed member is found by the new name only.
+    let m = f
+        .tenant
+        .member_by_email("ada@lovelace.org")
+        .unwrap()
+        .unwrap();
+    f.tenant
+        .add_customer(Actor::System, NewCustomer::new(&m.email).name("Countess"))
+        .unwrap();
+    assert_eq!(search("countess"), ["ada@lovelace.org"]);
+    assert!(search("lovelace a").is_empty());
+}
+
+#[test]
+fn filters_by_status_product_no_access_and_workspace() {
+    let f = Fixture::new();
+    let course = f.course("Course");
+    let cohort = f.course("Cohort");
+    let free = f
+        .tenant
+        .create_product(
+            Actor::System,
+            NewProduct::free("Lounge", ProductKind::Community),
+        )
+        .unwrap();
+    let ws = f.tenant.create_workspace(Actor::System, "Acme").unwrap();
+    let a = add(&f, "a@x.com", None, &[course.id]);
+    let b = add(&f, "b@x.com", None, &[cohort.id]);
+    let c = add(&f, "c@x.com", None, &[]);
+    f.tenant
+        .grant(
+            Actor::System,
+            c.id,
+            course.id,
+            GrantOptions {
+                expires_at: Some(f.hub.now() + Duration::hours(1)),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let d = add(&f, "d@x.com", None, &[course.id]);
+    f.tenant.revoke(Actor::System, d.id, course.id).unwrap();
+    f.tenant
+        .invite(Actor::System, NewInvite::new("e@x.com").product(course.id))
+        .unwrap();
+    f.tenant.deactivate(Actor::System, b.id).unwrap();
+    f.tenant
+        .add_to_workspace(Actor::System, a.id, ws.id, Role::Customer)
+        .unwrap();
+
+    let list = |q: CustomerQuery| {
+        let mut e = emails(&f.tenant.customers(&q).unwrap());
+        e.sort();
+        assert_eq!(
+            f.tenant.count_customers(&q).unwrap(),
+            e.len(),
+            "count agrees with the list"
+        );
+        e
+    };
+    assert_eq!(
+        list(CustomerQuery {
+            status: Some(MemberStatus::Invited),
+            ..query()
+        }),
+        ["e@x.com"]
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            status: Some(MemberStatus::Deactivated),
+            ..query()
+        }),
+        ["b@x.com"]
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            product: Some(course.id),
+            ..query()
+        }),
+        ["a@x.com", "c@x.com"]
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            product: Some(free.id),
+            ..query()
+        }),
+        ["a@x.com", "c@x.com", "d@x.com"]
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            no_access: true,
+            ..query()
+        }),
+        ["d@x.com", "e@x.com"]
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            workspace: Some(ws.id),
+            ..query()
+        }),
+        ["a@x.com"]
+    );
+    f.advance(Duration::hours(1));
+    assert_eq!(
+        list(CustomerQuery {
+            product: Some(course.id),
+            ..query()
+        }),
+        ["a@x.com"],
+        "expired grants drop out"
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            no_access: true,
+            ..query()
+        }),
+        ["c@x.com", "d@x.com", "e@x.com"]
+    );
+    assert_eq!(
+        list(CustomerQuery {
+            no_access: true,
+            status: Some(MemberStatus::Active),
+            ..query()
+        }),
+        ["c@x.com", "d@x.com"]
+    );
+    assert_eq!(
+        code(f.tenant.customers(&CustomerQuery {
+            product: Some(ProductId::new()),
+            ..query()
+        })),
+        "not_found"
+    );
+    assert_eq!(
+        code(f.tenant.customers(&CustomerQuery {
+            workspace: Some(WorkspaceId::new()),
+            ..query()
+        })),
+        "not_found"
+    );
+}
+
+#[test]
+fn each_row_carries_its_active_products() {
+    let f = Fixture::new();
+    let (a, b) = (f.course("A"), f.course("B"));
+    let m = add(&f, "m@x.com", Some("M"), &[a.id, b.id]);
+    f.tenant.revoke(Actor::System, m.id, b.id).unwrap();
+    add(&f, "n@x.com", None, &[]);
+    let page = f.tenant.customers(&query()).unwrap();
+    let row = page.rows.iter().find(|r| r.member.id == m.id).unwrap();
+    assert_eq!(
+        row.products,
+        [ProductRef {
+            id: a.id,
+            name: "A".into()
+        }]
+    );
+    assert!(page
+        .rows
+        .iter()
+        .find(|r| r.member.email == "n@x.com")
+        .unwrap()
+        .products
+        .is_empty());
+}
+
+#[test]
+fn sorts_newest_by_name_and_by_email() {
+    let f = Fixture::new();
+    add(&f, "c@x.com", Some("bob"), &[]);
+    add(&f, "a@x.com", Some("Älice"), &[]);
+    add(&f, "b@x.com", None, &[]);
+    let sorted = |sort| {
+        emails(
+            &f.tenant
+                .customers(&CustomerQuery { sort, ..query() })
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        sorted(CustomerSort::Newest),
+        ["b@x.com", "a@x.com", "c@x.com"]
+    );
+    assert_eq!(
+        sorted(CustomerSort::Email),
+        ["a@x.com", "b@x.com", "c@x.com"]
+    );
+    // Nameless members sort by email key: "b@x.com" < "bob" < "älice" (folded, code point order).
+    assert_eq!(
+        sorted(CustomerSort::Name),
+        ["b@x.com", "c@x.com", "a@x.com"]
+    );
+}
+
+#[test]
+fn cursor_pages_cover_everything_once_even_while_rows_are_inserted() {
+    let f = Fixture::new();
+    for i in 0..10 {
+        add(
+            &f,
+            &format!("m{i:02}@x.com"),
+            Some(&format!("Name {}", 9 - i)),
+            &[],
+        );
+    }
+    for sort in [
+        CustomerSort::Newest,
+        CustomerSort::Name,
+        CustomerSort::Email,
+    ] {
+        let full = emails(
+            &f.tenant
+                .customers(&CustomerQuery {
+                    sort,
+                    limit: 500,
+                    ..query()
+                })
+                .unwrap(),
+        );
+        let mut seen = Vec::new();
+        let mut q = CustomerQuery {
+            sort,
+            limit: 3,
+            ..query()
+        };
+        let mut inserted = 0;
+        loop {
+            let page = f.tenant.customers(&q).unwrap();
+            assert!(page.rows.len() <= 3);
+            seen.extend(emails(&page));
+            // Someone adds customers between page loads.
+            add(
+                &f,
+                &format!("late{}{inserted}@x.com", sort.as_str()),
+                Some("aaa late"),
+                &[],
+            );
+            inserted += 1;
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        let before: Vec<_> = seen
+            .iter()
+            .filter(|e| !e.starts_with("late"))
+            .cloned()
+            .collect();
+        assert_eq!(
+            before,
+            full.iter()
+                .filter(|e| !e.starts_with("late"))
+                .cloned()
+                .collect::<Vec<_>>(),
+            "{sort:?}"
+        );
+        let mut dedup = seen.clone();
+        dedup.sort();
+        dedup.dedup();
+        assert_eq!(dedup.len(), seen.len(), "no row twice ({sort:?})");
+    }
+    let page = f
+        .tenant
+        .customers(&CustomerQuery {
+            limit: 2,
+            ..query()
+        })
+        .unwrap();
+    let cursor = page.next_cursor.unwrap();
+    assert_eq!(
+        code(f.tenant.customers(&CustomerQuery {
+            sort: CustomerSort::Name,
+            cursor: Some(cursor),
+            ..query()
+        })),
+        "invalid_input"
+    );
+    assert_eq!(
+        code(f.tenant.customers(&CustomerQuery {
+            cursor: Some("zz".into()),
+            ..query()
+        })),
+        "invalid_input"
+    );
+    assert_eq!(
+        code(f.tenant.customers(&CustomerQuery {
+            limit: 0,
+            ..query()
+        })),
+        "invalid_input"
+    );
+    assert_eq!(
+        code(f.tenant.customers(&CustomerQuery {
+            limit: 501,
+            ..query()
+        })),
+        "invalid_input"
+    );
+    f.tenant
+        .customers(&CustomerQuery {
+            limit: 500,
+            ..query()
+        })
+        .unwrap();
+}
+
+#[test]
+fn export_quotes_per_rfc4180_and_neutralises_formulas() {
+    let f = Fixture::new();
+    let course = f.course("Course, \"Pro\"");
+    add(
+        &f,
+        "a@x.com",
+        Some("=HYPERLINK(\"http://evil\")"),
+        &[course.id],
+    );
+    add(&f, "-b@x.com", Some("Smith, \"Jo\""), &[]);
+    add(&f, "c@x.com", Some("@SUM(A1)"), &[]);
+    let csv = f
+        .tenant
+        .export_customers(&CustomerQuery {
+            sort: CustomerSort::Email,
+            ..query()
+        })
+        .unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "name,email,external_id,status,products,created_at"
+    );
+    let line = |email: &str| *lines.iter().find(|l| l.contains(email)).unwrap();
+    assert!(
+        line(",a@x.com,").starts_with(
+            "\"'=HYPERLINK(\"\"http://evil\"\")\",a@x.com,,active,\"Course, \"\"Pro\"\"\","
+        ),
+        "{}",
+        line(",a@x.com,")
+    );
+    assert!(
+        line("c@x.com").starts_with("'@SUM(A1),c@x.com,"),
+        "{}",
+        line("c@x.com")
+    );
+    assert!(
+        line("-b@x.com").starts_with("\"Smith, \"\"Jo\"\"\",'-b@x.com,"),
+        "{}",
+        line("-b@x.com")
+    );
+    assert_eq!(lines[4], "", "CRLF after the last record");
+    // No cell of the file starts a formula.
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell}"
+            );
+        }
+    }
+}
