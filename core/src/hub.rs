@@ -665,6 +665,9 @@ pub(crate) struct Op<'a> {
     pub(crate) now: OffsetDateTime,
     /// Whether changes write outbox events (imports may opt out; audit entries always).
     pub(crate) notify: bool,
+    /// Whether each grant writes its own audit entry (imports write one entry per row that
+    /// lists the grants instead).
+    pub(crate) audit_each_grant: bool,
 }
 
 impl<'a> Op<'a> {
@@ -675,6 +678,7 @@ impl<'a> Op<'a> {
             actor,
             now,
             notify: true,
+            audit_each_grant: true,
         }
     }
 
@@ -929,7 +933,9 @@ impl<'a> Op<'a> {
             "product_id": product.id, "product_name": product.name,
             "source": source.as_str(), "expires_at": expires_at.map(rfc3339),
         });
-        self.audit(event_kind::ACCESS_GRANTED, member.id, payload.clone())?;
+        if self.audit_each_grant {
+            self.audit(event_kind::ACCESS_GRANTED, member.id, payload.clone())?;
+        }
         self.emit(event_kind::ACCESS_GRANTED, payload)?;
         Ok(Some(grant))
     }

@@ -2,7 +2,7 @@
 
 use crate::customers::unneutralize;
 use crate::error::{Error, Result};
-use crate::hub::{invite_payload, tenant_role, Op, Tenant};
+use crate::hub::{invite_payload, Op, Tenant};
 use crate::ids::*;
 use crate::model::*;
 use crate::normalize::{self, NormalizedEmail};
@@ -266,12 +266,14 @@ impl Tenant {
         let body = |tx: &dyn store::Tx| {
             let mut op = Op::new(tx, self.id(), actor, self.hub().now());
             op.notify = options.notify.unwrap_or(true);
+            op.audit_each_grant = false;
             op.require(&Permission::CUSTOMERS_MANAGE)?;
             if let Some(ws) = options.workspace {
                 op.workspace(ws)?;
             }
             op.require_assignable(options.role, options.workspace)?;
             let products = op.grantable_products(&options.products)?;
+            tx.begin_bulk()?;
             let mut rows = rows.clone();
             let mut changed = 0;
             for (done, v) in valid.iter().enumerate() {
@@ -285,6 +287,7 @@ impl Tenant {
                     }
                 }
             }
+            tx.end_bulk()?;
             if changed > 0 {
                 op.audit(
                     "import.completed",
@@ -453,11 +456,6 @@ fn apply_row(
             } else {
                 m.updated_at = op.now;
                 op.tx.update_member(&m)?;
-                op.audit(
-                    "member.updated",
-                    m.id,
-                    json!({ "changed": changed, "via": "import" }),
-                )?;
                 row.outcome = ImportOutcome::Updated;
             }
             m
@@ -468,16 +466,12 @@ fn apply_row(
                 ImportMode::Grant | ImportMode::TemporaryPassword => MemberStatus::Active,
             };
             let m = op.insert_member(&v.email, v.name.clone(), v.external_id.clone(), status)?;
-            op.audit(
-                "member.created",
-                m.id,
-                json!({ "email": m.email, "via": "import", "mode": options.mode.as_str() }),
-            )?;
             row.outcome = ImportOutcome::Created;
             match options.mode {
                 ImportMode::Invite => {
                     invite_new(op, options, products, &m, row, rehearse)?;
                     row.member_id = Some(m.id);
+                    audit_row(op, options, &m, ImportOutcome::Created, &[])?;
                     return Ok(true);
                 }
                 ImportMode::Grant => {}
@@ -509,20 +503,58 @@ fn apply_row(
         // Still invited: the new products ride on their pending invite (same link, no email).
         return Ok(add_to_pending_invite(op, &member, products)? || changed);
     }
-    changed |= place(op, options, &member)?;
+    let fresh = row.outcome == ImportOutcome::Created;
+    changed |= place(op, options, &member, fresh)?;
+    let mut granted = Vec::new();
     for p in products {
-        changed |= op
+        if op
             .grant(&member, p, GrantSource::Import, None, op.actor)?
-            .is_some();
+            .is_some()
+        {
+            granted.push(p.id);
+        }
+    }
+    changed |= !granted.is_empty();
+    if changed {
+        audit_row(op, options, &member, row.outcome, &granted)?;
     }
     Ok(changed)
 }
 
+/// One audit entry per imported row: what happened to the member and what they were granted
+/// (grants made by an import are not audited one by one).
+fn audit_row(
+    op: &Op,
+    options: &ImportOptions,
+    member: &Member,
+    outcome: ImportOutcome,
+    granted: &[ProductId],
+) -> Result<()> {
+    let action = match outcome {
+        ImportOutcome::Created => "member.created",
+        ImportOutcome::Updated => "member.updated",
+        _ => event_kind::ACCESS_GRANTED,
+    };
+    op.audit(
+        action,
+        member.id,
+        json!({
+            "email": member.email, "via": "import", "mode": options.mode.as_str(),
+            "granted": granted,
+        }),
+    )
+}
+
 /// Gives a member the import's role (tenant-wide, or in the workspace) unless they hold one.
 /// Returns whether anything was assigned.
-fn place(op: &Op, options: &ImportOptions, member: &Member) -> Result<bool> {
+fn place(op: &Op, options: &ImportOptions, member: &Member, fresh: bool) -> Result<bool> {
     let tenant = op.tenant;
-    let assignments = op.tx.assignments(tenant, member.id)?;
+    // A member this import just created holds nothing yet: skip the lookup on the hot path.
+    let assignments = if fresh {
+        Vec::new()
+    } else {
+        op.tx.assignments(tenant, member.id)?
+    };
     let mut changed = false;
     if let Some(ws) = options.workspace {
         if !assignments.iter().any(|a| a.workspace == Some(ws)) {
@@ -530,7 +562,7 @@ fn place(op: &Op, options: &ImportOptions, member: &Member) -> Result<bool> {
             changed = true;
         }
     }
-    if tenant_role(op.tx, tenant, member.id)?.is_none() {
+    if !assignments.iter().any(|a| a.workspace.is_none()) {
         let role = if options.workspace.is_some() {
             Role::Customer
         } else {

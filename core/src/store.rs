@@ -192,6 +192,16 @@ pub struct CustomerFilter {
 /// The operations of one transaction. Reads return `Ok(None)` for missing rows; invites come
 /// back with their stored status (`pending`, `accepted`, `revoked`); the core derives `expired`.
 pub trait Tx {
+    /// Hint: many members are about to be inserted in this transaction. A store may defer
+    /// maintaining secondary indexes until [`Tx::end_bulk`], which must run before commit.
+    fn begin_bulk(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Ends a bulk section: catches up whatever [`Tx::begin_bulk`] deferred.
+    fn end_bulk(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// A page of members matching the filter, in its order.
     fn customers(&self, tenant: TenantId, filter: &CustomerFilter) -> Result<Vec<Member>>;
     /// How many members match the filter (cursor and limit ignored).

@@ -166,7 +166,11 @@ fn configure(conn: &Connection, reader: bool) -> Result<()> {
     .map_err(sql_err)?;
     if reader {
         // A read connection that tries to write fails loudly instead of racing the writer.
-        conn.execute_batch("PRAGMA query_only = ON;")
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16384;")
+            .map_err(sql_err)?;
+    } else {
+        // 64 MiB of page cache keeps a large import's transaction from spilling to disk.
+        conn.execute_batch("PRAGMA cache_size = -65536;")
             .map_err(sql_err)?;
     }
     Ok(())

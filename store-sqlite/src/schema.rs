@@ -74,8 +74,6 @@ CREATE TABLE grants (
 -- At most one open grant per member and product; also the has_access lookup.
 CREATE UNIQUE INDEX grants_open ON grants (tenant_id, member_id, product_id)
     WHERE revoked_at IS NULL;
-CREATE INDEX grants_by_product ON grants (tenant_id, product_id, member_id)
-    WHERE revoked_at IS NULL;
 
 CREATE TABLE invites (
     tenant_id BLOB NOT NULL REFERENCES tenants(id),
@@ -193,21 +191,11 @@ ALTER TABLE members ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
 CREATE INDEX members_by_name ON members (tenant_id, sort_name, id);
 CREATE INDEX members_by_status ON members (tenant_id, status, id);
 
+-- Contentless with rowid deletes: the store keeps it in step itself (per row, or in bulk at
+-- the end of an import, always inside the same transaction). Rowid = members.seq.
 CREATE VIRTUAL TABLE members_fts USING fts5(
-    search_text, content = 'members', content_rowid = 'seq', tokenize = 'trigram'
+    search_text, content = '', contentless_delete = 1, tokenize = 'trigram'
 );
-CREATE TRIGGER members_fts_insert AFTER INSERT ON members BEGIN
-    INSERT INTO members_fts (rowid, search_text) VALUES (new.seq, new.search_text);
-END;
-CREATE TRIGGER members_fts_delete AFTER DELETE ON members BEGIN
-    INSERT INTO members_fts (members_fts, rowid, search_text)
-    VALUES ('delete', old.seq, old.search_text);
-END;
-CREATE TRIGGER members_fts_update AFTER UPDATE OF search_text ON members BEGIN
-    INSERT INTO members_fts (members_fts, rowid, search_text)
-    VALUES ('delete', old.seq, old.search_text);
-    INSERT INTO members_fts (rowid, search_text) VALUES (new.seq, new.search_text);
-END;
 "#,
     ),
 ];
