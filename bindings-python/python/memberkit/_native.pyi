@@ -1,0 +1,214 @@
+"""Type stubs for the compiled ``memberkit._native`` module (checked by mypy's stubtest)."""
+
+import os
+from datetime import datetime, timedelta
+from typing import IO, Callable, List, Literal, Optional, Sequence, Union, final
+
+from ._types import (
+    Accepted,
+    AddedCustomer,
+    AuditEntry,
+    CustomerPage,
+    CustomRole,
+    Grant,
+    Impersonation,
+    ImportReport,
+    Invite,
+    IssuedImpersonation,
+    IssuedInvite,
+    Member,
+    OutboxEvent,
+    PasswordCheck,
+    Product,
+    ProductAccess,
+    RoleAssignment,
+    TenantInfo,
+    Workspace,
+    WorkspaceMember,
+)
+
+__all__ = ["ERROR_CODES", "PERMISSIONS", "Hub", "ManualClock", "Tenant", "__version__"]
+
+ERROR_CODES: List[str]
+PERMISSIONS: List[str]
+__version__: str
+
+_Actor = str
+"""``"system"`` or a member id."""
+_MemberStatus = Literal["invited", "active", "deactivated"]
+_InviteStatus = Literal["pending", "accepted", "revoked", "expired"]
+_GrantSource = Literal["manual", "invite", "import", "purchase", "api"]
+_ImportMode = Literal["invite", "grant", "temporary_password"]
+_Sort = Literal["newest", "name", "email"]
+_ImportSource = Union[str, bytes, os.PathLike[str], IO[str], IO[bytes]]
+
+@final
+class ManualClock:
+    """A clock that stands still until moved (for tests)."""
+
+    def __new__(cls, start: datetime) -> ManualClock: ...
+    def now(self) -> datetime: ...
+    def advance(self, by: timedelta) -> None: ...
+    def set(self, to: datetime) -> None: ...
+
+@final
+class Hub:
+    """A SQLite database holding any number of tenants. Thread-safe; share one per process."""
+
+    @staticmethod
+    def open(path: Union[str, os.PathLike[str]], clock: Optional[ManualClock] = None) -> Hub: ...
+    def now(self) -> datetime: ...
+    def create_tenant(
+        self,
+        name: str,
+        *,
+        invite_lifetime: Optional[timedelta] = None,
+        max_impersonation: Optional[timedelta] = None,
+    ) -> Tenant: ...
+    def tenant(self, id: str) -> Tenant: ...
+    def claim(self, email: str) -> List[Accepted]: ...
+    def outbox(self, limit: int = 100) -> List[OutboxEvent]: ...
+    def ack(self, ids: Sequence[str]) -> int: ...
+
+@final
+class Tenant:
+    """A tenant-scoped handle: every call reads and writes only this tenant's rows."""
+
+    @property
+    def id(self) -> str: ...
+    def info(self) -> TenantInfo: ...
+    def update_settings(
+        self,
+        actor: _Actor,
+        *,
+        invite_lifetime: Optional[timedelta] = None,
+        max_impersonation: Optional[timedelta] = None,
+    ) -> TenantInfo: ...
+    def create_product(self, actor: _Actor, name: str, kind: str, *, paid: bool = True) -> Product: ...
+    def archive_product(self, actor: _Actor, product: str) -> Product: ...
+    def products(self) -> List[Product]: ...
+    def product(self, id: str) -> Product: ...
+    def add_customer(
+        self,
+        actor: _Actor,
+        email: str,
+        *,
+        name: Optional[str] = None,
+        external_id: Optional[str] = None,
+        products: Sequence[str] = ...,
+        expires_at: Optional[datetime] = None,
+        source: _GrantSource = "manual",
+        role: str = "customer",
+    ) -> AddedCustomer: ...
+    def grant(
+        self,
+        actor: _Actor,
+        member: str,
+        product: str,
+        *,
+        expires_at: Optional[datetime] = None,
+        source: _GrantSource = "manual",
+    ) -> Grant: ...
+    def revoke(self, actor: _Actor, member: str, product: str) -> Optional[Grant]: ...
+    def has_access(self, member: str, product: str) -> bool: ...
+    def access(self, member: str) -> List[ProductAccess]: ...
+    def member(self, id: str) -> Member: ...
+    def member_by_email(self, email: str) -> Optional[Member]: ...
+    def role(self, member: str) -> Optional[str]: ...
+    def invite(
+        self,
+        actor: _Actor,
+        email: str,
+        *,
+        name: Optional[str] = None,
+        role: str = "customer",
+        products: Sequence[str] = ...,
+        workspace: Optional[str] = None,
+    ) -> IssuedInvite: ...
+    def resend_invite(self, actor: _Actor, invite: str) -> IssuedInvite: ...
+    def revoke_invite(self, actor: _Actor, invite: str) -> Invite: ...
+    def accept(self, token: str, email: Optional[str] = None) -> Accepted: ...
+    def claim(self, email: str) -> Optional[Accepted]: ...
+    def get_invite(self, id: str) -> Invite: ...
+    def invites(self, status: Optional[_InviteStatus] = None) -> List[Invite]: ...
+    def create_workspace(self, actor: _Actor, name: str) -> Workspace: ...
+    def workspaces(self) -> List[Workspace]: ...
+    def workspace(self, id: str) -> Workspace: ...
+    def workspace_members(self, workspace: str) -> List[WorkspaceMember]: ...
+    def add_to_workspace(self, actor: _Actor, member: str, workspace: str, role: str) -> RoleAssignment: ...
+    def remove_from_workspace(self, actor: _Actor, member: str, workspace: str) -> bool: ...
+    def create_role(self, actor: _Actor, name: str, permissions: Sequence[str]) -> CustomRole: ...
+    def update_role(self, actor: _Actor, role: str, name: str, permissions: Sequence[str]) -> CustomRole: ...
+    def delete_role(self, actor: _Actor, role: str) -> None: ...
+    def roles(self) -> List[CustomRole]: ...
+    def assign_role(self, actor: _Actor, member: str, role: str, workspace: Optional[str] = None) -> RoleAssignment: ...
+    def assignments(self, member: str) -> List[RoleAssignment]: ...
+    def can(self, member: str, permission: str, workspace: Optional[str] = None) -> bool: ...
+    def deactivate(self, actor: _Actor, member: str) -> Member: ...
+    def reactivate(self, actor: _Actor, member: str) -> Member: ...
+    def remove_member(self, actor: _Actor, member: str) -> None: ...
+    def set_password(self, actor: _Actor, member: str, password: str, *, must_change: bool = False) -> None: ...
+    def verify_password(self, email: str, password: str) -> Optional[PasswordCheck]: ...
+    def impersonate(
+        self, actor: _Actor, target: str, reason: str, *, duration: Optional[timedelta] = None
+    ) -> IssuedImpersonation: ...
+    def verify_impersonation(self, token: str) -> Impersonation: ...
+    def end_impersonation(self, token: str) -> Impersonation: ...
+    def customers(
+        self,
+        *,
+        search: Optional[str] = None,
+        status: Optional[_MemberStatus] = None,
+        product: Optional[str] = None,
+        no_access: bool = False,
+        workspace: Optional[str] = None,
+        sort: _Sort = "newest",
+        cursor: Optional[str] = None,
+        limit: int = 50,
+    ) -> CustomerPage: ...
+    def count_customers(
+        self,
+        *,
+        search: Optional[str] = None,
+        status: Optional[_MemberStatus] = None,
+        product: Optional[str] = None,
+        no_access: bool = False,
+        workspace: Optional[str] = None,
+    ) -> int: ...
+    def export_customers(
+        self,
+        *,
+        search: Optional[str] = None,
+        status: Optional[_MemberStatus] = None,
+        product: Optional[str] = None,
+        no_access: bool = False,
+        workspace: Optional[str] = None,
+        sort: _Sort = "newest",
+    ) -> str: ...
+    def import_customers(
+        self,
+        actor: _Actor,
+        source: _ImportSource,
+        *,
+        format: Literal["csv", "pasted"] = "csv",
+        products: Sequence[str] = ...,
+        workspace: Optional[str] = None,
+        role: str = "customer",
+        mode: _ImportMode = "invite",
+        notify: bool = True,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Optional[Callable[[int, int], object]] = None,
+    ) -> ImportReport: ...
+    def audit(
+        self,
+        *,
+        actor: Optional[_Actor] = None,
+        subject: Optional[str] = None,
+        since: Optional[datetime] = None,
+        until: Optional[datetime] = None,
+        before: Optional[str] = None,
+        limit: int = 100,
+    ) -> List[AuditEntry]: ...
+    def outbox(self, limit: int = 100) -> List[OutboxEvent]: ...
+    def ack(self, ids: Sequence[str]) -> int: ...

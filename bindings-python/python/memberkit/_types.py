@@ -1,0 +1,270 @@
+"""Plain, frozen data objects returned by memberkit. Ids are strings; times are aware datetimes
+(UTC); statuses, kinds and roles are lowercase strings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """A tenant and its settings."""
+
+    id: str
+    name: str
+    invite_lifetime_seconds: int
+    max_impersonation_seconds: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person in a tenant. ``status`` is ``invited``, ``active`` or ``deactivated``."""
+
+    id: str
+    tenant_id: str
+    email: str
+    email_key: str
+    name: Optional[str]
+    external_id: Optional[str]
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product. ``kind`` is ``membership``, ``course``, ``digital_product``, ``community`` or
+    the host's own."""
+
+    id: str
+    tenant_id: str
+    name: str
+    kind: str
+    paid: bool
+    archived: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A member's access to a paid product. Active = not revoked and not expired."""
+
+    id: str
+    member_id: str
+    product_id: str
+    source: str
+    granted_by: str
+    granted_at: datetime
+    expires_at: Optional[datetime]
+    revoked_at: Optional[datetime]
+    revoked_by: Optional[str]
+
+
+@dataclass(frozen=True)
+class Invite:
+    """An invitation. ``status`` is ``pending``, ``accepted``, ``revoked`` or ``expired``."""
+
+    id: str
+    tenant_id: str
+    member_id: str
+    email: str
+    name: Optional[str]
+    role: str
+    workspace: Optional[str]
+    products: Tuple[str, ...]
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    status: str
+    accepted_at: Optional[datetime]
+    revoked_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """An invite and the secret token for its link, returned once."""
+
+    invite: Invite
+    token: str
+    merged: bool
+
+    def __repr__(self) -> str:
+        return f"IssuedInvite(invite={self.invite!r}, token='mki_****', merged={self.merged})"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What accepting or claiming an invite applied."""
+
+    invite: Invite
+    member: Member
+    granted: Tuple[Grant, ...]
+
+
+@dataclass(frozen=True)
+class AddedCustomer:
+    """Result of ``add_customer``: ``outcome`` is ``created``, ``existing`` or ``updated``."""
+
+    member: Member
+    outcome: str
+    granted: Tuple[Grant, ...]
+
+
+@dataclass(frozen=True)
+class ProductAccess:
+    """A product a member can use now, with the grant behind it (``None`` for free ones)."""
+
+    product: Product
+    grant: Optional[Grant]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace (sub-account, client company) inside a tenant."""
+
+    id: str
+    tenant_id: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomRole:
+    """A role defined by the tenant."""
+
+    id: str
+    tenant_id: str
+    name: str
+    permissions: Tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """A member's role tenant-wide (``workspace is None``) or in a workspace."""
+
+    member_id: str
+    role: str
+    workspace: Optional[str]
+
+
+@dataclass(frozen=True)
+class WorkspaceMember:
+    """A member of a workspace and their role there."""
+
+    member: Member
+    role: str
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A successful sign-in check."""
+
+    member: Member
+    must_change: bool
+
+
+@dataclass(frozen=True)
+class Impersonation:
+    """A "log in as this user" session."""
+
+    id: str
+    tenant_id: str
+    actor_id: str
+    target_id: str
+    reason: str
+    started_at: datetime
+    ends_at: datetime
+    ended_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class IssuedImpersonation:
+    """A started session and its secret token, returned once."""
+
+    session: Impersonation
+    token: str
+
+    def __repr__(self) -> str:
+        return f"IssuedImpersonation(session={self.session!r}, token='mkimp_****')"
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    """A product on a customer-list row."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """A customer-list row: the member and the paid products they can use now."""
+
+    member: Member
+    products: Tuple[ProductRef, ...]
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """A page of customers; pass ``next_cursor`` for the next one (``None`` on the last)."""
+
+    rows: Tuple[CustomerRow, ...]
+    next_cursor: Optional[str]
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One input row's outcome: ``created``, ``existing``, ``updated``, ``invalid`` or
+    ``duplicate_in_file``."""
+
+    line: int
+    email: Optional[str]
+    name: Optional[str]
+    outcome: str
+    reason: Optional[str]
+    member_id: Optional[str]
+    invite_token: Optional[str]
+    temporary_password: Optional[str]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The result of an import. ``applied`` is false for dry runs and stopped runs."""
+
+    rows: Tuple[ImportRow, ...]
+    applied: bool
+    dry_run: bool
+    temporary_passwords_csv: str
+
+    def count(self, outcome: str) -> int:
+        """How many rows had ``outcome``."""
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit log line."""
+
+    id: str
+    tenant_id: str
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: Any
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """An event for the host to act on; acknowledge it with ``ack``."""
+
+    id: str
+    tenant_id: str
+    kind: str
+    payload: Any
+    created_at: datetime
+    delivered_at: Optional[datetime]

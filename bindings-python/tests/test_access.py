@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import memberkit as mk
+
+
+def test_add_customer_grant_revoke_and_access(tenant, course):
+    added = tenant.add_customer(mk.SYSTEM, "Ada@Example.com", name="Ada", products=[course.id])
+    assert added.outcome == "created"
+    assert added.member.email == "Ada@Example.com"
+    assert added.member.email_key == "ada@example.com"
+    assert added.member.status == "active"
+    assert tenant.has_access(added.member.id, course.id)
+    again = tenant.add_customer(mk.SYSTEM, "ADA@example.com")
+    assert again.member.id == added.member.id and again.outcome == "existing"
+    assert [a.product.id for a in tenant.access(added.member.id)] == [course.id]
+    revoked = tenant.revoke(mk.SYSTEM, added.member.id, course.id)
+    assert revoked is not None and revoked.revoked_by == "system"
+    assert not tenant.has_access(added.member.id, course.id)
+    assert tenant.revoke(mk.SYSTEM, added.member.id, course.id) is None
+    assert [e.kind for e in tenant.outbox()] == ["access.granted", "access.revoked"]
+
+
+def test_grant_expiry_at_the_instant(tenant, course, clock, hub):
+    m = tenant.add_customer(mk.SYSTEM, "x@example.com").member
+    ends = hub.now() + timedelta(days=30)
+    g = tenant.grant(mk.SYSTEM, m.id, course.id, expires_at=ends, source="purchase")
+    assert g.expires_at == ends and g.source == "purchase"
+    clock.advance(timedelta(days=30, seconds=-1))
+    assert tenant.has_access(m.id, course.id)
+    clock.advance(timedelta(seconds=1))
+    assert not tenant.has_access(m.id, course.id)
+
+
+def test_products_free_archived_and_kinds(tenant):
+    free = tenant.create_product(mk.SYSTEM, "Lounge", "community", paid=False)
+    custom = tenant.create_product(mk.SYSTEM, "Call", "coaching-call")
+    assert (free.paid, custom.kind) == (False, "coaching-call")
+    m = tenant.add_customer(mk.SYSTEM, "a@example.com").member
+    assert tenant.has_access(m.id, free.id)
+    with pytest.raises(mk.InvalidInputError):
+        tenant.grant(mk.SYSTEM, m.id, free.id)
+    archived = tenant.archive_product(mk.SYSTEM, free.id)
+    assert archived.archived and not tenant.has_access(m.id, free.id)
+    assert {p.id for p in tenant.products()} == {free.id, custom.id}
+    assert tenant.product(custom.id) == custom
+
+
+def test_results_are_frozen_comparable_and_typed(tenant, course):
+    m = tenant.add_customer(mk.SYSTEM, "a@example.com").member
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.email = "b@example.com"  # type: ignore[misc]
+    assert tenant.member(m.id) == m
+    assert "a@example.com" in repr(m)
+    assert m.created_at.tzinfo is not None and m.created_at.utcoffset() == timedelta(0)
+    assert isinstance(m.id, str)
+
+
+def test_naive_datetimes_and_wrong_types_are_refused(tenant, course):
+    m = tenant.add_customer(mk.SYSTEM, "a@example.com").member
+    with pytest.raises(ValueError, match="timezone-aware"):
+        tenant.grant(mk.SYSTEM, m.id, course.id, expires_at=datetime(2030, 1, 1))
+    with pytest.raises(TypeError):
+        tenant.grant(mk.SYSTEM, m.id, course.id, expires_at="2030-01-01")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tenant.has_access(42, course.id)  # type: ignore[arg-type]
+    with pytest.raises(mk.InvalidInputError) as err:
+        tenant.has_access("not-an-id", course.id)
+    assert isinstance(err.value, ValueError) and err.value.code == "invalid_input"
+
+
+def test_tenants_are_isolated(hub, tenant, course):
+    other = hub.create_tenant("Other")
+    m = tenant.add_customer(mk.SYSTEM, "a@example.com", products=[course.id]).member
+    with pytest.raises(mk.NotFoundError):
+        other.has_access(m.id, course.id)
+    with pytest.raises(mk.NotFoundError):
+        other.member(m.id)
+    assert hub.tenant(tenant.id).id == tenant.id
+    assert tenant.info().name == "Ada's Academy"

@@ -1,0 +1,161 @@
+"""Runs the cross-language scenario files in ../../tests/scenarios (format: tests/README.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import memberkit as mk
+
+SCENARIOS = sorted((Path(__file__).parents[2] / "tests" / "scenarios").glob("*.json"))
+
+
+class Runner:
+    def __init__(self) -> None:
+        self.clock = mk.ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+        self.hub = mk.Hub.open(":memory:", self.clock)
+        self.vars: dict[str, Any] = {}
+
+    def resolve(self, v: Any) -> Any:
+        if isinstance(v, str) and v.startswith("$"):
+            name, _, field = v[1:].partition(".")
+            value = self.vars[name]
+            return value[field] if field else value
+        if isinstance(v, list):
+            return [self.resolve(i) for i in v]
+        if isinstance(v, dict):
+            return {k: self.resolve(i) for k, i in v.items()}
+        return v
+
+    def arg(self, step: dict, key: str, default: Any = None) -> Any:
+        return self.resolve(step[key]) if key in step else default
+
+    def bind(self, step: dict, value: Any) -> None:
+        if "as" in step:
+            self.vars[step["as"]] = value
+
+    def run(self, step: dict) -> Any:
+        op = step["op"]
+        a = lambda k, d=None: self.arg(step, k, d)  # noqa: E731
+        t: Any = self.hub.tenant(a("tenant")) if "tenant" in step else None
+        actor = a("actor", mk.SYSTEM)
+        if op == "create_tenant":
+            secs = step.get("invite_lifetime_secs")
+            lifetime = timedelta(seconds=secs) if secs else None
+            tenant = self.hub.create_tenant(a("name"), invite_lifetime=lifetime)
+            self.bind(step, tenant.id)
+            return tenant.id
+        if op == "create_product":
+            p = t.create_product(actor, a("name"), a("kind"), paid=a("paid"))
+            self.bind(step, p.id)
+            return p.id
+        if op == "archive_product":
+            t.archive_product(actor, a("product"))
+            return None
+        if op == "add_customer":
+            added = t.add_customer(actor, a("email"), name=a("name"), external_id=a("external_id"), products=a("products", []), role=a("role", "customer"))
+            self.bind(step, {"id": added.member.id})
+            return added.outcome
+        if op == "grant":
+            secs = step.get("expires_in_secs")
+            expires = self.hub.now() + timedelta(seconds=secs) if secs else None
+            t.grant(actor, a("member"), a("product"), expires_at=expires)
+            return None
+        if op == "revoke":
+            return t.revoke(actor, a("member"), a("product")) is not None
+        if op == "has_access":
+            return t.has_access(a("member"), a("product"))
+        if op == "member_status":
+            return t.member(a("member")).status
+        if op in ("invite", "resend_invite"):
+            if op == "invite":
+                issued = t.invite(actor, a("email"), products=a("products", []), role=a("role", "customer"))
+            else:
+                issued = t.resend_invite(actor, a("invite"))
+            self.bind(step, {"id": issued.invite.id, "token": issued.token, "member": issued.invite.member_id})
+            return issued.merged if op == "invite" else None
+        if op == "revoke_invite":
+            t.revoke_invite(actor, a("invite"))
+            return None
+        if op == "invite_status":
+            return t.get_invite(a("invite")).status
+        if op == "accept":
+            accepted = t.accept(a("token"), a("email"))
+            self.bind(step, {"id": accepted.member.id})
+            return None
+        if op == "claim":
+            claimed = t.claim(a("email"))
+            if claimed is None:
+                return None
+            self.bind(step, {"id": claimed.member.id})
+            return {"id": claimed.member.id}
+        if op == "hub_claim":
+            return len(self.hub.claim(a("email")))
+        if op == "advance":
+            self.clock.advance(timedelta(seconds=step["secs"]))
+            return None
+        if op == "outbox_kinds":
+            return [e.kind for e in t.outbox(1000)]
+        if op == "ack_all":
+            return t.ack([e.id for e in t.outbox(1000)])
+        if op == "create_workspace":
+            w = t.create_workspace(actor, a("name"))
+            self.bind(step, w.id)
+            return w.id
+        if op == "create_role":
+            r = t.create_role(actor, a("name"), a("permissions"))
+            self.bind(step, r.id)
+            return r.id
+        if op == "assign_role":
+            t.assign_role(actor, a("member"), a("role"), a("workspace"))
+            return None
+        if op == "add_to_workspace":
+            t.add_to_workspace(actor, a("member"), a("workspace"), a("role"))
+            return None
+        if op == "can":
+            return t.can(a("member"), a("permission"), a("workspace"))
+        if op == "deactivate":
+            return t.deactivate(actor, a("member")).status
+        if op == "reactivate":
+            return t.reactivate(actor, a("member")).status
+        if op == "remove_member":
+            t.remove_member(actor, a("member"))
+            return None
+        if op == "set_password":
+            t.set_password(actor, a("member"), a("password"), must_change=a("must_change", False))
+            return None
+        if op == "verify_password":
+            check = t.verify_password(a("email"), a("password"))
+            return None if check is None else {"member": check.member.id, "must_change": check.must_change}
+        if op == "impersonate":
+            minutes = step.get("minutes")
+            issued = t.impersonate(actor, a("target"), a("reason"), duration=timedelta(minutes=minutes) if minutes else None)
+            self.bind(step, {"id": issued.session.id, "token": issued.token})
+            return None
+        if op == "verify_impersonation":
+            s = t.verify_impersonation(a("token"))
+            return {"actor": s.actor_id, "target": s.target_id}
+        if op == "end_impersonation":
+            t.end_impersonation(a("token"))
+            return None
+        raise AssertionError(f"unknown op {op}")
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario(path: Path) -> None:
+    assert len(SCENARIOS) >= 4
+    runner = Runner()
+    for i, step in enumerate(json.loads(path.read_text())["steps"], 1):
+        where = f"{path.name} step {i}: {step}"
+        if "error" in step:
+            with pytest.raises(mk.MemberkitError) as err:
+                runner.run(step)
+            assert err.value.code == step["error"], where
+        else:
+            value = runner.run(step)
+            if "expect" in step:
+                assert value == runner.resolve(step["expect"]), where
