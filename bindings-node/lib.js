@@ -1,0 +1,56 @@
+'use strict'
+// The package entry: the generated loader (index.js) plus one conversion: napi reports a
+// JavaScript value of the wrong type as a plain Error with a napi status code; Node's own APIs
+// throw TypeError with code ERR_INVALID_ARG_TYPE, so memberkit does too. memberkit's own errors
+// (err.code = 'not_found', 'permission_denied', ...) pass through untouched.
+const native = require('./index.js')
+
+const CONVERSION_FAILURES = new Set([
+  'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
+  'NumberExpected', 'BooleanExpected', 'ArrayExpected', 'BigintExpected', 'DateExpected',
+  'ArrayBufferExpected',
+])
+
+function asTypeError (err) {
+  if (err && CONVERSION_FAILURES.has(err.code)) {
+    const typeError = new TypeError(err.message)
+    typeError.code = 'ERR_INVALID_ARG_TYPE'
+    return typeError
+  }
+  return err
+}
+
+function guard (fn) {
+  return function (...args) {
+    try {
+      return fn.apply(this, args)
+    } catch (err) {
+      throw asTypeError(err)
+    }
+  }
+}
+
+function guardAll (target) {
+  for (const name of Object.getOwnPropertyNames(target)) {
+    const desc = Object.getOwnPropertyDescriptor(target, name)
+    if (name !== 'constructor' && desc && typeof desc.value === 'function' && desc.writable) {
+      Object.defineProperty(target, name, { ...desc, value: guard(desc.value) })
+    }
+  }
+}
+
+for (const cls of [native.Hub, native.Tenant, native.ManualClock]) {
+  guardAll(cls)
+  guardAll(cls.prototype)
+}
+
+/** The stable error codes, in the core's order. */
+const ERROR_CODES = Object.freeze(native.errorCodes())
+/** The built-in permission catalogue. */
+const PERMISSIONS = Object.freeze(native.permissions())
+
+module.exports = {
+  ...native,
+  ERROR_CODES,
+  PERMISSIONS,
+}

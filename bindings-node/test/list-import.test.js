@@ -1,0 +1,67 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { mk, setup, rejectsWith } = require('./helpers')
+
+const CSV = '\ufeffFull Name,E-Mail,External ID\r\n"Lovelace, Ada",ada@example.com,crm-1\r\nZoë Müller,zoe@exämple.de,\r\n'
+
+test('customer list: search, filters, cursor pages', async () => {
+  const { tenant, course } = await setup()
+  await tenant.addCustomer(mk.SYSTEM, 'zoe@example.com', { name: 'ZOË Müller', products: [course.id] })
+  await tenant.addCustomer(mk.SYSTEM, 'ada@example.com', { name: 'Ada' })
+  await tenant.invite(mk.SYSTEM, 'new@example.com')
+  const page = await tenant.customers({ search: 'müll' })
+  assert.deepEqual(page.rows.map((r) => r.member.email), ['zoe@example.com'])
+  assert.equal(page.rows[0].products[0].name, 'Rust 101')
+  assert.equal(await tenant.countCustomers({ noAccess: true }), 2)
+  assert.equal(await tenant.countCustomers({ status: 'invited' }), 1)
+  const first = await tenant.customers({ sort: 'email', limit: 2 })
+  const rest = await tenant.customers({ sort: 'email', limit: 2, cursor: first.nextCursor })
+  assert.deepEqual([...first.rows, ...rest.rows].map((r) => r.member.email), ['ada@example.com', 'new@example.com', 'zoe@example.com'])
+  await rejectsWith(tenant.customers({ limit: 501 }), 'invalid_input')
+})
+
+test('import from a string, a Buffer and a file; dry run; progress; export', async () => {
+  const { tenant, course } = await setup()
+  const dry = await tenant.importCustomers(mk.SYSTEM, CSV, { products: [course.id], dryRun: true })
+  assert.equal(dry.applied, false)
+  assert.equal(await tenant.countCustomers(), 0)
+  const real = await tenant.importCustomers(mk.SYSTEM, Buffer.from(CSV), { products: [course.id], mode: 'grant' })
+  assert.deepEqual(real.rows.map((r) => [r.line, r.outcome]), [[2, 'created'], [3, 'created']])
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mk-')), 'list.csv')
+  fs.writeFileSync(file, CSV)
+  const again = await tenant.importCustomers(mk.SYSTEM, { path: file }, { products: [course.id], mode: 'grant' })
+  assert.deepEqual(again.rows.map((r) => r.outcome), ['existing', 'existing'])
+  const pasted = await tenant.importCustomers(mk.SYSTEM, 'Lin, lin@example.com\nbad\n', { format: 'pasted', skipInvalid: true })
+  assert.deepEqual(pasted.rows.map((r) => r.outcome), ['created', 'invalid'])
+  assert.match(pasted.rows[0].inviteToken, /^mki_/)
+  await rejectsWith(tenant.importCustomers(mk.SYSTEM, 'name,phone\nA,1\n'), 'invalid_input')
+  await rejectsWith(tenant.importCustomers(mk.SYSTEM, { path: '/no/such/file.csv' }), 'invalid_input')
+  const calls = []
+  const rows = 'email\n' + Array.from({ length: 1500 }, (_, i) => `p${i}@example.com`).join('\n')
+  await tenant.importCustomers(mk.SYSTEM, rows, { mode: 'grant' }, (done, total) => calls.push([done, total]))
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.deepEqual(calls, [[1000, 1500], [1500, 1500]])
+  const temp = await tenant.importCustomers(mk.SYSTEM, 'Tem, tem@example.com', { format: 'pasted', mode: 'temporary_password' })
+  const pw = temp.rows[0].temporaryPassword
+  assert.ok(temp.temporaryPasswordsCsv.includes(pw))
+  assert.equal((await tenant.verifyPassword('tem@example.com', pw)).mustChange, true)
+  await tenant.addCustomer(mk.SYSTEM, 'f@example.com', { name: '=cmd()' })
+  const csv = await tenant.exportCustomers({ sort: 'email' })
+  assert.ok(csv.startsWith('name,email,external_id,status,products,created_at\r\n'))
+  assert.ok(csv.includes("'=cmd()"))
+})
+
+test('the event loop stays responsive during a large import', async () => {
+  const { tenant } = await setup()
+  const rows = 'email\n' + Array.from({ length: 30000 }, (_, i) => `u${i}@example.com`).join('\n')
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 1)
+  const report = await tenant.importCustomers(mk.SYSTEM, rows, { mode: 'grant', notify: false })
+  clearInterval(timer)
+  assert.equal(report.rows.length, 30000)
+  assert.ok(ticks > 5, `timer ticked ${ticks} times while importing`)
+})

@@ -1,0 +1,142 @@
+'use strict'
+// Runs the cross-language scenario files in ../../tests/scenarios (format: tests/README.md).
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const mk = require('..')
+
+const dir = path.join(__dirname, '..', '..', 'tests', 'scenarios')
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+
+class Runner {
+  constructor () {
+    this.clock = new mk.ManualClock(new Date('2026-01-05T09:00:00Z'))
+    this.hub = mk.Hub.openSync(':memory:', this.clock)
+    this.vars = {}
+  }
+
+  resolve (v) {
+    if (typeof v === 'string' && v.startsWith('$')) {
+      const [name, field] = v.slice(1).split('.')
+      return field ? this.vars[name][field] : this.vars[name]
+    }
+    if (Array.isArray(v)) return v.map((i) => this.resolve(i))
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, i]) => [k, this.resolve(i)]))
+    return v
+  }
+
+  bind (step, value) {
+    if (step.as) this.vars[step.as] = value
+  }
+
+  async run (step) {
+    const a = (k, d) => (k in step ? this.resolve(step[k]) : d)
+    const t = 'tenant' in step ? this.hub.tenantSync(a('tenant')) : null
+    const actor = a('actor', mk.SYSTEM)
+    switch (step.op) {
+      case 'create_tenant': {
+        const secs = step.invite_lifetime_secs
+        const tenant = await this.hub.createTenant(a('name'), secs ? { inviteLifetimeSeconds: secs } : undefined)
+        this.bind(step, tenant.id)
+        return tenant.id
+      }
+      case 'create_product': {
+        const p = await t.createProduct(actor, a('name'), a('kind'), a('paid'))
+        this.bind(step, p.id)
+        return p.id
+      }
+      case 'archive_product': await t.archiveProduct(actor, a('product')); return null
+      case 'add_customer': {
+        const added = await t.addCustomer(actor, a('email'), { name: a('name'), externalId: a('external_id'), products: a('products', []), role: a('role', 'customer') })
+        this.bind(step, { id: added.member.id })
+        return added.outcome
+      }
+      case 'grant': {
+        const secs = step.expires_in_secs
+        await t.grant(actor, a('member'), a('product'), secs ? { expiresAt: new Date(this.hub.now().getTime() + secs * 1000) } : undefined)
+        return null
+      }
+      case 'revoke': return (await t.revoke(actor, a('member'), a('product'))) !== null
+      case 'has_access': return t.hasAccess(a('member'), a('product'))
+      case 'member_status': return (await t.member(a('member'))).status
+      case 'invite': {
+        const issued = await t.invite(actor, a('email'), { products: a('products', []), role: a('role', 'customer') })
+        this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
+        return issued.merged
+      }
+      case 'resend_invite': {
+        const issued = await t.resendInvite(actor, a('invite'))
+        this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
+        return null
+      }
+      case 'revoke_invite': await t.revokeInvite(actor, a('invite')); return null
+      case 'invite_status': return (await t.getInvite(a('invite'))).status
+      case 'accept': {
+        const accepted = await t.accept(a('token'), a('email'))
+        this.bind(step, { id: accepted.member.id })
+        return null
+      }
+      case 'claim': {
+        const claimed = await t.claim(a('email'))
+        if (claimed === null) return null
+        this.bind(step, { id: claimed.member.id })
+        return { id: claimed.member.id }
+      }
+      case 'hub_claim': return (await this.hub.claim(a('email'))).length
+      case 'advance': this.clock.advance(step.secs); return null
+      case 'outbox_kinds': return (await t.outbox(1000)).map((e) => e.kind)
+      case 'ack_all': return t.ack((await t.outbox(1000)).map((e) => e.id))
+      case 'create_workspace': {
+        const w = await t.createWorkspace(actor, a('name'))
+        this.bind(step, w.id)
+        return w.id
+      }
+      case 'create_role': {
+        const r = await t.createRole(actor, a('name'), a('permissions'))
+        this.bind(step, r.id)
+        return r.id
+      }
+      case 'assign_role': await t.assignRole(actor, a('member'), a('role'), a('workspace')); return null
+      case 'add_to_workspace': await t.addToWorkspace(actor, a('member'), a('workspace'), a('role')); return null
+      case 'can': return t.can(a('member'), a('permission'), a('workspace'))
+      case 'deactivate': return (await t.deactivate(actor, a('member'))).status
+      case 'reactivate': return (await t.reactivate(actor, a('member'))).status
+      case 'remove_member': await t.removeMember(actor, a('member')); return null
+      case 'set_password': await t.setPassword(actor, a('member'), a('password'), a('must_change', false)); return null
+      case 'verify_password': {
+        const check = await t.verifyPassword(a('email'), a('password'))
+        return check === null ? null : { member: check.member.id, must_change: check.mustChange }
+      }
+      case 'impersonate': {
+        const issued = await t.impersonate(actor, a('target'), a('reason'), step.minutes ? step.minutes * 60 : undefined)
+        this.bind(step, { id: issued.session.id, token: issued.token })
+        return null
+      }
+      case 'verify_impersonation': {
+        const s = await t.verifyImpersonation(a('token'))
+        return { actor: s.actorId, target: s.targetId }
+      }
+      case 'end_impersonation': await t.endImpersonation(a('token')); return null
+      default: throw new Error(`unknown op ${step.op}`)
+    }
+  }
+}
+
+test('there are scenario files', () => assert.ok(files.length >= 4))
+
+for (const file of files) {
+  test(`scenario ${file}`, async () => {
+    const runner = new Runner()
+    const { steps } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
+    for (const [i, step] of steps.entries()) {
+      const where = `${file} step ${i + 1}: ${JSON.stringify(step)}`
+      if ('error' in step) {
+        await assert.rejects(runner.run(step), (err) => err.code === step.error, where)
+      } else {
+        const value = await runner.run(step)
+        if ('expect' in step) assert.deepEqual(value, runner.resolve(step.expect), where)
+      }
+    }
+  })
+}

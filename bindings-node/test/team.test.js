@@ -1,0 +1,84 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { mk, setup, rejectsWith } = require('./helpers')
+
+const staff = async (t, email, role) => (await t.addCustomer(mk.SYSTEM, email, { role })).member.id
+
+test('roles, can/canSync, workspaces', async () => {
+  const { tenant } = await setup()
+  const owner = await staff(tenant, 'owner@x.com', 'admin')
+  const member = await staff(tenant, 'm@x.com', 'member')
+  assert.equal(tenant.canSync(owner, 'pricing'), true)
+  assert.equal(await tenant.can(member, 'pricing'), false)
+  assert.ok(mk.PERMISSIONS.includes('users.manage'))
+  const billing = await tenant.createRole(owner, 'Billing', ['payment', 'customers.manage'])
+  assert.deepEqual(billing.permissions, ['customers.manage', 'payment'])
+  const bill = await staff(tenant, 'bill@x.com', 'customer')
+  await tenant.assignRole(owner, bill, billing.id)
+  assert.equal(await tenant.role(bill), billing.id)
+  await rejectsWith(tenant.createRole(member, 'Sneaky', ['pricing']), 'permission_denied')
+  await rejectsWith(tenant.deleteRole(owner, billing.id), 'conflict')
+  await tenant.updateRole(owner, billing.id, 'Billing', ['payment'])
+  assert.deepEqual((await tenant.roles()).map((r) => r.name), ['Billing'])
+  const acme = await tenant.createWorkspace(owner, 'Acme')
+  assert.equal((await tenant.workspaces()).length, 1)
+  const boss = await staff(tenant, 'boss@acme.com', 'customer')
+  await tenant.addToWorkspace(owner, boss, acme.id, 'admin')
+  assert.equal(tenant.canSync(boss, 'users.manage', acme.id), true)
+  assert.equal(tenant.canSync(boss, 'users.manage'), false)
+  assert.deepEqual((await tenant.outbox()).map((e) => e.kind), ['member.added_to_workspace'])
+  assert.deepEqual((await tenant.workspaceMembers(acme.id)).map((w) => w.member.id), [boss])
+  assert.equal((await tenant.assignments(boss)).length, 2)
+  assert.equal(await tenant.removeFromWorkspace(owner, boss, acme.id), true)
+  await rejectsWith(tenant.assignRole(owner, owner, 'member'), 'conflict')
+})
+
+test('deactivate, reactivate, remove, passwords', async () => {
+  const { tenant, course } = await setup()
+  const m = (await tenant.addCustomer(mk.SYSTEM, 'c@x.com', { products: [course.id] })).member
+  assert.equal((await tenant.deactivate(mk.SYSTEM, m.id)).status, 'deactivated')
+  assert.equal(tenant.hasAccessSync(m.id, course.id), false)
+  assert.equal((await tenant.reactivate(mk.SYSTEM, m.id)).status, 'active')
+  await tenant.setPassword(m.id, m.id, 'correct horse battery')
+  const check = await tenant.verifyPassword('C@x.com', 'correct horse battery')
+  assert.equal(check.member.id, m.id)
+  assert.equal(check.mustChange, false)
+  assert.equal(await tenant.verifyPassword('c@x.com', 'wrong password'), null)
+  assert.equal(await tenant.verifyPassword('ghost@x.com', 'correct horse battery'), null)
+  await rejectsWith(tenant.setPassword(mk.SYSTEM, m.id, 'short'), 'invalid_input')
+  await tenant.deactivate(mk.SYSTEM, m.id)
+  await rejectsWith(tenant.verifyPassword('c@x.com', 'correct horse battery'), 'member_deactivated')
+  await tenant.removeMember(mk.SYSTEM, m.id)
+  await rejectsWith(tenant.member(m.id), 'not_found')
+  assert.equal(await tenant.memberByEmail('c@x.com'), null)
+})
+
+test('impersonation and the audit log', async () => {
+  const { tenant, clock } = await setup()
+  const admin = await staff(tenant, 'a@x.com', 'admin')
+  const otherAdmin = await staff(tenant, 'b@x.com', 'admin')
+  const c = (await tenant.addCustomer(mk.SYSTEM, 'c@x.com')).member
+  await rejectsWith(tenant.impersonate(admin, otherAdmin, 'why'), 'permission_denied')
+  const issued = await tenant.impersonate(admin, c.id, 'ticket 42', 600)
+  assert.match(issued.token, /^mkimp_/)
+  const live = await tenant.verifyImpersonation(issued.token)
+  assert.deepEqual([live.actorId, live.targetId], [admin, c.id])
+  clock.advance(600)
+  await rejectsWith(tenant.verifyImpersonation(issued.token), 'impersonation_ended')
+  const second = await tenant.impersonate(admin, c.id, 'again')
+  assert.ok((await tenant.endImpersonation(second.token)).endedAt instanceof Date)
+  const actions = (await tenant.audit({ actor: admin })).map((e) => e.action)
+  assert.equal(actions.filter((a) => a === 'impersonation.started').length, 2)
+  const all = await tenant.audit({ limit: 1000 })
+  const seen = []
+  let before
+  for (;;) {
+    const page = await tenant.audit({ before, limit: 3 })
+    if (page.length === 0) break
+    seen.push(...page.map((e) => e.id))
+    before = page[page.length - 1].id
+  }
+  assert.deepEqual(seen, all.map((e) => e.id))
+  assert.equal((await tenant.updateSettings(mk.SYSTEM, { maxImpersonationSeconds: 300 })).maxImpersonationSeconds, 300)
+})
