@@ -94,13 +94,14 @@ impl Tenant {
         self.read(|tx, now| {
             let mut filter = self.filter(tx, query, now)?;
             filter.limit = query.limit + 1;
-            let mut members = tx.customers(self.id(), &filter)?;
-            let more = members.len() > query.limit;
-            members.truncate(query.limit);
-            let next_cursor = match members.last() {
-                Some(last) if more => Some(encode_cursor(query.sort, last)),
+            let mut found = tx.customers(self.id(), &filter)?;
+            let more = found.len() > query.limit;
+            found.truncate(query.limit);
+            let next_cursor = match found.last() {
+                Some((_, position)) if more => Some(encode_cursor(query.sort, position)),
                 _ => None,
             };
+            let members = found.into_iter().map(|(m, _)| m).collect();
             let rows = with_products(tx, self.id(), members, now)?;
             Ok(CustomerPage { rows, next_cursor })
         })
@@ -236,21 +237,14 @@ fn with_products(
         .collect())
 }
 
-fn sort_key(sort: CustomerSort, m: &Member) -> String {
-    match sort {
-        CustomerSort::Newest => String::new(),
-        CustomerSort::Name => normalize::sort_name(m.name.as_deref(), &m.email_key),
-        CustomerSort::Email => m.email_key.clone(),
-    }
-}
-
-/// Cursors are opaque to callers: hex of `sort \n key \n id`.
-fn encode_cursor(sort: CustomerSort, last: &Member) -> String {
-    let plain = format!("{}\n{}\n{}", sort.as_str(), sort_key(sort, last), last.id);
+/// Cursors are opaque to callers: hex of `sort \n position`, the store's keyset position of the
+/// last row (so a cursor from one sort cannot be used with another).
+fn encode_cursor(sort: CustomerSort, position: &str) -> String {
+    let plain = format!("{}\n{position}", sort.as_str());
     plain.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<(String, MemberId)> {
+fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<String> {
     let bad = || Error::invalid("cursor", "is not a cursor from this customer query");
     if cursor.len() % 2 != 0 {
         return Err(bad());
@@ -260,14 +254,10 @@ fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<(String, MemberId)>
         .map(|i| u8::from_str_radix(cursor.get(i..i + 2).ok_or_else(bad)?, 16).map_err(|_| bad()))
         .collect::<Result<Vec<u8>>>()?;
     let plain = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut parts = plain.splitn(3, '\n');
-    let (Some(s), Some(key), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    if s != sort.as_str() {
-        return Err(bad());
+    match plain.split_once('\n') {
+        Some((s, position)) if s == sort.as_str() => Ok(position.to_owned()),
+        _ => Err(bad()),
     }
-    Ok((key.to_owned(), id.parse().map_err(|_| bad())?))
 }
 
 /// Cells a spreadsheet would evaluate get a leading apostrophe.

@@ -477,24 +477,14 @@ impl Tenant {
                     (invite, true)
                 }
                 None => {
-                    let invite = Invite {
-                        id: InviteId::new(),
-                        tenant_id: self.id,
-                        member_id: member.id,
-                        email: email.display.clone(),
-                        email_key: email.key.clone(),
+                    let invite = op.insert_new_invite(
+                        &member,
                         name,
-                        role: new.role,
-                        workspace: new.workspace,
-                        products: product_ids,
-                        created_by: op.actor,
-                        created_at: op.now,
-                        expires_at,
-                        status: InviteStatus::Pending,
-                        accepted_at: None,
-                        revoked_at: None,
-                    };
-                    op.tx.insert_invite(&invite, &token.digest())?;
+                        new.role,
+                        new.workspace,
+                        product_ids,
+                        &token,
+                    )?;
                     (invite, false)
                 }
             };
@@ -751,6 +741,37 @@ impl<'a> Op<'a> {
         self.tx
             .workspace(self.tenant, id)?
             .ok_or_else(|| Error::not_found("workspace", id))
+    }
+
+    /// Inserts a pending invite for `member` with the tenant's lifetime from now.
+    pub(crate) fn insert_new_invite(
+        &self,
+        member: &Member,
+        name: Option<String>,
+        role: Role,
+        workspace: Option<WorkspaceId>,
+        products: Vec<ProductId>,
+        token: &InviteToken,
+    ) -> Result<Invite> {
+        let invite = Invite {
+            id: InviteId::new(),
+            tenant_id: self.tenant,
+            member_id: member.id,
+            email: member.email.clone(),
+            email_key: member.email_key.clone(),
+            name,
+            role,
+            workspace,
+            products,
+            created_by: self.actor,
+            created_at: self.now,
+            expires_at: self.now + self.tenant_info()?.settings.invite_lifetime,
+            status: InviteStatus::Pending,
+            accepted_at: None,
+            revoked_at: None,
+        };
+        self.tx.insert_invite(&invite, &token.digest())?;
+        Ok(invite)
     }
 
     pub(crate) fn insert_member(

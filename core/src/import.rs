@@ -469,9 +469,9 @@ fn apply_row(
             row.outcome = ImportOutcome::Created;
             match options.mode {
                 ImportMode::Invite => {
-                    invite_new(op, options, products, &m, row, rehearse)?;
+                    let invite = invite_new(op, options, products, &m, row, rehearse)?;
                     row.member_id = Some(m.id);
-                    audit_row(op, options, &m, ImportOutcome::Created, &[])?;
+                    audit_row(op, options, &m, ImportOutcome::Created, &[], Some(invite))?;
                     return Ok(true);
                 }
                 ImportMode::Grant => {}
@@ -516,7 +516,7 @@ fn apply_row(
     }
     changed |= !granted.is_empty();
     if changed {
-        audit_row(op, options, &member, row.outcome, &granted)?;
+        audit_row(op, options, &member, row.outcome, &granted, None)?;
     }
     Ok(changed)
 }
@@ -529,6 +529,7 @@ fn audit_row(
     member: &Member,
     outcome: ImportOutcome,
     granted: &[ProductId],
+    invite: Option<InviteId>,
 ) -> Result<()> {
     let action = match outcome {
         ImportOutcome::Created => "member.created",
@@ -540,7 +541,7 @@ fn audit_row(
         member.id,
         json!({
             "email": member.email, "via": "import", "mode": options.mode.as_str(),
-            "granted": granted,
+            "granted": granted, "invite_id": invite,
         }),
     )
 }
@@ -599,35 +600,23 @@ fn invite_new(
     member: &Member,
     row: &mut ImportRow,
     rehearse: bool,
-) -> Result<()> {
-    let expires_at = op.now + op.tenant_info()?.settings.invite_lifetime;
+) -> Result<InviteId> {
     // A dry run needs no secret, only a distinct digest for the unique index.
     let token = InviteToken::generate()?;
-    let invite = Invite {
-        id: InviteId::new(),
-        tenant_id: op.tenant,
-        member_id: member.id,
-        email: member.email.clone(),
-        email_key: member.email_key.clone(),
-        name: member.name.clone(),
-        role: options.role,
-        workspace: options.workspace,
-        products: products.iter().map(|p| p.id).collect(),
-        created_by: op.actor,
-        created_at: op.now,
-        expires_at,
-        status: InviteStatus::Pending,
-        accepted_at: None,
-        revoked_at: None,
-    };
-    op.tx.insert_invite(&invite, &token.digest())?;
-    let payload = invite_payload(&invite);
-    op.audit(event_kind::INVITE_CREATED, invite.id, payload.clone())?;
-    op.emit(event_kind::INVITE_CREATED, payload)?;
+    let invite = op.insert_new_invite(
+        member,
+        member.name.clone(),
+        options.role,
+        options.workspace,
+        products.iter().map(|p| p.id).collect(),
+        &token,
+    )?;
+    // The row's one audit entry (member.created) names the invite; no second entry per row.
+    op.emit(event_kind::INVITE_CREATED, invite_payload(&invite))?;
     if !rehearse {
         row.invite_token = Some(token);
     }
-    Ok(())
+    Ok(invite.id)
 }
 
 /// Checks every row and marks repeats; returns the rows to apply, in order.

@@ -129,7 +129,7 @@ impl Default for AuditQuery {
 /// stable while rows are inserted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CustomerSort {
-    /// Newest first (the default).
+    /// Newest first (the default): the most recently added member first.
     #[default]
     Newest,
     /// By folded name, nameless members by email.
@@ -181,8 +181,9 @@ pub struct CustomerFilter {
     pub workspace: Option<WorkspaceId>,
     /// Order.
     pub sort: CustomerSort,
-    /// Continue after this row: its sort key (unused for `Newest`) and id.
-    pub after: Option<(String, MemberId)>,
+    /// Continue after this position: the position `Tx::customers` gave the last row of the
+    /// previous page (opaque to the core; the store defines its keyset).
+    pub after: Option<String>,
     /// Page size.
     pub limit: usize,
     /// The instant that decides which grants are active.
@@ -202,8 +203,11 @@ pub trait Tx {
         Ok(())
     }
 
-    /// A page of members matching the filter, in its order.
-    fn customers(&self, tenant: TenantId, filter: &CustomerFilter) -> Result<Vec<Member>>;
+    /// A page of members matching the filter, in its order, each with its keyset position
+    /// (what `CustomerFilter::after` takes to continue after it). `invalid_input` for a
+    /// position this store did not produce.
+    fn customers(&self, tenant: TenantId, filter: &CustomerFilter)
+        -> Result<Vec<(Member, String)>>;
     /// How many members match the filter (cursor and limit ignored).
     fn count_customers(&self, tenant: TenantId, filter: &CustomerFilter) -> Result<usize>;
     /// The paid products each of `members` holds an active grant to: (member, product, name).

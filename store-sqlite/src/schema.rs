@@ -185,10 +185,14 @@ CREATE INDEX audit_by_subject ON audit_log (tenant_id, subject, id);
         3,
         "customer list: search text, name order, trigram index",
         r#"
--- Filled by the store from the core's Unicode case folding (see `normalize::search_text`).
+-- Filled by the store: a 3-character marker of the tenant, a space, and the core's Unicode case
+-- folding of name and email (`normalize::search_text`). The marker lets one trigram index serve
+-- every tenant: a search ANDs it with the term and never touches other tenants' rows.
 ALTER TABLE members ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE members ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
 CREATE INDEX members_by_name ON members (tenant_id, sort_name, id);
+-- "Newest first" is insertion order: seq, descending, within the tenant.
+CREATE INDEX members_by_seq ON members (tenant_id, seq);
 CREATE INDEX members_by_status ON members (tenant_id, status, id);
 
 -- Contentless with rowid deletes: the store keeps it in step itself (per row, or in bulk at

@@ -264,6 +264,36 @@ fn prefixed(cols: &str, alias: &str) -> String {
         .join(", ")
 }
 
+/// Three private-use characters derived from the tenant id: one trigram that only this
+/// tenant's search texts contain (a collision would only cost speed: the tenant is filtered too).
+fn tenant_marker(tenant: TenantId) -> String {
+    let b = tenant.u().into_bytes();
+    [(b[10], b[11]), (b[12], b[13]), (b[14], b[15])]
+        .iter()
+        .map(|&(hi, lo)| {
+            let n = u32::from(u16::from_be_bytes([hi, lo])) % 6400;
+            char::from_u32(0xE000 + n).unwrap_or('\u{E000}')
+        })
+        .collect()
+}
+
+fn indexed_text(tenant: TenantId, name: Option<&str>, email: &str) -> String {
+    format!(
+        "{} {}",
+        tenant_marker(tenant),
+        normalize::search_text(name, email)
+    )
+}
+
+/// An FTS5 query for `term` within one tenant: the tenant's marker AND the term as a phrase.
+fn tenant_phrase(tenant: TenantId, term: &str) -> String {
+    format!(
+        "\"{}\" AND \"{}\"",
+        tenant_marker(tenant),
+        term.replace('"', "\"\"")
+    )
+}
+
 /// The WHERE clause of a customer-list query and its arguments, built up one filter at a time.
 struct CustomerSql {
     conditions: Vec<String>,
@@ -271,7 +301,9 @@ struct CustomerSql {
 }
 
 impl CustomerSql {
-    fn new(tenant: TenantId, f: &CustomerFilter) -> Self {
+    /// `search_here`: put the search term in the WHERE clause (false when the caller drives
+    /// the query from the trigram index instead).
+    fn new(tenant: TenantId, f: &CustomerFilter, search_here: bool) -> Self {
         let mut q = Self {
             conditions: Vec::new(),
             args: Vec::new(),
@@ -285,10 +317,10 @@ impl CustomerSql {
         if f.active_only {
             q.and("m.status = 'active'".into());
         }
-        if let Some(text) = &f.search {
+        if let Some(text) = f.search.as_ref().filter(|_| search_here) {
             if text.chars().count() >= 3 {
                 // The trigram index finds substrings of three or more characters.
-                let phrase = q.arg(format!("\"{}\"", text.replace('"', "\"\"")));
+                let phrase = q.arg(tenant_phrase(tenant, text));
                 q.and(format!(
                     "m.seq IN (SELECT rowid FROM members_fts WHERE members_fts MATCH {phrase})"
                 ));
@@ -340,23 +372,26 @@ impl CustomerSql {
 
 /// Fills the search columns of rows written before migration 3.
 pub(crate) fn backfill_search_text(conn: &Connection) -> Result<()> {
-    let rows: Vec<(i64, Option<String>, String, String)> = {
+    type Row = (i64, Uuid, Option<String>, String, String);
+    let rows: Vec<Row> = {
         let mut stmt = conn
-            .prepare("SELECT seq, name, email, email_key FROM members")
+            .prepare("SELECT seq, tenant_id, name, email, email_key FROM members")
             .map_err(sql_err)?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .map_err(sql_err)?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql_err)?
     };
     let mut update = conn
         .prepare("UPDATE members SET search_text = ?2, sort_name = ?3 WHERE seq = ?1")
         .map_err(sql_err)?;
-    for (seq, name, email, key) in rows {
+    for (seq, tenant, name, email, key) in rows {
         update
             .execute(params![
                 seq,
-                normalize::search_text(name.as_deref(), &email),
+                indexed_text(TenantId::from_uuid(tenant), name.as_deref(), &email),
                 normalize::sort_name(name.as_deref(), &key)
             ])
             .map_err(sql_err)?;
@@ -417,38 +452,74 @@ impl Tx for SqlTx<'_> {
         Ok(())
     }
 
-    fn customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Vec<Member>> {
-        let mut q = CustomerSql::new(tenant, f);
-        if let Some((key, id)) = &f.after {
-            let id = q.arg(id.u());
+    fn customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Vec<(Member, String)>> {
+        let bad = || Error::InvalidInput {
+            field: "cursor",
+            reason: "is not a cursor from this customer query".into(),
+        };
+        // Newest first with a search term walks the trigram index backwards and stops at the
+        // page size; every other shape filters and orders through the members indexes.
+        let drive_by_index = f.sort == CustomerSort::Newest
+            && f.search.as_ref().is_some_and(|t| t.chars().count() >= 3);
+        let mut q = CustomerSql::new(tenant, f, !drive_by_index);
+        if let Some(position) = &f.after {
             match f.sort {
-                CustomerSort::Newest => q.and(format!("m.id < {id}")),
+                CustomerSort::Newest => {
+                    let seq: i64 = position.parse().map_err(|_| bad())?;
+                    let seq = q.arg(seq);
+                    q.and(format!("m.seq < {seq}"));
+                }
                 CustomerSort::Name => {
-                    let key = q.arg(key.clone());
-                    q.and(format!("(m.sort_name, m.id) > ({key}, {id})"))
+                    let (key, id) = position.split_once('\u{1f}').ok_or_else(bad)?;
+                    let id: MemberId = id.parse().map_err(|_| bad())?;
+                    let (key, id) = (q.arg(key.to_owned()), q.arg(id.u()));
+                    q.and(format!("(m.sort_name, m.id) > ({key}, {id})"));
                 }
                 CustomerSort::Email => {
-                    let key = q.arg(key.clone());
-                    q.and(format!("(m.email_key, m.id) > ({key}, {id})"))
+                    let key = q.arg(position.clone());
+                    q.and(format!("m.email_key > {key}"));
                 }
             }
         }
-        let order = match f.sort {
-            CustomerSort::Newest => "m.id DESC",
-            CustomerSort::Name => "m.sort_name, m.id",
-            CustomerSort::Email => "m.email_key, m.id",
+        let cols = prefixed(MEMBER_COLS, "m");
+        let sql = if drive_by_index {
+            let term = f.search.as_deref().unwrap_or_default();
+            let phrase = q.arg(tenant_phrase(tenant, term));
+            let limit = q.arg(f.limit as i64);
+            format!(
+                "SELECT {cols}, m.seq, m.sort_name
+                 FROM members_fts f JOIN members m ON m.seq = f.rowid
+                 WHERE members_fts MATCH {phrase} AND {}
+                 ORDER BY f.rowid DESC LIMIT {limit}",
+                q.conditions.join(" AND ")
+            )
+        } else {
+            let order = match f.sort {
+                CustomerSort::Newest => "m.seq DESC",
+                CustomerSort::Name => "m.sort_name, m.id",
+                CustomerSort::Email => "m.email_key",
+            };
+            let limit = q.arg(f.limit as i64);
+            format!(
+                "SELECT {cols}, m.seq, m.sort_name FROM members m WHERE {}
+                 ORDER BY {order} LIMIT {limit}",
+                q.conditions.join(" AND ")
+            )
         };
-        let limit = q.arg(f.limit as i64);
-        let sql = format!(
-            "SELECT {} FROM members m WHERE {} ORDER BY {order} LIMIT {limit}",
-            prefixed(MEMBER_COLS, "m"),
-            q.conditions.join(" AND ")
-        );
-        self.all(&sql, rusqlite::params_from_iter(q.args.iter()), member_row)
+        let sort = f.sort;
+        self.all(&sql, rusqlite::params_from_iter(q.args.iter()), |r| {
+            let m = member_row(r)?;
+            let position = match sort {
+                CustomerSort::Newest => r.get::<_, i64>(9)?.to_string(),
+                CustomerSort::Name => format!("{}\u{1f}{}", r.get::<_, String>(10)?, m.id),
+                CustomerSort::Email => m.email_key.clone(),
+            };
+            Ok((m, position))
+        })
     }
 
     fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
-        let q = CustomerSql::new(tenant, f);
+        let q = CustomerSql::new(tenant, f, true);
         let sql = format!(
             "SELECT count(*) FROM members m WHERE {}",
             q.conditions.join(" AND ")
@@ -545,7 +616,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_member(&self, m: &Member) -> Result<()> {
-        let text = normalize::search_text(m.name.as_deref(), &m.email);
+        let text = indexed_text(m.tenant_id, m.name.as_deref(), &m.email);
         self.exec(
             &format!(
                 "INSERT INTO members ({MEMBER_COLS}, search_text, sort_name)
@@ -569,7 +640,7 @@ impl Tx for SqlTx<'_> {
     }
 
     fn update_member(&self, m: &Member) -> Result<()> {
-        let text = normalize::search_text(m.name.as_deref(), &m.email);
+        let text = indexed_text(m.tenant_id, m.name.as_deref(), &m.email);
         let seq = self.one(
             "UPDATE members SET email = ?3, email_key = ?4, name = ?5, external_id = ?6,
                  status = ?7, updated_at = ?8, search_text = ?9, sort_name = ?10

@@ -412,3 +412,78 @@ fn export_quotes_per_rfc4180_and_neutralises_formulas() {
         }
     }
 }
+
+#[test]
+fn searching_newest_first_pages_through_the_index_and_stays_in_the_tenant() {
+    let f = Fixture::new();
+    let other = f.hub.create_tenant("Other").unwrap();
+    for i in 0..12 {
+        add(
+            &f,
+            &format!("ada{i:02}@example.com"),
+            Some("Ada Lovelace"),
+            &[],
+        );
+        other
+            .add_customer(
+                Actor::System,
+                NewCustomer::new(format!("ada{i:02}@example.com")).name("Ada Lovelace"),
+            )
+            .unwrap();
+        add(&f, &format!("bob{i:02}@example.com"), Some("Bob"), &[]);
+    }
+    let mut q = CustomerQuery {
+        search: Some("LOVELACE".into()),
+        limit: 5,
+        ..query()
+    };
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = f.tenant.customers(&q).unwrap();
+        assert!(page
+            .rows
+            .iter()
+            .all(|r| r.member.tenant_id == f.tenant.id()));
+        seen.extend(emails(&page));
+        pages += 1;
+        add(
+            &f,
+            &format!("late{pages}@example.com"),
+            Some("Ada Lovelace"),
+            &[],
+        );
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    let want: Vec<String> = (0..12)
+        .rev()
+        .map(|i| format!("ada{i:02}@example.com"))
+        .collect();
+    assert_eq!(
+        seen, want,
+        "newest first, each once, later inserts not mixed in"
+    );
+    assert_eq!(pages, 3);
+    let count = f
+        .tenant
+        .count_customers(&CustomerQuery {
+            search: Some("lovelace".into()),
+            ..query()
+        })
+        .unwrap();
+    assert_eq!(count, 12 + pages, "the count sees the late ones too");
+    // Short terms take the scan path and agree with the index path.
+    let short = emails(
+        &f.tenant
+            .customers(&CustomerQuery {
+                search: Some("b0".into()),
+                limit: 500,
+                ..query()
+            })
+            .unwrap(),
+    );
+    assert_eq!(short.len(), 10);
+}
