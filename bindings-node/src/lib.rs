@@ -101,11 +101,7 @@ fn instant(d: DateTime<Utc>) -> mk::Result<OffsetDateTime> {
 }
 
 fn actor(s: &str) -> mk::Result<mk::Actor> {
-    if s == "system" {
-        Ok(mk::Actor::System)
-    } else {
-        Ok(mk::Actor::Member(s.trim_start_matches("member:").parse()?))
-    }
+    s.parse()
 }
 
 fn ids<T: std::str::FromStr<Err = mk::Error>>(items: Option<Vec<String>>) -> mk::Result<Vec<T>> {
@@ -831,14 +827,12 @@ impl Tenant {
         options: TenantOptions,
     ) -> AsyncTask<Job<TenantInfo>> {
         tenant_job!(self, |t| {
-            let mut s = t.info()?.settings;
-            if let Some(v) = options.invite_lifetime_seconds {
-                s.invite_lifetime = seconds(v);
-            }
-            if let Some(v) = options.max_impersonation_seconds {
-                s.max_impersonation = seconds(v);
-            }
-            t.update_settings(self::actor(&actor)?, s).map(Into::into)
+            let update = mk::SettingsUpdate {
+                invite_lifetime: options.invite_lifetime_seconds.map(seconds),
+                max_impersonation: options.max_impersonation_seconds.map(seconds),
+            };
+            t.update_settings(self::actor(&actor)?, update)
+                .map(Into::into)
         })
     }
 

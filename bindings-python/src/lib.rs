@@ -81,12 +81,7 @@ fn parse_all<T: std::str::FromStr<Err = mk::Error>>(items: Vec<String>) -> Res<V
 }
 
 fn actor(s: &str) -> Res<mk::Actor> {
-    if s == "system" {
-        return Ok(mk::Actor::System);
-    }
-    Ok(mk::Actor::Member(
-        parse(s).or_else(|_| parse(s.trim_start_matches("member:")))?,
-    ))
+    parse(s)
 }
 
 fn opt<T: std::str::FromStr<Err = mk::Error>>(s: Option<String>) -> Res<Option<T>> {
@@ -538,9 +533,14 @@ impl Tenant {
         max_impersonation: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = self::actor(actor)?;
-        let current = call!(py, self.inner.info()).settings;
-        let s = settings(current, invite_lifetime, max_impersonation)?;
-        py_tenant(py, &call!(py, self.inner.update_settings(a, s.clone())))
+        let update = mk::SettingsUpdate {
+            invite_lifetime: invite_lifetime.map(duration).transpose()?,
+            max_impersonation: max_impersonation.map(duration).transpose()?,
+        };
+        py_tenant(
+            py,
+            &call!(py, self.inner.update_settings(a, update.clone())),
+        )
     }
 
     // ----- products ---------------------------------------------------------------------

@@ -165,14 +165,21 @@ impl Tenant {
         })
     }
 
-    /// Changes the settings. Needs `settings.manage`. The invite lifetime must be between one
-    /// minute and one year; it applies to invites created or resent from now on.
-    pub fn update_settings(&self, actor: Actor, settings: TenantSettings) -> Result<TenantInfo> {
-        check_settings(&settings)?;
+    /// Changes some settings (the others keep their values), in one transaction. Needs
+    /// `settings.manage`. The invite lifetime must be between one minute and one year and
+    /// applies to invites created or resent from now on; the impersonation maximum between one
+    /// minute and one hour.
+    pub fn update_settings(&self, actor: Actor, update: SettingsUpdate) -> Result<TenantInfo> {
         self.write(actor, |op| {
             op.require(&Permission::SETTINGS_MANAGE)?;
             let mut info = op.tenant_info()?;
-            info.settings = settings;
+            if let Some(d) = update.invite_lifetime {
+                info.settings.invite_lifetime = d;
+            }
+            if let Some(d) = update.max_impersonation {
+                info.settings.max_impersonation = d;
+            }
+            check_settings(&info.settings)?;
             op.tx.update_tenant(&info)?;
             op.audit(
                 "tenant.settings_changed",

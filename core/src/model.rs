@@ -27,15 +27,17 @@ impl fmt::Display for Actor {
 
 impl FromStr for Actor {
     type Err = Error;
-    /// Parses `system` or `member:<uuid>` (the form [`Display`](fmt::Display) writes).
+    /// Parses `system`, `member:<uuid>` (the form [`Display`](fmt::Display) writes) or a bare
+    /// member id (what the bindings pass).
     fn from_str(s: &str) -> Result<Self> {
         if s == "system" {
             return Ok(Actor::System);
         }
-        match s.strip_prefix("member:") {
-            Some(id) => Ok(Actor::Member(id.parse()?)),
-            None => Err(Error::invalid("actor", format!("`{s}` is not an actor"))),
-        }
+        s.strip_prefix("member:")
+            .unwrap_or(s)
+            .parse()
+            .map(Actor::Member)
+            .map_err(|_| Error::invalid("actor", format!("`{s}` is not \"system\" or a member id")))
     }
 }
 

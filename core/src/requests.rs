@@ -3,7 +3,7 @@
 use crate::ids::*;
 use crate::model::*;
 use crate::token::InviteToken;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 /// A product to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,15 @@ impl NewProduct {
             paid: false,
         }
     }
+}
+
+/// A change to some tenant settings; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsUpdate {
+    /// New invite lifetime (1 minute to 365 days).
+    pub invite_lifetime: Option<Duration>,
+    /// New impersonation maximum (1 minute to 1 hour).
+    pub max_impersonation: Option<Duration>,
 }
 
 /// A customer to add now (no invite): created, or reused when the email or external id is known.

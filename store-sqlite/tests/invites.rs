@@ -187,8 +187,8 @@ fn the_lifetime_is_configurable_per_tenant() {
     f.tenant
         .update_settings(
             Actor::System,
-            TenantSettings {
-                invite_lifetime: Duration::hours(48),
+            SettingsUpdate {
+                invite_lifetime: Some(Duration::hours(48)),
                 ..Default::default()
             },
         )
@@ -202,9 +202,17 @@ fn the_lifetime_is_configurable_per_tenant() {
         invite_lifetime: Duration::seconds(5),
         ..Default::default()
     };
+    let too_short = SettingsUpdate {
+        invite_lifetime: Some(Duration::seconds(5)),
+        ..Default::default()
+    };
     assert_eq!(
-        code(f.tenant.update_settings(Actor::System, settings.clone())),
+        code(f.tenant.update_settings(Actor::System, too_short)),
         "invalid_input"
+    );
+    assert_eq!(
+        f.tenant.info().unwrap().settings.invite_lifetime,
+        Duration::hours(48)
     );
     assert_eq!(
         code(f.hub.create_tenant_with("x", settings)),

@@ -319,3 +319,15 @@ fn error_codes_are_stable_and_distinct() {
         ]
     );
 }
+
+#[test]
+fn actors_parse_from_the_forms_every_binding_passes() {
+    let id = MemberId::new();
+    assert_eq!("system".parse::<Actor>().unwrap(), Actor::System);
+    assert_eq!(id.to_string().parse::<Actor>().unwrap(), Actor::Member(id));
+    assert_eq!(
+        Actor::Member(id).to_string().parse::<Actor>().unwrap(),
+        Actor::Member(id)
+    );
+    assert_eq!(code("admin".parse::<Actor>()), "invalid_input");
+}

@@ -740,8 +740,8 @@ fn impersonation_never_reaches_up() {
     f.tenant
         .update_settings(
             Actor::System,
-            TenantSettings {
-                max_impersonation: Duration::minutes(15),
+            SettingsUpdate {
+                max_impersonation: Some(Duration::minutes(15)),
                 ..Default::default()
             },
         )
