@@ -491,6 +491,7 @@ impl Tenant {
                         new.workspace,
                         product_ids,
                         &token,
+                        expires_at,
                     )?;
                     (invite, false)
                 }
@@ -750,7 +751,8 @@ impl<'a> Op<'a> {
             .ok_or_else(|| Error::not_found("workspace", id))
     }
 
-    /// Inserts a pending invite for `member` with the tenant's lifetime from now.
+    /// Inserts a pending invite for `member`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert_new_invite(
         &self,
         member: &Member,
@@ -759,6 +761,7 @@ impl<'a> Op<'a> {
         workspace: Option<WorkspaceId>,
         products: Vec<ProductId>,
         token: &InviteToken,
+        expires_at: OffsetDateTime,
     ) -> Result<Invite> {
         let invite = Invite {
             id: InviteId::new(),
@@ -772,7 +775,7 @@ impl<'a> Op<'a> {
             products,
             created_by: self.actor,
             created_at: self.now,
-            expires_at: self.now + self.tenant_info()?.settings.invite_lifetime,
+            expires_at,
             status: InviteStatus::Pending,
             accepted_at: None,
             revoked_at: None,

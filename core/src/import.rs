@@ -14,6 +14,7 @@ use crate::{event_kind, Credential};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// Where the rows come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,12 +274,19 @@ impl Tenant {
             }
             op.require_assignable(options.role, options.workspace)?;
             let products = op.grantable_products(&options.products)?;
+            let batch = Batch {
+                options,
+                products: &products,
+                passwords: &passwords,
+                rehearse,
+                invite_expires_at: op.now + op.tenant_info()?.settings.invite_lifetime,
+            };
             tx.begin_bulk()?;
             let mut rows = rows.clone();
             let mut changed = 0;
             for (done, v) in valid.iter().enumerate() {
                 let row = &mut rows[v.index];
-                if apply_row(&op, options, &products, v, row, &passwords, rehearse)? {
+                if apply_row(&op, &batch, v, row)? {
                     changed += 1;
                 }
                 if let Some(progress) = &options.progress {
@@ -389,15 +397,23 @@ impl Tenant {
     }
 }
 
-fn apply_row(
-    op: &Op,
-    options: &ImportOptions,
-    products: &[Product],
-    v: &ValidRow,
-    row: &mut ImportRow,
-    passwords: &HashMap<String, PlainAndHash>,
+/// What stays the same for every row of one import.
+struct Batch<'a> {
+    options: &'a ImportOptions,
+    products: &'a [Product],
+    passwords: &'a HashMap<String, PlainAndHash>,
     rehearse: bool,
-) -> Result<bool> {
+    invite_expires_at: OffsetDateTime,
+}
+
+fn apply_row(op: &Op, batch: &Batch, v: &ValidRow, row: &mut ImportRow) -> Result<bool> {
+    let Batch {
+        options,
+        products,
+        passwords,
+        rehearse,
+        ..
+    } = *batch;
     let tenant = op.tenant;
     let by_email = op.tx.member_by_email_key(tenant, &v.email.key)?;
     let by_external = match &v.external_id {
@@ -469,7 +485,7 @@ fn apply_row(
             row.outcome = ImportOutcome::Created;
             match options.mode {
                 ImportMode::Invite => {
-                    let invite = invite_new(op, options, products, &m, row, rehearse)?;
+                    let invite = invite_new(op, batch, &m, row)?;
                     row.member_id = Some(m.id);
                     audit_row(op, options, &m, ImportOutcome::Created, &[], Some(invite))?;
                     return Ok(true);
@@ -593,27 +609,21 @@ fn add_to_pending_invite(op: &Op, member: &Member, products: &[Product]) -> Resu
     Ok(true)
 }
 
-fn invite_new(
-    op: &Op,
-    options: &ImportOptions,
-    products: &[Product],
-    member: &Member,
-    row: &mut ImportRow,
-    rehearse: bool,
-) -> Result<InviteId> {
+fn invite_new(op: &Op, batch: &Batch, member: &Member, row: &mut ImportRow) -> Result<InviteId> {
     // A dry run needs no secret, only a distinct digest for the unique index.
     let token = InviteToken::generate()?;
     let invite = op.insert_new_invite(
         member,
         member.name.clone(),
-        options.role,
-        options.workspace,
-        products.iter().map(|p| p.id).collect(),
+        batch.options.role,
+        batch.options.workspace,
+        batch.products.iter().map(|p| p.id).collect(),
         &token,
+        batch.invite_expires_at,
     )?;
     // The row's one audit entry (member.created) names the invite; no second entry per row.
     op.emit(event_kind::INVITE_CREATED, invite_payload(&invite))?;
-    if !rehearse {
+    if !batch.rehearse {
         row.invite_token = Some(token);
     }
     Ok(invite.id)
