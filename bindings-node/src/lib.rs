@@ -116,6 +116,11 @@ fn opt<T: std::str::FromStr<Err = mk::Error>>(s: Option<String>) -> mk::Result<O
     s.as_deref().map(str::parse).transpose()
 }
 
+/// A parsed option, or the core's default when it was left out.
+fn or_default<T: std::str::FromStr<Err = mk::Error> + Default>(s: Option<String>) -> mk::Result<T> {
+    Ok(opt(s)?.unwrap_or_default())
+}
+
 fn seconds(s: f64) -> Duration {
     Duration::microseconds((s * 1e6).round() as i64)
 }
@@ -600,8 +605,9 @@ pub struct CustomerQuery {
 }
 
 fn customer_query(q: Option<CustomerQuery>) -> mk::Result<mk::CustomerQuery> {
+    let defaults = mk::CustomerQuery::default();
     let Some(q) = q else {
-        return Ok(mk::CustomerQuery::default());
+        return Ok(defaults);
     };
     Ok(mk::CustomerQuery {
         search: q.search,
@@ -609,9 +615,9 @@ fn customer_query(q: Option<CustomerQuery>) -> mk::Result<mk::CustomerQuery> {
         product: opt(q.product)?,
         no_access: q.no_access.unwrap_or(false),
         workspace: opt(q.workspace)?,
-        sort: q.sort.as_deref().unwrap_or("newest").parse()?,
+        sort: or_default(q.sort)?,
         cursor: q.cursor,
-        limit: q.limit.unwrap_or(50) as usize,
+        limit: q.limit.map_or(defaults.limit, |l| l as usize),
     })
 }
 
@@ -903,8 +909,8 @@ impl Tenant {
                 external_id: o.external_id,
                 products: ids(o.products)?,
                 expires_at: o.expires_at.map(instant).transpose()?,
-                source: o.source.as_deref().unwrap_or("manual").parse()?,
-                role: o.role.as_deref().unwrap_or("customer").parse()?,
+                source: or_default(o.source)?,
+                role: or_default(o.role)?,
             };
             let added = t.add_customer(self::actor(&actor)?, new)?;
             Ok(AddedCustomer {
@@ -928,7 +934,7 @@ impl Tenant {
             let (expires_at, source) = options.map_or((None, None), |o| (o.expires_at, o.source));
             let options = mk::GrantOptions {
                 expires_at: expires_at.map(instant).transpose()?,
-                source: source.as_deref().unwrap_or("manual").parse()?,
+                source: or_default(source)?,
             };
             t.grant(
                 self::actor(&actor)?,
@@ -1018,7 +1024,7 @@ impl Tenant {
             let new = mk::NewInvite {
                 email,
                 name: o.name,
-                role: o.role.as_deref().unwrap_or("customer").parse()?,
+                role: or_default(o.role)?,
                 workspace: opt(o.workspace)?,
                 products: ids(o.products)?,
             };
@@ -1449,8 +1455,8 @@ impl Tenant {
             let options = mk::ImportOptions {
                 products: ids(o.products)?,
                 workspace: opt(o.workspace)?,
-                role: o.role.as_deref().unwrap_or("customer").parse()?,
-                mode: o.mode.as_deref().unwrap_or("invite").parse()?,
+                role: or_default(o.role)?,
+                mode: or_default(o.mode)?,
                 notify: o.notify,
                 dry_run: o.dry_run.unwrap_or(false),
                 skip_invalid: o.skip_invalid.unwrap_or(false),
@@ -1501,7 +1507,9 @@ impl Tenant {
                     since: q.since.map(instant).transpose()?,
                     until: q.until.map(instant).transpose()?,
                     before: opt(q.before)?,
-                    limit: q.limit.unwrap_or(100) as usize,
+                    limit: q
+                        .limit
+                        .map_or(mk::AuditQuery::default().limit, |l| l as usize),
                 },
             };
             Ok(t.audit(&q)?

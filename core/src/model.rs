@@ -164,6 +164,13 @@ impl Role {
     }
 }
 
+impl Default for GrantSource {
+    /// `manual`: granted by hand in the back office.
+    fn default() -> Self {
+        GrantSource::Manual
+    }
+}
+
 impl Default for Role {
     /// `customer`: the least a role can be.
     fn default() -> Self {
