@@ -23,10 +23,12 @@ fn generate(prefix: &str) -> Result<String> {
         message: format!("no randomness available: {e}"),
         source: None,
     })?;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(prefix.len() + HEX_LEN);
     s.push_str(prefix);
     for b in bytes {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     Ok(s)
 }

@@ -6,8 +6,17 @@ use memberkit::*;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::str::FromStr;
+use std::sync::LazyLock;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+
+/// A SQL string built once from the `*_COLS` constants (statement-cache lookups run per row).
+macro_rules! const_sql {
+    ($($fmt:tt)*) => {{
+        static SQL: LazyLock<String> = LazyLock::new(|| format!($($fmt)*));
+        SQL.as_str()
+    }};
+}
 
 pub(crate) struct SqlTx<'c> {
     conn: &'c Connection,
@@ -277,12 +286,10 @@ fn tenant_marker(tenant: TenantId) -> String {
         .collect()
 }
 
-fn indexed_text(tenant: TenantId, name: Option<&str>, email: &str) -> String {
-    format!(
-        "{} {}",
-        tenant_marker(tenant),
-        normalize::search_text(name, email)
-    )
+/// The `search_text` (tenant marker + folded name and email) and `sort_name` columns of a member.
+fn search_columns(tenant: TenantId, name: Option<&str>, email_key: &str) -> (String, String) {
+    let (text, sort_name) = normalize::search_forms(name, email_key);
+    (format!("{} {text}", tenant_marker(tenant)), sort_name)
 }
 
 /// An FTS5 query for `term` within one tenant: the tenant's marker AND the term as a phrase.
@@ -372,28 +379,23 @@ impl CustomerSql {
 
 /// Fills the search columns of rows written before migration 3.
 pub(crate) fn backfill_search_text(conn: &Connection) -> Result<()> {
-    type Row = (i64, Uuid, Option<String>, String, String);
+    type Row = (i64, Uuid, Option<String>, String);
     let rows: Vec<Row> = {
         let mut stmt = conn
-            .prepare("SELECT seq, tenant_id, name, email, email_key FROM members")
+            .prepare("SELECT seq, tenant_id, name, email_key FROM members")
             .map_err(sql_err)?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .map_err(sql_err)?;
         rows.collect::<rusqlite::Result<_>>().map_err(sql_err)?
     };
     let mut update = conn
         .prepare("UPDATE members SET search_text = ?2, sort_name = ?3 WHERE seq = ?1")
         .map_err(sql_err)?;
-    for (seq, tenant, name, email, key) in rows {
+    for (seq, tenant, name, key) in rows {
+        let (text, sort_name) = search_columns(TenantId::from_uuid(tenant), name.as_deref(), &key);
         update
-            .execute(params![
-                seq,
-                indexed_text(TenantId::from_uuid(tenant), name.as_deref(), &email),
-                normalize::sort_name(name.as_deref(), &key)
-            ])
+            .execute(params![seq, text, sort_name])
             .map_err(sql_err)?;
     }
     conn.execute(
@@ -616,9 +618,9 @@ impl Tx for SqlTx<'_> {
     }
 
     fn insert_member(&self, m: &Member) -> Result<()> {
-        let text = indexed_text(m.tenant_id, m.name.as_deref(), &m.email);
+        let (text, sort_name) = search_columns(m.tenant_id, m.name.as_deref(), &m.email_key);
         self.exec(
-            &format!(
+            const_sql!(
                 "INSERT INTO members ({MEMBER_COLS}, search_text, sort_name)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             ),
@@ -633,14 +635,14 @@ impl Tx for SqlTx<'_> {
                 ts(m.created_at),
                 ts(m.updated_at),
                 text,
-                normalize::sort_name(m.name.as_deref(), &m.email_key)
+                sort_name
             ],
         )?;
         self.index_member(self.conn.last_insert_rowid(), &text, false)
     }
 
     fn update_member(&self, m: &Member) -> Result<()> {
-        let text = indexed_text(m.tenant_id, m.name.as_deref(), &m.email);
+        let (text, sort_name) = search_columns(m.tenant_id, m.name.as_deref(), &m.email_key);
         let seq = self.one(
             "UPDATE members SET email = ?3, email_key = ?4, name = ?5, external_id = ?6,
                  status = ?7, updated_at = ?8, search_text = ?9, sort_name = ?10
@@ -656,7 +658,7 @@ impl Tx for SqlTx<'_> {
                 m.status.as_str(),
                 ts(m.updated_at),
                 text,
-                normalize::sort_name(m.name.as_deref(), &m.email_key)
+                sort_name
             ],
             |r| r.get::<_, i64>(0),
         )?;
@@ -668,7 +670,7 @@ impl Tx for SqlTx<'_> {
 
     fn member(&self, tenant: TenantId, id: MemberId) -> Result<Option<Member>> {
         self.one(
-            &format!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND id = ?2"),
+            const_sql!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND id = ?2"),
             params![tenant.u(), id.u()],
             member_row,
         )
@@ -676,7 +678,7 @@ impl Tx for SqlTx<'_> {
 
     fn member_by_email_key(&self, tenant: TenantId, key: &str) -> Result<Option<Member>> {
         self.one(
-            &format!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND email_key = ?2"),
+            const_sql!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND email_key = ?2"),
             params![tenant.u(), key],
             member_row,
         )
@@ -684,7 +686,9 @@ impl Tx for SqlTx<'_> {
 
     fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>> {
         self.one(
-            &format!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND external_id = ?2"),
+            const_sql!(
+                "SELECT {MEMBER_COLS} FROM members WHERE tenant_id = ?1 AND external_id = ?2"
+            ),
             params![tenant.u(), external_id],
             member_row,
         )
@@ -805,7 +809,7 @@ impl Tx for SqlTx<'_> {
 
     fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>> {
         self.one(
-            &format!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 AND id = ?2"),
+            const_sql!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 AND id = ?2"),
             params![tenant.u(), id.u()],
             workspace_row,
         )
@@ -813,7 +817,9 @@ impl Tx for SqlTx<'_> {
 
     fn workspace_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<Workspace>> {
         self.one(
-            &format!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 AND name = ?2"),
+            const_sql!(
+                "SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 AND name = ?2"
+            ),
             params![tenant.u(), name],
             workspace_row,
         )
@@ -821,7 +827,7 @@ impl Tx for SqlTx<'_> {
 
     fn workspaces(&self, tenant: TenantId) -> Result<Vec<Workspace>> {
         self.all(
-            &format!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 ORDER BY id"),
+            const_sql!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = ?1 ORDER BY id"),
             params![tenant.u()],
             workspace_row,
         )
@@ -865,7 +871,7 @@ impl Tx for SqlTx<'_> {
 
     fn custom_role(&self, tenant: TenantId, id: RoleId) -> Result<Option<CustomRole>> {
         self.one(
-            &format!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 AND id = ?2"),
+            const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 AND id = ?2"),
             params![tenant.u(), id.u()],
             custom_role_row,
         )
@@ -873,7 +879,7 @@ impl Tx for SqlTx<'_> {
 
     fn custom_role_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<CustomRole>> {
         self.one(
-            &format!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 AND name = ?2"),
+            const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 AND name = ?2"),
             params![tenant.u(), name],
             custom_role_row,
         )
@@ -881,7 +887,7 @@ impl Tx for SqlTx<'_> {
 
     fn custom_roles(&self, tenant: TenantId) -> Result<Vec<CustomRole>> {
         self.all(
-            &format!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 ORDER BY id"),
+            const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = ?1 ORDER BY id"),
             params![tenant.u()],
             custom_role_row,
         )
@@ -922,7 +928,7 @@ impl Tx for SqlTx<'_> {
 
     fn insert_impersonation(&self, s: &Impersonation, digest: &TokenDigest) -> Result<()> {
         self.exec(
-            &format!(
+            const_sql!(
                 "INSERT INTO impersonations ({IMPERSONATION_COLS}, token_digest)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ),
@@ -952,7 +958,7 @@ impl Tx for SqlTx<'_> {
 
     fn impersonation_by_digest(&self, digest: &TokenDigest) -> Result<Option<Impersonation>> {
         self.one(
-            &format!("SELECT {IMPERSONATION_COLS} FROM impersonations WHERE token_digest = ?1"),
+            const_sql!("SELECT {IMPERSONATION_COLS} FROM impersonations WHERE token_digest = ?1"),
             params![&digest.0[..]],
             impersonation_row,
         )
@@ -964,7 +970,7 @@ impl Tx for SqlTx<'_> {
         member: MemberId,
     ) -> Result<Vec<Impersonation>> {
         self.all(
-            &format!(
+            const_sql!(
                 "SELECT {IMPERSONATION_COLS} FROM impersonations
                  WHERE tenant_id = ?1 AND ended_at IS NULL AND (actor_id = ?2 OR target_id = ?2)
                  ORDER BY id"
@@ -976,7 +982,7 @@ impl Tx for SqlTx<'_> {
 
     fn insert_product(&self, p: &Product) -> Result<()> {
         self.exec(
-            &format!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            const_sql!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
             params![
                 p.tenant_id.u(),
                 p.id.u(),
@@ -1008,7 +1014,7 @@ impl Tx for SqlTx<'_> {
 
     fn product(&self, tenant: TenantId, id: ProductId) -> Result<Option<Product>> {
         self.one(
-            &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = ?1 AND id = ?2"),
+            const_sql!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = ?1 AND id = ?2"),
             params![tenant.u(), id.u()],
             product_row,
         )
@@ -1016,7 +1022,7 @@ impl Tx for SqlTx<'_> {
 
     fn products(&self, tenant: TenantId) -> Result<Vec<Product>> {
         self.all(
-            &format!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = ?1 ORDER BY id"),
+            const_sql!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = ?1 ORDER BY id"),
             params![tenant.u()],
             product_row,
         )
@@ -1024,7 +1030,7 @@ impl Tx for SqlTx<'_> {
 
     fn insert_grant(&self, g: &Grant) -> Result<()> {
         self.exec(
-            &format!("INSERT INTO grants ({GRANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            const_sql!("INSERT INTO grants ({GRANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
             params![
                 g.tenant_id.u(), g.id.u(), g.member_id.u(), g.product_id.u(), g.source.as_str(),
                 g.granted_by.to_string(), ts(g.granted_at), g.expires_at.map(ts),
@@ -1060,10 +1066,8 @@ impl Tx for SqlTx<'_> {
         product: ProductId,
     ) -> Result<Option<Grant>> {
         self.one(
-            &format!(
-                "SELECT {GRANT_COLS} FROM grants
-                 WHERE tenant_id = ?1 AND member_id = ?2 AND product_id = ?3 AND revoked_at IS NULL"
-            ),
+            const_sql!("SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = ?1 AND member_id = ?2 AND product_id = ?3 AND revoked_at IS NULL"),
             params![tenant.u(), member.u(), product.u()],
             grant_row,
         )
@@ -1071,7 +1075,7 @@ impl Tx for SqlTx<'_> {
 
     fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>> {
         self.all(
-            &format!(
+            const_sql!(
                 "SELECT {GRANT_COLS} FROM grants
                  WHERE tenant_id = ?1 AND member_id = ?2 AND revoked_at IS NULL ORDER BY id"
             ),
@@ -1164,7 +1168,7 @@ impl Tx for SqlTx<'_> {
 
     fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>> {
         self.one(
-            &format!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = ?1 AND id = ?2"),
+            const_sql!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = ?1 AND id = ?2"),
             params![tenant.u(), id.u()],
             invite_row,
         )
@@ -1172,7 +1176,7 @@ impl Tx for SqlTx<'_> {
 
     fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>> {
         self.one(
-            &format!("SELECT {INVITE_COLS} FROM invites WHERE token_digest = ?1"),
+            const_sql!("SELECT {INVITE_COLS} FROM invites WHERE token_digest = ?1"),
             params![&digest.0[..]],
             invite_row,
         )
@@ -1180,7 +1184,7 @@ impl Tx for SqlTx<'_> {
 
     fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>> {
         self.one(
-            &format!(
+            const_sql!(
                 "SELECT {INVITE_COLS} FROM invites
                  WHERE tenant_id = ?1 AND email_key = ?2 AND status = 'pending'"
             ),
@@ -1195,7 +1199,7 @@ impl Tx for SqlTx<'_> {
         now: OffsetDateTime,
     ) -> Result<Vec<Invite>> {
         self.all(
-            &format!(
+            const_sql!(
                 "SELECT {INVITE_COLS} FROM invites
                  WHERE email_key = ?1 AND status = 'pending' AND expires_at > ?2 ORDER BY id"
             ),
@@ -1291,7 +1295,7 @@ impl Tx for SqlTx<'_> {
 
     fn append_event(&self, e: &OutboxEvent) -> Result<()> {
         self.exec(
-            &format!("INSERT INTO outbox ({EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+            const_sql!("INSERT INTO outbox ({EVENT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
             params![
                 e.tenant_id.u(),
                 e.id.u(),
@@ -1307,17 +1311,13 @@ impl Tx for SqlTx<'_> {
     fn pending_events(&self, tenant: Option<TenantId>, limit: usize) -> Result<Vec<OutboxEvent>> {
         match tenant {
             Some(t) => self.all(
-                &format!(
-                    "SELECT {EVENT_COLS} FROM outbox
-                     WHERE tenant_id = ?1 AND delivered_at IS NULL ORDER BY id LIMIT ?2"
-                ),
+                const_sql!("SELECT {EVENT_COLS} FROM outbox
+                     WHERE tenant_id = ?1 AND delivered_at IS NULL ORDER BY id LIMIT ?2"),
                 params![t.u(), limit as i64],
                 event_row,
             ),
             None => self.all(
-                &format!(
-                    "SELECT {EVENT_COLS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?1"
-                ),
+                const_sql!("SELECT {EVENT_COLS} FROM outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?1"),
                 params![limit as i64],
                 event_row,
             ),
