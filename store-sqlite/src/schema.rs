@@ -1,8 +1,9 @@
 //! Schema migrations, applied in order and recorded in the file itself.
 //!
 //! Every key starts with the tenant id so the same schema can be distributed by tenant on a
-//! sharded PostgreSQL. The one exception is the invite-token digest, which is globally unique
-//! by construction (256 random bits) and looked up before the tenant is known.
+//! sharded PostgreSQL. Two exceptions are looked up before the tenant is known: the invite-token
+//! digest (globally unique by construction: 256 random bits) and the pending-invite email index,
+//! which a hub-wide `claim` on sign-up reads across tenants.
 
 /// (version, name, SQL). Append only: a released migration never changes.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -200,6 +201,19 @@ CREATE INDEX members_by_status ON members (tenant_id, status, id);
 CREATE VIRTUAL TABLE members_fts USING fts5(
     search_text, content = '', contentless_delete = 1, tokenize = 'trigram'
 );
+"#,
+    ),
+    (
+        4,
+        "one pending-invite index",
+        r#"
+-- One index serves both pending-invite lookups (within a tenant, and hub-wide on sign-up) and
+-- keeps one pending invite per email per tenant: each invite writes one random-order index
+-- entry fewer (a bulk import of invites spent ~7% of its time on the second one).
+DROP INDEX invites_pending;
+DROP INDEX invites_pending_everywhere;
+CREATE UNIQUE INDEX invites_pending_by_email ON invites (email_key, tenant_id)
+    WHERE status = 'pending';
 "#,
     ),
 ];

@@ -154,3 +154,56 @@ fn the_bundled_sqlite_has_fts5_trigram() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn pending_invites_survive_the_move_to_one_pending_invite_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let (tenant, product) = {
+        let hub = Hub::open(&path).unwrap();
+        let t = hub.create_tenant("Before").unwrap();
+        let p = t
+            .create_product(Actor::System, NewProduct::paid("A", ProductKind::Course))
+            .unwrap();
+        t.invite(
+            Actor::System,
+            NewInvite::new("kim@example.com").product(p.id),
+        )
+        .unwrap();
+        (t.id(), p.id)
+    };
+    // Put the file back to schema 3: the two indexes migration 4 replaces.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX invites_pending_by_email;
+         CREATE UNIQUE INDEX invites_pending ON invites (tenant_id, email_key)
+             WHERE status = 'pending';
+         CREATE INDEX invites_pending_everywhere ON invites (email_key) WHERE status = 'pending';
+         DELETE FROM memberkit_migrations WHERE version = 4;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let hub = Hub::open(&path).unwrap();
+    let t = hub.tenant(tenant).unwrap();
+    // Still one pending invite per email per tenant: a second one merges into it.
+    t.invite(Actor::System, NewInvite::new("KIM@example.com"))
+        .unwrap();
+    assert_eq!(t.invites(Some(InviteStatus::Pending)).unwrap().len(), 1);
+    let claimed = hub.claim("kim@example.com").unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(t.has_access(claimed[0].member.id, product).unwrap());
+    drop(hub);
+
+    // Both lookups (within a tenant, and hub-wide on sign-up) use the one index.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        "SELECT id FROM invites WHERE tenant_id = x'00' AND email_key = 'k' AND status = 'pending'",
+        "SELECT id FROM invites WHERE email_key = 'k' AND status = 'pending' AND expires_at > 0",
+    ] {
+        let plan: String = conn
+            .query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |r| r.get(3))
+            .unwrap();
+        assert!(plan.contains("invites_pending_by_email"), "{sql}: {plan}");
+    }
+}
