@@ -299,7 +299,9 @@ impl Tenant {
             };
             let mut granted = Vec::new();
             for product in &products {
-                if let Some(g) = op.grant(&member, product, new.source, expires_at, op.actor)? {
+                if let Some(g) =
+                    op.grant(&member, product, new.source, expires_at, op.actor, false)?
+                {
                     granted.push(g);
                 }
             }
@@ -331,7 +333,14 @@ impl Tenant {
                 return Err(Error::MemberDeactivated(member.id));
             }
             let product = op.grantable_product(product)?;
-            match op.grant(&member, &product, options.source, expires_at, op.actor)? {
+            match op.grant(
+                &member,
+                &product,
+                options.source,
+                expires_at,
+                op.actor,
+                false,
+            )? {
                 Some(g) => Ok(g),
                 None => op
                     .tx
@@ -924,6 +933,8 @@ impl<'a> Op<'a> {
     }
 
     /// Creates or renews a grant. Returns `None` when an identical active grant already exists.
+    /// `new_member`: the member was created in this transaction and holds no grants, so the
+    /// lookup is skipped (the import hot path).
     pub(crate) fn grant(
         &self,
         member: &Member,
@@ -931,8 +942,13 @@ impl<'a> Op<'a> {
         source: GrantSource,
         expires_at: Option<OffsetDateTime>,
         granted_by: Actor,
+        new_member: bool,
     ) -> Result<Option<Grant>> {
-        let grant = match self.tx.open_grant(self.tenant, member.id, product.id)? {
+        let open = match new_member {
+            true => None,
+            false => self.tx.open_grant(self.tenant, member.id, product.id)?,
+        };
+        let grant = match open {
             Some(g) if g.is_active_at(self.now) && g.expires_at == expires_at => return Ok(None),
             Some(mut g) => {
                 g.expires_at = expires_at;
@@ -1060,6 +1076,7 @@ fn apply_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<
                     GrantSource::Invite,
                     None,
                     invite.created_by,
+                    false,
                 )? {
                     granted.push(g);
                 }

@@ -524,7 +524,7 @@ fn apply_row(op: &Op, batch: &Batch, v: &ValidRow, row: &mut ImportRow) -> Resul
     let mut granted = Vec::new();
     for p in products {
         if op
-            .grant(&member, p, GrantSource::Import, None, op.actor)?
+            .grant(&member, p, GrantSource::Import, None, op.actor, fresh)?
             .is_some()
         {
             granted.push(p.id);
@@ -631,25 +631,12 @@ fn invite_new(op: &Op, batch: &Batch, member: &Member, row: &mut ImportRow) -> R
 
 /// Checks every row and marks repeats; returns the rows to apply, in order.
 fn check_and_dedupe(raw: &[RawRow], rows: &mut [ImportRow]) -> Vec<ValidRow> {
+    let checked = check_all(raw);
     let mut seen_email: HashMap<String, usize> = HashMap::new();
     let mut seen_external: HashMap<String, usize> = HashMap::new();
     let mut valid = Vec::new();
-    for (i, r) in raw.iter().enumerate() {
+    for (i, checked) in checked.into_iter().enumerate() {
         let row = &mut rows[i];
-        let checked = (|| -> Result<ValidRow> {
-            let email = normalize::email(r.email.as_deref().unwrap_or(""))?;
-            let name = normalize::optional_name(r.name.as_deref())?;
-            let external_id = match r.external_id.as_deref().map(str::trim) {
-                Some("") | None => None,
-                Some(x) => normalize::external_id(Some(x))?,
-            };
-            Ok(ValidRow {
-                index: i,
-                email,
-                name,
-                external_id,
-            })
-        })();
         let v = match checked {
             Ok(v) => v,
             Err(e) => {
@@ -678,6 +665,54 @@ fn check_and_dedupe(raw: &[RawRow], rows: &mut [ImportRow]) -> Vec<ValidRow> {
         valid.push(v);
     }
     valid
+}
+
+/// Checks and normalises every row, on all cores for a large file (Unicode normalisation and
+/// case folding are most of an import's work outside the database).
+fn check_all(raw: &[RawRow]) -> Vec<Result<ValidRow>> {
+    const PER_THREAD: usize = 4096;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || raw.len() < 2 * PER_THREAD {
+        return raw
+            .iter()
+            .enumerate()
+            .map(|(i, r)| check_row(i, r))
+            .collect();
+    }
+    let chunk = raw.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = raw
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, rows)| {
+                s.spawn(move || {
+                    rows.iter()
+                        .enumerate()
+                        .map(|(i, r)| check_row(c * chunk + i, r))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
+fn check_row(index: usize, r: &RawRow) -> Result<ValidRow> {
+    let email = normalize::email(r.email.as_deref().unwrap_or(""))?;
+    let name = normalize::optional_name(r.name.as_deref())?;
+    let external_id = match r.external_id.as_deref().map(str::trim) {
+        Some("") | None => None,
+        Some(x) => normalize::external_id(Some(x))?,
+    };
+    Ok(ValidRow {
+        index,
+        email,
+        name,
+        external_id,
+    })
 }
 
 fn parse(source: ImportSource<'_>) -> Result<Vec<RawRow>> {
