@@ -209,7 +209,7 @@ CREATE VIRTUAL TABLE members_fts USING fts5(
         r#"
 -- One index serves both pending-invite lookups (within a tenant, and hub-wide on sign-up) and
 -- keeps one pending invite per email per tenant: each invite writes one random-order index
--- entry fewer (a bulk import of invites spent ~7% of its time on the second one).
+-- entry fewer (hand-written bulk invite inserts spent ~6% of their time on the second one).
 DROP INDEX invites_pending;
 DROP INDEX invites_pending_everywhere;
 CREATE UNIQUE INDEX invites_pending_by_email ON invites (email_key, tenant_id)
