@@ -70,18 +70,9 @@ pub fn fold(s: &str) -> String {
     caseless::default_case_fold_str(&nfc).nfc().collect()
 }
 
-/// What substring search looks in: the folded name and email.
-pub fn search_text(name: Option<&str>, email: &str) -> String {
-    search_forms(name, &fold(email)).0
-}
-
-/// What "sort by name" orders by: the folded name, or the email key for nameless members.
-pub fn sort_name(name: Option<&str>, email_key: &str) -> String {
-    name.map_or_else(|| email_key.to_owned(), fold)
-}
-
-/// [`search_text`] and [`sort_name`] of a member at once, folding the name only once (a
-/// store computes both for every member it writes).
+/// What a member is found and sorted by: the search text (folded name and email key; schema
+/// migration 3 calls it `normalize::search_text`) and the sort name (the folded name, or the
+/// email key for nameless members). Both at once so the name is folded only once.
 pub fn search_forms(name: Option<&str>, email_key: &str) -> (String, String) {
     match name.map(fold) {
         Some(folded) => {
