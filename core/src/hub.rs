@@ -1,12 +1,13 @@
 //! The public API: a [`Hub`] over a store, and tenant-scoped [`Tenant`] handles.
 
+use crate::authz::tenant_role;
 use crate::clock::{truncate_to_micros, Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::event_kind;
 use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
-use crate::permission::{Permission, PermissionSet};
+use crate::permission::Permission;
 use crate::requests::*;
 use crate::store::{self, AccessFacts, AuditQuery, InviteFilter, Store, Tx};
 use crate::token::InviteToken;
@@ -479,6 +480,9 @@ impl Tenant {
             let expires_at = op.now + op.tenant_info()?.settings.invite_lifetime;
             let (invite, merged) = match op.tx.pending_invite(self.id, &email.key)? {
                 Some(mut invite) => {
+                    // Merging replaces its role and link: only someone who could have
+                    // created it may.
+                    op.require_assignable(invite.role, invite.workspace)?;
                     for id in product_ids {
                         if !invite.products.contains(&id) {
                             invite.products.push(id);
@@ -522,7 +526,7 @@ impl Tenant {
     pub fn resend_invite(&self, actor: Actor, invite: InviteId) -> Result<IssuedInvite> {
         self.write(actor, |op| {
             let mut invite = op.invite(invite)?;
-            op.require_in(&invite.role.required_to_assign(), invite.workspace)?;
+            op.require_assignable(invite.role, invite.workspace)?;
             match invite.status {
                 InviteStatus::Accepted => return Err(Error::InviteUsed),
                 InviteStatus::Revoked => return Err(Error::InviteRevoked),
@@ -549,7 +553,7 @@ impl Tenant {
     pub fn revoke_invite(&self, actor: Actor, invite: InviteId) -> Result<Invite> {
         self.write(actor, |op| {
             let mut invite = op.invite(invite)?;
-            op.require_in(&invite.role.required_to_assign(), invite.workspace)?;
+            op.require_assignable(invite.role, invite.workspace)?;
             match invite.status {
                 InviteStatus::Accepted => return Err(Error::InviteUsed),
                 InviteStatus::Revoked => return Ok(invite),
@@ -693,65 +697,6 @@ impl<'a> Op<'a> {
         self.tx
             .tenant(self.tenant)?
             .ok_or_else(|| Error::not_found("tenant", self.tenant))
-    }
-
-    /// Checks the actor holds `permission` tenant-wide.
-    pub(crate) fn require(&self, permission: &Permission) -> Result<()> {
-        self.require_in(permission, None)
-    }
-
-    /// Checks the actor holds `permission` tenant-wide or, when `workspace` is given, in that
-    /// workspace. Members must be active members of this tenant.
-    pub(crate) fn require_in(
-        &self,
-        permission: &Permission,
-        workspace: Option<WorkspaceId>,
-    ) -> Result<()> {
-        if self
-            .actor_permissions(workspace.map_or(Scope::Tenant, Scope::Workspace))?
-            .contains(permission)
-        {
-            Ok(())
-        } else {
-            Err(Error::PermissionDenied {
-                actor: self.actor.to_string(),
-                permission: permission.to_string(),
-            })
-        }
-    }
-
-    /// What the actor may do in `scope`; everything for the host, nothing for an inactive or
-    /// unknown member.
-    pub(crate) fn actor_permissions(&self, scope: Scope) -> Result<PermissionSet> {
-        match self.actor {
-            Actor::System => Ok(PermissionSet::All),
-            Actor::Member(id) => match self.tx.member(self.tenant, id)? {
-                Some(m) if m.status == MemberStatus::Active => {
-                    permissions_of(self.tx, self.tenant, id, scope)
-                }
-                _ => Ok(PermissionSet::none()),
-            },
-        }
-    }
-
-    /// Checks the actor may hand out `role` in that scope: they hold the permission to assign
-    /// it, and every permission the role carries (no one can create a role above their own).
-    pub(crate) fn require_assignable(
-        &self,
-        role: Role,
-        workspace: Option<WorkspaceId>,
-    ) -> Result<()> {
-        self.require_in(&role.required_to_assign(), workspace)?;
-        let carried = role_permissions(self.tx, self.tenant, role)?;
-        let own = self.actor_permissions(workspace.map_or(Scope::Tenant, Scope::Workspace))?;
-        if carried.is_subset_of(&own) {
-            Ok(())
-        } else {
-            Err(Error::PermissionDenied {
-                actor: self.actor.to_string(),
-                permission: format!("every permission of role {role}"),
-            })
-        }
     }
 
     pub(crate) fn workspace(&self, id: WorkspaceId) -> Result<Workspace> {
@@ -1100,63 +1045,6 @@ fn apply_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<
         member,
         granted,
     })
-}
-
-/// Where a permission is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    /// Tenant-wide roles only.
-    Tenant,
-    /// Tenant-wide roles and the roles in this workspace.
-    Workspace(WorkspaceId),
-    /// Every role the member holds anywhere.
-    Anywhere,
-}
-
-pub(crate) fn tenant_role(tx: &dyn Tx, tenant: TenantId, member: MemberId) -> Result<Option<Role>> {
-    Ok(tx
-        .assignments(tenant, member)?
-        .into_iter()
-        .find(|a| a.workspace.is_none())
-        .map(|a| a.role))
-}
-
-pub(crate) fn role_permissions(tx: &dyn Tx, tenant: TenantId, role: Role) -> Result<PermissionSet> {
-    match role.built_in_permissions() {
-        Some(set) => Ok(set),
-        None => {
-            let Role::Custom(id) = role else {
-                unreachable!("built-in roles have built-in permissions")
-            };
-            let custom = tx
-                .custom_role(tenant, id)?
-                .ok_or_else(|| Error::not_found("role", id))?;
-            Ok(PermissionSet::Only(
-                custom.permissions.into_iter().collect(),
-            ))
-        }
-    }
-}
-
-/// The union of the member's roles in `scope` (status is not checked here).
-pub(crate) fn permissions_of(
-    tx: &dyn Tx,
-    tenant: TenantId,
-    member: MemberId,
-    scope: Scope,
-) -> Result<PermissionSet> {
-    let mut set = PermissionSet::none();
-    for a in tx.assignments(tenant, member)? {
-        let applies = match (scope, a.workspace) {
-            (_, None) | (Scope::Anywhere, _) => true,
-            (Scope::Workspace(ws), Some(w)) => ws == w,
-            (Scope::Tenant, Some(_)) => false,
-        };
-        if applies {
-            set = set.union(role_permissions(tx, tenant, a.role)?);
-        }
-    }
-    Ok(set)
 }
 
 fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {

@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod authz;
 mod clock;
 mod customers;
 mod error;

@@ -1,15 +1,16 @@
 //! The team side: workspaces, custom roles and permission checks, deactivate and remove,
 //! passwords, and impersonation.
 
+use crate::authz::{may_impersonate, tenant_role, Rights, Scope};
 use crate::error::{Error, Result};
 use crate::event_kind;
-use crate::hub::{permissions_of, rfc3339, tenant_role, Op, Scope, Tenant};
+use crate::hub::{rfc3339, Op, Tenant};
 use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
 use crate::password;
 use crate::permission::Permission;
-use crate::store::{self, Tx};
+use crate::store;
 use crate::token::ImpersonationToken;
 use serde_json::json;
 use time::Duration;
@@ -109,6 +110,7 @@ impl Tenant {
             let ws = op.workspace(workspace)?;
             op.require_assignable(role, Some(ws.id))?;
             let m = op.member(member)?;
+            op.require_manage(&m, Some(ws.id))?;
             match m.status {
                 MemberStatus::Active => {}
                 MemberStatus::Deactivated => return Err(Error::MemberDeactivated(m.id)),
@@ -155,6 +157,7 @@ impl Tenant {
             op.workspace(workspace)?;
             op.require_in(&Permission::USERS_MANAGE, Some(workspace))?;
             let m = op.member(member)?;
+            op.require_manage(&m, Some(workspace))?;
             let removed = op.tx.remove_role(op.tenant, m.id, Some(workspace))?;
             if removed {
                 op.audit(
@@ -262,6 +265,7 @@ impl Tenant {
             }
             op.require_assignable(role, workspace)?;
             let m = op.member(member)?;
+            op.require_manage(&m, workspace)?;
             let current = op
                 .tx
                 .assignments(op.tenant, m.id)?
@@ -322,8 +326,13 @@ impl Tenant {
             if m.status != MemberStatus::Active {
                 return Ok(false);
             }
-            let scope = workspace.map_or(Scope::Tenant, Scope::Workspace);
-            Ok(permissions_of(tx, self.id(), member, scope)?.contains(permission))
+            if let Some(ws) = workspace {
+                tx.workspace(self.id(), ws)?
+                    .ok_or_else(|| Error::not_found("workspace", ws))?;
+            }
+            Ok(Rights::of(tx, self.id(), member)?
+                .in_scope(Scope::of(workspace))
+                .contains(permission))
         })
     }
 
@@ -336,7 +345,7 @@ impl Tenant {
     pub fn deactivate(&self, actor: Actor, member: MemberId) -> Result<Member> {
         self.write(actor, |op| {
             let mut m = op.member(member)?;
-            op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+            op.require_manage(&m, None)?;
             if m.status == MemberStatus::Deactivated {
                 return Ok(m);
             }
@@ -357,7 +366,7 @@ impl Tenant {
     pub fn reactivate(&self, actor: Actor, member: MemberId) -> Result<Member> {
         self.write(actor, |op| {
             let mut m = op.member(member)?;
-            op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+            op.require_manage(&m, None)?;
             match m.status {
                 MemberStatus::Active => return Ok(m),
                 MemberStatus::Invited => {
@@ -384,7 +393,11 @@ impl Tenant {
     pub fn remove_member(&self, actor: Actor, member: MemberId) -> Result<()> {
         self.write(actor, |op| {
             let m = op.member(member)?;
-            op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+            op.require_manage(&m, None)?;
+            // Removing deletes their pending invite: that needs the rights to have created it.
+            if let Some(invite) = op.tx.pending_invite(op.tenant, &m.email_key)? {
+                op.require_assignable(invite.role, invite.workspace)?;
+            }
             guard_last_admin(op, &m)?;
             end_sessions_of(op, m.id, "member removed")?;
             let invites = op.tx.delete_pending_invites(op.tenant, &m.email_key)?;
@@ -420,7 +433,7 @@ impl Tenant {
                 Actor::System => false,
                 Actor::Member(id) if id == m.id => false,
                 Actor::Member(_) => {
-                    op.require(&manage_permission(op.tx, op.tenant, m.id)?)?;
+                    op.require_manage(&m, None)?;
                     true
                 }
             };
@@ -516,18 +529,13 @@ impl Tenant {
                     )))
                 }
             }
-            let denied = |why: &str| Error::PermissionDenied {
-                actor: actor.to_string(),
-                permission: format!("impersonate ({why})"),
-            };
-            if tenant_role(op.tx, op.tenant, t.id)? == Some(Role::Admin) {
-                return Err(denied("the target is an admin"));
-            }
-            let theirs = permissions_of(op.tx, op.tenant, t.id, Scope::Anywhere)?;
-            let mine = op.actor_permissions(Scope::Anywhere)?;
-            if !theirs.is_subset_of(&mine) {
-                return Err(denied("the target holds a permission you lack"));
-            }
+            let target_rights = Rights::of(op.tx, op.tenant, t.id)?;
+            may_impersonate(&op.actor_rights()?, &target_rights).map_err(|why| {
+                Error::PermissionDenied {
+                    actor: actor.to_string(),
+                    permission: format!("impersonate ({why})"),
+                }
+            })?;
             let token = ImpersonationToken::generate()?;
             let session = Impersonation {
                 id: ImpersonationId::new(),
@@ -568,8 +576,13 @@ impl Tenant {
                     .member(self.id(), id)?
                     .is_some_and(|m| m.status == MemberStatus::Active))
             };
-            let still_allowed = permissions_of(tx, self.id(), session.actor_id, Scope::Tenant)?
-                .contains(&Permission::IMPERSONATE);
+            // The rule is checked again on every verify: a promotion of the target or a lost
+            // right of the actor ends the session at once, as a deactivation does.
+            let still_allowed = may_impersonate(
+                &Rights::of(tx, self.id(), session.actor_id)?,
+                &Rights::of(tx, self.id(), session.target_id)?,
+            )
+            .is_ok();
             if !active(session.actor_id)? || !active(session.target_id)? || !still_allowed {
                 return Err(Error::ImpersonationEnded);
             }
@@ -631,7 +644,7 @@ fn check_role_change(
     except: Option<RoleId>,
 ) -> Result<()> {
     op.require(&Permission::USERS_MANAGE)?;
-    let own = op.actor_permissions(Scope::Tenant)?;
+    let own = op.actor_rights()?.in_scope(Scope::Tenant);
     if let Some(p) = permissions.iter().find(|p| !own.contains(p)) {
         return Err(Error::PermissionDenied {
             actor: op.actor.to_string(),
@@ -650,20 +663,6 @@ fn custom_role(op: &Op, id: RoleId) -> Result<CustomRole> {
     op.tx
         .custom_role(op.tenant, id)?
         .ok_or_else(|| Error::not_found("role", id))
-}
-
-/// Team members (any role other than customer, anywhere) are managed with `users.manage`;
-/// customers with `customers.manage`.
-fn manage_permission(tx: &dyn Tx, tenant: TenantId, member: MemberId) -> Result<Permission> {
-    let team = tx
-        .assignments(tenant, member)?
-        .iter()
-        .any(|a| a.role != Role::Customer);
-    Ok(if team {
-        Permission::USERS_MANAGE
-    } else {
-        Permission::CUSTOMERS_MANAGE
-    })
 }
 
 fn guard_last_admin(op: &Op, member: &Member) -> Result<()> {
