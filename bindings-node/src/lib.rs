@@ -516,6 +516,9 @@ pub struct OutboxEvent {
     pub id: String,
     pub tenant_id: String,
     pub kind: String,
+    /// Whether a host would email someone for it, show it in the app, or only act on it.
+    #[napi(ts_type = "'email' | 'in_app' | 'system'")]
+    pub channel: String,
     #[napi(ts_type = "Record<string, string | number | boolean | null | string[]>")]
     pub payload: serde_json::Value,
     pub created_at: DateTime<Utc>,
@@ -527,6 +530,7 @@ impl From<mk::OutboxEvent> for OutboxEvent {
         Self {
             id: e.id.to_string(),
             tenant_id: e.tenant_id.to_string(),
+            channel: e.channel.as_str().into(),
             kind: e.kind,
             payload: e.payload,
             created_at: date(e.created_at),
@@ -562,6 +566,8 @@ pub struct AddCustomerOptions {
     pub source: Option<String>,
     /// Role of a new member (default `customer`).
     pub role: Option<String>,
+    /// "Notify by email" (default true): false writes no `email`-channel outbox event.
+    pub notify: Option<bool>,
 }
 
 /// Options of `grant`.
@@ -582,6 +588,8 @@ pub struct InviteOptions {
     pub products: Option<Vec<String>>,
     /// Workspace joined on acceptance.
     pub workspace: Option<String>,
+    /// "Notify by email" (default true): false writes no `invite.created` event.
+    pub notify: Option<bool>,
 }
 
 /// Filters of `customers`, `countCustomers` and `exportCustomers`.
@@ -902,6 +910,7 @@ impl Tenant {
                 expires_at: None,
                 source: None,
                 role: None,
+                notify: None,
             });
             let new = mk::NewCustomer {
                 email,
@@ -911,6 +920,7 @@ impl Tenant {
                 expires_at: o.expires_at.map(instant).transpose()?,
                 source: or_default(o.source)?,
                 role: or_default(o.role)?,
+                notify: o.notify.unwrap_or(true),
             };
             let added = t.add_customer(self::actor(&actor)?, new)?;
             Ok(AddedCustomer {
@@ -1020,6 +1030,7 @@ impl Tenant {
                 role: None,
                 products: None,
                 workspace: None,
+                notify: None,
             });
             let new = mk::NewInvite {
                 email,
@@ -1027,6 +1038,7 @@ impl Tenant {
                 role: or_default(o.role)?,
                 workspace: opt(o.workspace)?,
                 products: ids(o.products)?,
+                notify: o.notify.unwrap_or(true),
             };
             t.invite(self::actor(&actor)?, new).map(Into::into)
         })

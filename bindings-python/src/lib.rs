@@ -299,7 +299,7 @@ fn py_session<'py>(py: Python<'py>, s: &mk::Impersonation) -> PyResult<Bound<'py
 fn py_event<'py>(py: Python<'py>, e: &mk::OutboxEvent) -> PyResult<Bound<'py, PyAny>> {
     record!(py, "OutboxEvent", {
         "id" => e.id.to_string(), "tenant_id" => e.tenant_id.to_string(), "kind" => &e.kind,
-        "payload" => json(py, &e.payload)?, "created_at" => dt(py, e.created_at)?,
+        "channel" => e.channel.as_str(), "payload" => json(py, &e.payload)?, "created_at" => dt(py, e.created_at)?,
         "delivered_at" => opt_dt(py, e.delivered_at)?,
     })
 }
@@ -586,7 +586,7 @@ impl Tenant {
 
     /// Adds a customer now (no invite) and grants `products` at once; reuses a member with the
     /// same email or external id.
-    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source="manual", role="customer"))]
+    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source="manual", role="customer", notify=true))]
     #[allow(clippy::too_many_arguments)]
     fn add_customer<'py>(
         &self,
@@ -599,9 +599,11 @@ impl Tenant {
         expires_at: Option<&Bound<'_, PyAny>>,
         source: &str,
         role: &str,
+        notify: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = self::actor(actor)?;
         let new = mk::NewCustomer {
+            notify,
             email,
             name,
             external_id,
@@ -691,7 +693,7 @@ impl Tenant {
     // ----- invites --------------------------------------------------------------------------
 
     /// Invites an email; returns the invite and its link token (once).
-    #[pyo3(signature = (actor, email, *, name=None, role="customer", products=Vec::new(), workspace=None))]
+    #[pyo3(signature = (actor, email, *, name=None, role="customer", products=Vec::new(), workspace=None, notify=true))]
     #[allow(clippy::too_many_arguments)]
     fn invite<'py>(
         &self,
@@ -702,9 +704,11 @@ impl Tenant {
         role: &str,
         products: Vec<String>,
         workspace: Option<String>,
+        notify: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = self::actor(actor)?;
         let new = mk::NewInvite {
+            notify,
             email,
             name,
             role: parse(role)?,

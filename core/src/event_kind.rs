@@ -1,24 +1,54 @@
-//! Kinds of outbox events: what a host may want to turn into an email or a notice.
+//! Kinds of outbox events, and the [`Channel`] each is meant for: whether a host would send an
+//! email for it (`email`), show a notice in its app (`in_app`), or only update its own systems
+//! (`system`: end sessions, sync a CRM). Every event carries its channel, so an outbox worker
+//! emails only what is meant to be emailed.
+
+use crate::model::Channel;
 
 /// An invite was created (or merged into a pending one): send the invitation email.
+/// Channel `email`.
 pub const INVITE_CREATED: &str = "invite.created";
-/// An invite was resent with a new link.
+/// An invite was resent with a new link: send the invitation email again. Channel `email`.
 pub const INVITE_RESENT: &str = "invite.resent";
-/// An invite was revoked.
+/// An invite was revoked: its link no longer works. Channel `system`.
 pub const INVITE_REVOKED: &str = "invite.revoked";
-/// An invite was accepted or claimed.
+/// An invite was accepted or claimed: tell the inviter in the app. Channel `in_app`.
 pub const INVITE_ACCEPTED: &str = "invite.accepted";
-/// A member got (or renewed) access to a product.
+/// A member got (or renewed) access to a product: "you now have access". Channel `email`.
 pub const ACCESS_GRANTED: &str = "access.granted";
-/// A member's access to a product was revoked.
+/// A member's access to a product was revoked (a refund, a cancellation). Channel `system`.
 pub const ACCESS_REVOKED: &str = "access.revoked";
-/// An active member joined another workspace (no email: an in-app notice at most).
+/// An active member joined another workspace: an in-app notice, never an email.
+/// Channel `in_app`.
 pub const MEMBER_ADDED_TO_WORKSPACE: &str = "member.added_to_workspace";
-/// A member was deactivated: end their sessions in the host.
+/// A member was deactivated: end their sessions in the host. Channel `system`.
 pub const MEMBER_DEACTIVATED: &str = "member.deactivated";
-/// A member was reactivated.
+/// A member was reactivated. Channel `in_app`.
 pub const MEMBER_REACTIVATED: &str = "member.reactivated";
-/// A member was removed: end their sessions and forget them in the host.
+/// A member was removed: end their sessions and forget them in the host. Channel `system`.
 pub const MEMBER_REMOVED: &str = "member.removed";
 /// A team member started looking at a member's account (to tell that member, if desired).
+/// Channel `in_app`.
 pub const IMPERSONATION_STARTED: &str = "impersonation.started";
+
+/// Every event kind memberkit writes, with its channel.
+pub const ALL: [(&str, Channel); 11] = [
+    (INVITE_CREATED, Channel::Email),
+    (INVITE_RESENT, Channel::Email),
+    (INVITE_REVOKED, Channel::System),
+    (INVITE_ACCEPTED, Channel::InApp),
+    (ACCESS_GRANTED, Channel::Email),
+    (ACCESS_REVOKED, Channel::System),
+    (MEMBER_ADDED_TO_WORKSPACE, Channel::InApp),
+    (MEMBER_DEACTIVATED, Channel::System),
+    (MEMBER_REACTIVATED, Channel::InApp),
+    (MEMBER_REMOVED, Channel::System),
+    (IMPERSONATION_STARTED, Channel::InApp),
+];
+
+/// The channel of an event kind (`system` for a kind this version does not know).
+pub fn channel(kind: &str) -> Channel {
+    ALL.iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(Channel::System, |(_, c)| *c)
+}

@@ -154,8 +154,22 @@ impl Tenant {
     }
 
     pub(crate) fn write<R>(&self, actor: Actor, f: impl FnOnce(&Op) -> Result<R>) -> Result<R> {
+        self.write_notifying(actor, true, f)
+    }
+
+    /// A write whose `email`-channel events are written only when `notify` is true.
+    pub(crate) fn write_notifying<R>(
+        &self,
+        actor: Actor,
+        notify: bool,
+        f: impl FnOnce(&Op) -> Result<R>,
+    ) -> Result<R> {
         let now = self.hub.now();
-        store::write(self.hub.store(), |tx| f(&Op::new(tx, self.id, actor, now)))
+        store::write(self.hub.store(), |tx| {
+            let mut op = Op::new(tx, self.id, actor, now);
+            op.notify = notify;
+            f(&op)
+        })
     }
 
     /// The tenant's name and settings.
@@ -263,7 +277,7 @@ impl Tenant {
         let name = normalize::optional_name(new.name.as_deref())?;
         let external_id = normalize::external_id(new.external_id.as_deref())?;
         let expires_at = new.expires_at.map(truncate_to_micros);
-        self.write(actor, |op| {
+        self.write_notifying(actor, new.notify, |op| {
             op.require(&Permission::CUSTOMERS_MANAGE)?;
             op.check_expiry(expires_at)?;
             let products = op.grantable_products(&new.products)?;
@@ -456,7 +470,7 @@ impl Tenant {
     pub fn invite(&self, actor: Actor, new: NewInvite) -> Result<IssuedInvite> {
         let email = normalize::email(&new.email)?;
         let name = normalize::optional_name(new.name.as_deref())?;
-        self.write(actor, |op| {
+        self.write_notifying(actor, new.notify, |op| {
             if let Some(ws) = new.workspace {
                 op.workspace(ws)?;
             }
@@ -579,7 +593,7 @@ impl Tenant {
     /// and products it carried, in one transaction. Pass the email the person signed in with as
     /// `email` when there is one; the link only works for the invited address.
     ///
-    /// Errors: `invalid_input` (not a token), `not_found` (unknown here), `invite_expired`,
+    /// Errors: `not_found` (not a token, or unknown here), `invite_expired`,
     /// `invite_revoked`, `invite_used`, `invite_email_mismatch`, `member_deactivated`.
     pub fn accept(&self, token: &str, email: Option<&str>) -> Result<Accepted> {
         let digest = InviteToken::parse(token)?.digest();
@@ -674,7 +688,8 @@ pub(crate) struct Op<'a> {
     pub(crate) tenant: TenantId,
     pub(crate) actor: Actor,
     pub(crate) now: OffsetDateTime,
-    /// Whether changes write outbox events (imports may opt out; audit entries always).
+    /// Whether changes write `email`-channel outbox events ("notify by email"; the audit
+    /// entries and the other channels are always written).
     pub(crate) notify: bool,
     /// Whether each grant writes its own audit entry (imports write one entry per row that
     /// lists the grants instead).
@@ -780,14 +795,12 @@ impl<'a> Op<'a> {
         Ok(with_current_status(invite, self.now))
     }
 
-    /// A product that may be granted: exists here, is paid, and is not archived.
+    /// A product that may be granted: exists here (`not_found` otherwise), is paid, and is not
+    /// archived (`invalid_input` otherwise).
     pub(crate) fn grantable_product(&self, id: ProductId) -> Result<Product> {
-        let product = self.product(id).map_err(|_| {
-            Error::invalid(
-                "products",
-                format!("product {id} does not exist in this tenant"),
-            )
-        })?;
+        // Another tenant's product is `not_found`, as everywhere; only a free or archived
+        // product of this tenant is a bad argument.
+        let product = self.product(id)?;
         if !product.paid {
             return Err(Error::invalid(
                 "products",
@@ -945,13 +958,15 @@ impl<'a> Op<'a> {
     }
 
     pub(crate) fn emit(&self, kind: &str, payload: Value) -> Result<()> {
-        if !self.notify {
+        let channel = event_kind::channel(kind);
+        if !self.notify && channel == Channel::Email {
             return Ok(());
         }
         self.tx.append_event(&OutboxEvent {
             id: EventId::new(),
             tenant_id: self.tenant,
             kind: kind.to_owned(),
+            channel,
             payload,
             created_at: self.now,
             delivered_at: None,

@@ -81,7 +81,8 @@ pub struct ImportOptions {
     pub role: Role,
     /// What to do with new people.
     pub mode: ImportMode,
-    /// Write outbox events (invites to send, access granted). Default true.
+    /// "Notify by email": write `email`-channel outbox events (invites to send, access
+    /// granted). Default true; the audit entries are written either way.
     pub notify: Option<bool>,
     /// Report what would happen and change nothing.
     pub dry_run: bool,

@@ -116,6 +116,18 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Who an outbox event is for: see [`crate::event_kind`] for each kind's channel.
+    Channel, "channel" {
+        /// A host would send the person an email (an invitation, "you now have access").
+        Email => "email",
+        /// A notice inside the host's app, never an email.
+        InApp => "in_app",
+        /// For the host's own systems (end sessions, sync a CRM); nobody is told.
+        System => "system",
+    }
+);
+
 /// A role: one of the built-ins, or a custom role of the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
@@ -468,6 +480,9 @@ pub struct OutboxEvent {
     pub tenant_id: TenantId,
     /// Kind, e.g. `invite.created` (see [`crate::event_kind`]).
     pub kind: String,
+    /// Whether a host would email someone for it (`email`), show it in the app (`in_app`), or
+    /// only act on it itself (`system`).
+    pub channel: Channel,
     /// Payload as JSON.
     pub payload: serde_json::Value,
     /// When it was written.

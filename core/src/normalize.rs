@@ -3,7 +3,10 @@
 use crate::error::{Error, Result};
 use unicode_normalization::UnicodeNormalization;
 
-/// An email as given (trimmed, NFC) and its comparison key (NFC of the Unicode case fold).
+/// Longest search text `customers` accepts, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// An email as given (trimmed, NFC) and its comparison key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedEmail {
     /// What is stored and shown.
@@ -15,23 +18,40 @@ pub struct NormalizedEmail {
 /// Checks an email address and returns its stored and comparison forms.
 ///
 /// The check is deliberately pragmatic (what sign-up forms accept): one `@`, a local part of
-/// 1-64 characters, a domain with at least one dot and no empty label, no spaces or control
-/// characters, at most 254 characters. Unicode is allowed on both sides.
+/// 1-64 characters, a domain with at least one dot and no empty label, at most 254
+/// characters, no spaces, no control or invisible format characters (U+200B, U+2060, U+FEFF,
+/// bidi marks: they make look-alike duplicates), and none of `<>()[],;:\"`. Unicode letters
+/// are allowed on both sides.
+///
+/// The key compares case the way mail systems do without merging distinct mailboxes: NFC,
+/// then each letter lower-cased on its own (`A`→`a`, `É`→`é`, `Ａ`→`ａ`), never through full
+/// Unicode case folding. So `ſ`, `ß`, ligatures such as `ﬀ`, dotless `ı`, `İ`, fullwidth and
+/// Cyrillic letters all stay distinct from the ASCII letters they resemble, and a non-ASCII
+/// letter is never lowered onto an ASCII one. A character that normalisation itself would turn
+/// into ASCII (the Kelvin sign U+212A becomes `K`) is refused as `invalid_input`.
 pub fn email(input: &str) -> Result<NormalizedEmail> {
-    let display = nfc(input.trim());
-    let bad = |why: &str| Error::invalid("email", format!("`{}`: {why}", input.trim()));
+    let trimmed = input.trim();
+    let bad = |why: &str| Error::invalid("email", format!("`{}`: {why}", shown(trimmed)));
+    if trimmed.chars().count() > 254 {
+        return Err(bad("is longer than 254 characters"));
+    }
+    if let Some(c) = trimmed.chars().find(|&c| !c.is_ascii() && nfc_is_ascii(c)) {
+        return Err(bad(&format!(
+            "contains U+{:04X}, a look-alike of `{}`",
+            c as u32,
+            nfc(&c.to_string())
+        )));
+    }
+    let display = nfc(trimmed);
     if display.is_empty() {
         return Err(bad("is empty"));
     }
-    if display.chars().count() > 254 {
-        return Err(bad("is longer than 254 characters"));
-    }
     if display
         .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+        .any(|c| c.is_whitespace() || is_invisible(c) || "<>()[],;:\\\"".contains(c))
     {
         return Err(bad(
-            "contains a space, control character or one of <>()[],;:\\\"",
+            "contains a space, an invisible or control character, or one of <>()[],;:\\\"",
         ));
     }
     let Some((local, domain)) = display.split_once('@') else {
@@ -46,8 +66,60 @@ pub fn email(input: &str) -> Result<NormalizedEmail> {
     if !domain.contains('.') || domain.split('.').any(str::is_empty) {
         return Err(bad("needs a domain like example.com after the `@`"));
     }
-    let key = fold(&display);
+    let key = email_key_of(&display);
     Ok(NormalizedEmail { display, key })
+}
+
+/// The comparison key of an email already in NFC: each character lower-cased on its own,
+/// and only when that stays one character on the same side of ASCII (see [`email`]).
+pub fn email_key_of(display: &str) -> String {
+    if display.is_ascii() {
+        return display.to_ascii_lowercase();
+    }
+    let lowered: String = display.chars().map(lower_one).collect();
+    lowered.nfc().collect()
+}
+
+fn lower_one(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if !l.is_ascii() => l,
+        _ => c,
+    }
+}
+
+fn nfc_is_ascii(c: char) -> bool {
+    std::iter::once(c).nfc().all(|n| n.is_ascii())
+}
+
+/// Control characters (Cc) and invisible format characters (Cf, Unicode 15).
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+            | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+            | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// An input as quoted in an error message: invisible characters spelled out, long ones cut.
+fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == 80 {
+            out.push('…');
+            break;
+        }
+        if is_invisible(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// NFC of `s`; ASCII text is already NFC, so it skips the Unicode tables (import hot path).
@@ -74,6 +146,8 @@ pub fn fold(s: &str) -> String {
 /// migration 3 calls it `normalize::search_text`) and the sort name (the folded name, or the
 /// email key for nameless members). Both at once so the name is folded only once.
 pub fn search_forms(name: Option<&str>, email_key: &str) -> (String, String) {
+    // Search is forgiving (`strasse` finds `straße`): it folds fully, unlike the email key.
+    let email_key = &*fold(email_key);
     match name.map(fold) {
         Some(folded) => {
             let mut text = String::with_capacity(folded.len() + 1 + email_key.len());
@@ -138,19 +212,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emails_fold_case_and_keep_what_was_given() {
+    fn emails_lower_case_and_keep_what_was_given() {
         let e = email("  Ada.Lovelace@Example.COM ").unwrap();
         assert_eq!(e.display, "Ada.Lovelace@Example.COM");
         assert_eq!(e.key, "ada.lovelace@example.com");
-        // Full case folding: ß folds to ss; NFC makes composed and decomposed é equal.
-        assert_eq!(
-            email("STRASSE@x.de").unwrap().key,
-            email("straße@x.de").unwrap().key
-        );
+        // NFC makes composed and decomposed é equal; non-ASCII letters lower-case too.
         assert_eq!(
             email("Jose\u{301}@x.es").unwrap().key,
             email("josé@X.ES").unwrap().key
         );
+        assert_eq!(email("ÉCOLE@Exemple.fr").unwrap().key, "école@exemple.fr");
+        assert_eq!(
+            email("ΣΟΦΙΑ@x.gr").unwrap().key,
+            email("σοφια@x.gr").unwrap().key
+        );
+    }
+
+    #[test]
+    fn distinct_mailboxes_never_share_a_key() {
+        // Each pair would merge under full Unicode case folding or compatibility forms.
+        let pairs = [
+            ("ſales@x.com", "sales@x.com"),         // long s
+            ("straße@x.de", "strasse@x.de"),        // sharp s
+            ("oﬀice@x.com", "office@x.com"),        // ff ligature
+            ("ıan@x.com", "ian@x.com"),             // dotless i
+            ("İan@x.com", "ian@x.com"),             // dotted capital I
+            ("ａda@x.com", "ada@x.com"),            // fullwidth a
+            ("Ａda@x.com", "ada@x.com"),            // fullwidth A
+            ("аda@x.com", "ada@x.com"),             // Cyrillic a
+            ("ada@ехample.com", "ada@example.com"), // Cyrillic e and x in the domain
+        ];
+        for (a, b) in pairs {
+            let (ka, kb) = (email(a).unwrap().key, email(b).unwrap().key);
+            assert_ne!(ka, kb, "{a} and {b} are different mailboxes");
+        }
+    }
+
+    #[test]
+    fn invisible_characters_and_ascii_look_alikes_are_refused() {
+        for bad in [
+            "\u{212A}elvin@x.com", // Kelvin sign: NFC would make it K
+            "a\u{200B}da@x.com",
+            "ada\u{2060}@x.com",
+            "\u{FEFF}ada@x.com",
+            "ada@x\u{200E}.com",
+            "ad\u{202E}a@x.com",
+            "a\u{AD}da@x.com",
+        ] {
+            let err = email(bad).unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{bad:?}");
+            assert!(
+                !err.to_string().contains('\u{200B}'),
+                "invisible chars are spelled out"
+            );
+        }
     }
 
     #[test]

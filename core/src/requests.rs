@@ -62,6 +62,9 @@ pub struct NewCustomer {
     pub source: GrantSource,
     /// Role for a newly created member (default `customer`; others need `users.manage`).
     pub role: Role,
+    /// "Notify by email" (default true). False writes no `email`-channel outbox event (no
+    /// `access.granted` email); the audit entries are written all the same.
+    pub notify: bool,
 }
 
 impl NewCustomer {
@@ -75,7 +78,13 @@ impl NewCustomer {
             expires_at: None,
             source: GrantSource::Manual,
             role: Role::Customer,
+            notify: true,
         }
+    }
+    /// Sets whether to write `email`-channel outbox events (default true).
+    pub fn notify(mut self, notify: bool) -> Self {
+        self.notify = notify;
+        self
     }
     /// Sets the name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -173,6 +182,9 @@ pub struct NewInvite {
     pub workspace: Option<WorkspaceId>,
     /// Paid products granted on acceptance.
     pub products: Vec<ProductId>,
+    /// "Notify by email" (default true). False writes no `invite.created` event: the host
+    /// hands the link over itself. The audit entry is written all the same.
+    pub notify: bool,
 }
 
 impl NewInvite {
@@ -184,7 +196,13 @@ impl NewInvite {
             role: Role::Customer,
             workspace: None,
             products: Vec::new(),
+            notify: true,
         }
+    }
+    /// Sets whether to write `email`-channel outbox events (default true).
+    pub fn notify(mut self, notify: bool) -> Self {
+        self.notify = notify;
+        self
     }
     /// Sets the workspace to join on acceptance.
     pub fn workspace(mut self, workspace: WorkspaceId) -> Self {

@@ -33,19 +33,21 @@ fn generate(prefix: &str) -> Result<String> {
     Ok(s)
 }
 
-fn parse(prefix: &str, field: &'static str, s: &str) -> Result<String> {
+fn parse(prefix: &str, entity: &'static str, s: &str) -> Result<String> {
     let s = s.trim();
     let ok = s
         .strip_prefix(prefix)
         .is_some_and(|hex| hex.len() == HEX_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit()));
     if !ok {
-        return Err(Error::invalid(field, format!("is not a {prefix}… token")));
+        // A mangled link and an unknown one get the same answer: the host shows one
+        // "this link is not valid" page, and the shape of a guess teaches nothing.
+        return Err(Error::not_found(entity, "token"));
     }
     Ok(s.to_ascii_lowercase())
 }
 
 macro_rules! secret_token {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, $field:literal) => {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $entity:literal) => {
         $(#[$doc])*
         /// Its `Debug` form hides the secret so it never lands in logs.
         #[derive(Clone, PartialEq, Eq)]
@@ -58,10 +60,10 @@ macro_rules! secret_token {
                 generate($prefix).map(Self)
             }
 
-            /// Checks the shape of a presented token. Unknown but well-formed tokens are
-            /// reported later as `not_found`.
+            /// Checks the shape of a presented token: `not_found` when it is not one, the
+            /// same answer an unknown but well-formed token gets later.
             pub fn parse(s: &str) -> Result<Self> {
-                parse($prefix, $field, s).map(Self)
+                parse($prefix, $entity, s).map(Self)
             }
 
             /// The secret. Show it once; memberkit keeps only its digest.
@@ -85,12 +87,12 @@ macro_rules! secret_token {
 
 secret_token!(
     /// A secret invite token, for the invite link: `mki_` + 64 hex digits.
-    InviteToken, "mki_", "token"
+    InviteToken, "mki_", "invite"
 );
 secret_token!(
     /// A secret impersonation token, exchanged by the host via `verify_impersonation`:
     /// `mkimp_` + 64 hex digits.
-    ImpersonationToken, "mkimp_", "token"
+    ImpersonationToken, "mkimp_", "impersonation"
 );
 
 #[cfg(test)]
@@ -105,7 +107,10 @@ mod tests {
         assert_ne!(a.digest(), b.digest());
         assert_eq!(InviteToken::parse(a.expose()).unwrap().digest(), a.digest());
         assert!(!format!("{a:?}").contains(&a.expose()[4..]));
-        assert!(InviteToken::parse("mki_123").is_err());
+        assert_eq!(
+            InviteToken::parse("mki_123").unwrap_err().code(),
+            crate::ErrorCode::NotFound
+        );
         let imp = ImpersonationToken::generate().unwrap();
         assert!(
             InviteToken::parse(imp.expose()).is_err(),

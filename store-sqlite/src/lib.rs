@@ -126,6 +126,9 @@ impl SqliteStore {
             if *version == 3 {
                 tx::backfill_search_text(&tx)?;
             }
+            if *version == 5 {
+                tx::rekey_emails(&tx)?;
+            }
             tx.execute(
                 "INSERT INTO memberkit_migrations (version, name, applied_at)
                  VALUES (?1, ?2, unixepoch())",

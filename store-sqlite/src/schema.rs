@@ -216,4 +216,15 @@ CREATE UNIQUE INDEX invites_pending_by_email ON invites (email_key, tenant_id)
     WHERE status = 'pending';
 "#,
     ),
+    (
+        5,
+        "email keys that keep distinct mailboxes apart",
+        r#"
+-- Email keys no longer use full Unicode case folding (`ſ`, `ß`, ligatures merged distinct
+-- addresses). The keys of non-ASCII emails are recomputed in Rust right after this
+-- (`tx::rekey_emails`); ASCII keys are unchanged. The new keys are finer than the old ones,
+-- so no unique index can clash.
+SELECT 1;
+"#,
+    ),
 ];

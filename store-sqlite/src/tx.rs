@@ -406,13 +406,45 @@ pub(crate) fn backfill_search_text(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).
+pub(crate) fn rekey_emails(conn: &Connection) -> Result<()> {
+    for table in ["members", "invites"] {
+        let rows: Vec<(i64, String, String)> = {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT rowid, email, email_key FROM {table} WHERE email GLOB '*[^ -~]*'"
+                ))
+                .map_err(sql_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(sql_err)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_err)?
+        };
+        let mut update = conn
+            .prepare(&format!(
+                "UPDATE {table} SET email_key = ?2 WHERE rowid = ?1"
+            ))
+            .map_err(sql_err)?;
+        for (rowid, email, old_key) in rows {
+            let key = normalize::email_key_of(&email);
+            if key != old_key {
+                update.execute(params![rowid, key]).map_err(sql_err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 const EVENT_COLS: &str = "tenant_id, id, kind, payload, created_at, delivered_at";
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
+    let kind: String = row.get(2)?;
     Ok(OutboxEvent {
         tenant_id: TenantId::from_uuid(row.get(0)?),
         id: EventId::from_uuid(row.get(1)?),
-        kind: row.get(2)?,
+        // The channel is the core's rule about the kind, not a stored fact.
+        channel: memberkit::event_kind::channel(&kind),
+        kind,
         payload: get_json(row, 3)?,
         created_at: get_ts(row, 4)?,
         delivered_at: get_opt_ts(row, 5)?,

@@ -267,7 +267,7 @@ fn bad_input_is_refused_and_changes_nothing() {
             ),
         ),
         (
-            "invalid_input",
+            "not_found",
             code(f.tenant.add_customer(
                 Actor::System,
                 NewCustomer::new("b@example.com").product(ProductId::new()),
@@ -283,7 +283,7 @@ fn bad_input_is_refused_and_changes_nothing() {
             )),
         ),
         (
-            "invalid_input",
+            "not_found",
             code(f.tenant.grant(
                 Actor::System,
                 m.id,

@@ -179,7 +179,7 @@ fn pending_invites_survive_the_move_to_one_pending_invite_index() {
          CREATE UNIQUE INDEX invites_pending ON invites (tenant_id, email_key)
              WHERE status = 'pending';
          CREATE INDEX invites_pending_everywhere ON invites (email_key) WHERE status = 'pending';
-         DELETE FROM memberkit_migrations WHERE version = 4;",
+         DELETE FROM memberkit_migrations WHERE version >= 4;",
     )
     .unwrap();
     drop(conn);
@@ -206,4 +206,42 @@ fn pending_invites_survive_the_move_to_one_pending_invite_index() {
             .unwrap();
         assert!(plan.contains("invites_pending_by_email"), "{sql}: {plan}");
     }
+}
+
+#[test]
+fn schema_5_rekeys_emails_that_full_case_folding_had_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let tenant = {
+        let hub = Hub::open(&path).unwrap();
+        let t = hub.create_tenant("Before").unwrap();
+        t.add_customer(Actor::System, NewCustomer::new("Straße@x.de"))
+            .unwrap();
+        t.invite(Actor::System, NewInvite::new("ſales@x.com"))
+            .unwrap();
+        t.id()
+    };
+    // Put the keys back the way schema 4 folded them.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE members SET email_key = 'strasse@x.de' WHERE email = 'Straße@x.de';
+         UPDATE members SET email_key = 'sales@x.com' WHERE email = 'ſales@x.com';
+         UPDATE invites SET email_key = 'sales@x.com' WHERE email = 'ſales@x.com';
+         DELETE FROM memberkit_migrations WHERE version = 5;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let hub = Hub::open(&path).unwrap();
+    let t = hub.tenant(tenant).unwrap();
+    assert!(t.member_by_email("strasse@x.de").unwrap().is_none());
+    assert_eq!(
+        t.member_by_email("STRAßE@x.de").unwrap().unwrap().email,
+        "Straße@x.de"
+    );
+    assert!(
+        hub.claim("sales@x.com").unwrap().is_empty(),
+        "sales@ is someone else"
+    );
+    assert_eq!(hub.claim("ſales@x.com").unwrap().len(), 1);
 }

@@ -681,7 +681,7 @@ fn impersonation_is_bounded_audited_and_ends_with_deactivation() {
             f.tenant
                 .verify_impersonation(InviteToken::generate().unwrap().expose())
         ),
-        "invalid_input"
+        "not_found"
     );
 }
 

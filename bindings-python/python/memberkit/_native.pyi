@@ -99,6 +99,7 @@ class Tenant:
         expires_at: Optional[datetime] = None,
         source: _GrantSource = "manual",
         role: str = "customer",
+        notify: bool = True,
     ) -> AddedCustomer: ...
     def grant(
         self,
@@ -124,6 +125,7 @@ class Tenant:
         role: str = "customer",
         products: Sequence[str] = ...,
         workspace: Optional[str] = None,
+        notify: bool = True,
     ) -> IssuedInvite: ...
     def resend_invite(self, actor: _Actor, invite: str) -> IssuedInvite: ...
     def revoke_invite(self, actor: _Actor, invite: str) -> Invite: ...

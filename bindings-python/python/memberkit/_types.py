@@ -260,11 +260,14 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class OutboxEvent:
-    """An event for the host to act on; acknowledge it with ``ack``."""
+    """An event for the host to act on; acknowledge it with ``ack``. ``channel`` says whether a
+    host would send an email for it (``email``), show it in the app (``in_app``), or only act
+    on it itself (``system``)."""
 
     id: str
     tenant_id: str
     kind: str
+    channel: str
     payload: Any
     created_at: datetime
     delivered_at: Optional[datetime]
