@@ -693,8 +693,8 @@ impl ManualClock {
 
     /// Moves the clock forward by `seconds` (negative moves it back).
     #[napi]
-    pub fn advance(&self, seconds: f64) {
-        self.inner.advance(self::seconds(seconds));
+    pub fn advance(&self, seconds: f64) -> std::result::Result<(), Error<String>> {
+        sync(|| self.inner.advance(self::seconds(seconds)))
     }
 
     /// Sets the clock.
@@ -1427,6 +1427,7 @@ impl Tenant {
                         data: (done as u32, total as u32),
                     };
                     tsfn.call(args, ThreadsafeFunctionCallMode::NonBlocking);
+                    Ok(())
                 }))
             }
         };

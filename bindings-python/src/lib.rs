@@ -89,32 +89,67 @@ fn opt<T: std::str::FromStr<Err = mk::Error>>(s: Option<String>) -> Res<Option<T
 }
 
 /// An aware `datetime` as an instant; naive datetimes are refused (their zone is a guess).
+/// Built from the integer fields and the UTC offset, so every microsecond round-trips exactly.
 fn instant(value: &Bound<'_, PyAny>) -> PyResult<OffsetDateTime> {
+    use pyo3::types::{PyDateAccess, PyTimeAccess, PyTzInfoAccess};
     let dt = value
         .cast::<PyDateTime>()
         .map_err(|_| PyTypeError::new_err("expected a datetime.datetime"))?;
-    if dt.call_method0("utcoffset")?.is_none() {
+    let offset = dt.call_method0("utcoffset")?;
+    if offset.is_none() || dt.get_tzinfo().is_none() {
         return Err(PyValueError::new_err(
             "datetime must be timezone-aware (e.g. datetime.now(timezone.utc))",
         ));
     }
-    let micros: i64 = dt
-        .call_method0("timestamp")?
-        .extract::<f64>()
-        .map(|s| (s * 1e6).round() as i64)?;
-    mk::from_unix_micros(micros).ok_or_else(|| PyValueError::new_err("datetime out of range"))
+    let out_of_range = || PyValueError::new_err("datetime out of range");
+    let month = memberkit::time::Month::try_from(dt.get_month()).map_err(|_| out_of_range())?;
+    let date = memberkit::time::Date::from_calendar_date(dt.get_year(), month, dt.get_day())
+        .map_err(|_| out_of_range())?;
+    let time = memberkit::time::Time::from_hms_micro(
+        dt.get_hour(),
+        dt.get_minute(),
+        dt.get_second(),
+        dt.get_microsecond(),
+    )
+    .map_err(|_| out_of_range())?;
+    let local = memberkit::time::PrimitiveDateTime::new(date, time).assume_utc();
+    local
+        .checked_sub(duration(&offset)?)
+        .ok_or_else(out_of_range)
 }
 
 fn opt_instant(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<OffsetDateTime>> {
     value.filter(|v| !v.is_none()).map(instant).transpose()
 }
 
+/// A `timedelta` from its integer fields (days, seconds, microseconds): exact at any size.
 fn duration(value: &Bound<'_, PyAny>) -> PyResult<Duration> {
+    use pyo3::types::PyDeltaAccess;
     let delta = value
         .cast::<PyDelta>()
         .map_err(|_| PyTypeError::new_err("expected a datetime.timedelta"))?;
-    let secs: f64 = delta.call_method0("total_seconds")?.extract()?;
-    Ok(Duration::microseconds((secs * 1e6).round() as i64))
+    Ok(Duration::days(i64::from(delta.get_days()))
+        + Duration::seconds(i64::from(delta.get_seconds()))
+        + Duration::microseconds(i64::from(delta.get_microseconds())))
+}
+
+/// A count such as `limit`: any Python int. Out-of-range values go on to the core, which
+/// answers `invalid_input` with the allowed range, instead of Python's `OverflowError`.
+struct Count(usize);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Count {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let int = obj
+            .cast::<pyo3::types::PyInt>()
+            .map_err(|_| PyTypeError::new_err("expected an int"))?;
+        Ok(Count(match int.extract::<i64>() {
+            Ok(n) => usize::try_from(n).unwrap_or(if n < 0 { 0 } else { usize::MAX }),
+            Err(_) if int.lt(0)? => 0,
+            Err(_) => usize::MAX,
+        }))
+    }
 }
 
 // ----- results out ------------------------------------------------------------------------
@@ -366,7 +401,7 @@ impl ManualClock {
 
     /// Moves the clock by a timedelta.
     fn advance(&self, by: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.advance(duration(by)?);
+        self.inner.advance(duration(by)?).map_err(Failure)?;
         Ok(())
     }
 
@@ -444,8 +479,9 @@ impl Hub {
     }
 
     /// Undelivered events of every tenant, oldest first.
-    #[pyo3(signature = (limit=100))]
-    fn outbox<'py>(&self, py: Python<'py>, limit: usize) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (limit=Count(100)), text_signature = "($self, limit=100)")]
+    fn outbox<'py>(&self, py: Python<'py>, limit: Count) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.0;
         let r = py.detach(|| self.inner.outbox(limit)).map_err(Failure)?;
         list(py, &r, py_event)
     }
@@ -1020,7 +1056,10 @@ impl Tenant {
     // ----- customer list, import, export --------------------------------------------------
 
     /// One page of customers with their active products.
-    #[pyo3(signature = (*, search=None, status=None, product=None, no_access=false, workspace=None, sort="newest", cursor=None, limit=50))]
+    #[pyo3(
+        signature = (*, search=None, status=None, product=None, no_access=false, workspace=None, sort="newest", cursor=None, limit=Count(50)),
+        text_signature = "($self, *, search=None, status=None, product=None, no_access=False, workspace=None, sort='newest', cursor=None, limit=50)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn customers<'py>(
         &self,
@@ -1032,10 +1071,10 @@ impl Tenant {
         workspace: Option<String>,
         sort: &str,
         cursor: Option<String>,
-        limit: usize,
+        limit: Count,
     ) -> PyResult<Bound<'py, PyAny>> {
         let q = customer_query(
-            search, status, product, no_access, workspace, sort, cursor, limit,
+            search, status, product, no_access, workspace, sort, cursor, limit.0,
         )?;
         py_page(py, &call!(py, self.inner.customers(&q)))
     }
@@ -1098,13 +1137,23 @@ impl Tenant {
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = self::actor(actor)?;
         let text = source_text(py, source)?;
+        if progress
+            .as_ref()
+            .is_some_and(|cb| !cb.bind(py).is_callable())
+        {
+            return Err(PyTypeError::new_err(
+                "progress must be callable as progress(done, total)",
+            ));
+        }
+        // An exception in the callback stops the import (rolled back) and is raised as is.
+        let raised: Arc<std::sync::Mutex<Option<PyErr>>> = Arc::default();
         let progress: Option<mk::ProgressFn> = progress.map(|cb| {
+            let raised = raised.clone();
             Arc::new(move |done: usize, total: usize| {
-                Python::attach(|py| {
-                    if let Err(e) = cb.call1(py, (done, total)) {
-                        e.write_unraisable(py, None);
-                    }
-                });
+                Python::attach(|py| cb.call1(py, (done, total)).map(drop)).map_err(|e| {
+                    *raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                    mk::Error::Conflict("the progress callback raised: import rolled back".into())
+                })
             }) as mk::ProgressFn
         });
         let options = mk::ImportOptions {
@@ -1117,28 +1166,29 @@ impl Tenant {
             skip_invalid,
             progress,
         };
-        let report = match format {
-            "csv" => call!(
-                py,
-                self.inner
-                    .import_customers(a, mk::ImportSource::Csv(&text), &options)
-            ),
-            "pasted" => call!(
-                py,
-                self.inner
-                    .import_customers(a, mk::ImportSource::Pasted(&text), &options)
-            ),
+        let source = match format {
+            "csv" => mk::ImportSource::Csv(&text),
+            "pasted" => mk::ImportSource::Pasted(&text),
             other => {
-                return Err(PyValueError::new_err(format!(
-                    "format must be 'csv' or 'pasted', not {other:?}"
-                )))
+                return Err(Failure(mk::Error::InvalidInput {
+                    field: "format",
+                    reason: format!("`{other}` is not one of csv, pasted"),
+                })
+                .into())
             }
         };
-        py_report(py, &report)
+        let result = py.detach(|| self.inner.import_customers(a, source, &options));
+        if let Some(err) = raised.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(err);
+        }
+        py_report(py, &result.map_err(Failure)?)
     }
 
     /// Audit entries, newest first; page with `before=<last id>`.
-    #[pyo3(signature = (*, actor=None, subject=None, since=None, until=None, before=None, limit=100))]
+    #[pyo3(
+        signature = (*, actor=None, subject=None, since=None, until=None, before=None, limit=Count(100)),
+        text_signature = "($self, *, actor=None, subject=None, since=None, until=None, before=None, limit=100)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn audit<'py>(
         &self,
@@ -1148,7 +1198,7 @@ impl Tenant {
         since: Option<&Bound<'_, PyAny>>,
         until: Option<&Bound<'_, PyAny>>,
         before: Option<String>,
-        limit: usize,
+        limit: Count,
     ) -> PyResult<Bound<'py, PyAny>> {
         let q = mk::AuditQuery {
             actor: actor.map(self::actor).transpose()?,
@@ -1156,14 +1206,15 @@ impl Tenant {
             since: opt_instant(since)?,
             until: opt_instant(until)?,
             before: opt(before)?,
-            limit,
+            limit: limit.0,
         };
         list(py, &call!(py, self.inner.audit(&q)), py_audit)
     }
 
     /// This tenant's undelivered events, oldest first.
-    #[pyo3(signature = (limit=100))]
-    fn outbox<'py>(&self, py: Python<'py>, limit: usize) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (limit=Count(100)), text_signature = "($self, limit=100)")]
+    fn outbox<'py>(&self, py: Python<'py>, limit: Count) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.0;
         list(py, &call!(py, self.inner.outbox(limit)), py_event)
     }
 
@@ -1175,28 +1226,55 @@ impl Tenant {
 }
 
 /// The text of an import source: a str is the text; bytes are UTF-8; a path-like is read; a
-/// file object is `read()` (text or bytes).
+/// file object is `read()` once and must give str or bytes.
 fn source_text(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(s) = source.extract::<String>() {
-        return Ok(s);
-    }
-    if let Ok(b) = source.extract::<Vec<u8>>() {
-        return String::from_utf8(b)
-            .map_err(|e| PyValueError::new_err(format!("source is not UTF-8: {e}")));
+    if let Some(text) = str_or_bytes(source)? {
+        return Ok(text);
     }
     if source.hasattr("read")? {
-        return source_text(py, &source.call_method0("read")?);
+        let data = source.call_method0("read")?;
+        return str_or_bytes(&data)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "source.read() must return str or bytes, not {}",
+                data.get_type()
+                    .name()
+                    .map_or_else(|_| "?".into(), |n| n.to_string())
+            ))
+        });
     }
     if let Ok(path) = source.extract::<std::path::PathBuf>() {
         let bytes = py.detach(|| std::fs::read(&path)).map_err(|e| {
             pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display()))
         })?;
-        return String::from_utf8(bytes)
-            .map_err(|e| PyValueError::new_err(format!("source is not UTF-8: {e}")));
+        return utf8(bytes);
     }
     Err(PyTypeError::new_err(
         "source must be str (the text), bytes, os.PathLike or a file object",
     ))
+}
+
+/// `Some(text)` for a str, or for bytes / bytearray holding UTF-8; `None` for anything else.
+fn str_or_bytes(value: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if let Ok(s) = value.cast::<pyo3::types::PyString>() {
+        return Ok(Some(s.to_cow()?.into_owned()));
+    }
+    if let Ok(b) = value.cast::<pyo3::types::PyBytes>() {
+        return utf8(b.as_bytes().to_vec()).map(Some);
+    }
+    if let Ok(b) = value.cast::<pyo3::types::PyByteArray>() {
+        return utf8(b.to_vec()).map(Some);
+    }
+    Ok(None)
+}
+
+fn utf8(bytes: Vec<u8>) -> PyResult<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        Failure(mk::Error::InvalidInput {
+            field: "source",
+            reason: format!("is not UTF-8: {e}"),
+        })
+        .into()
+    })
 }
 
 /// The stable error codes, in the core's order.

@@ -33,10 +33,12 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock forward (or back, with a negative duration).
-    pub fn advance(&self, by: Duration) {
+    /// Moves the clock forward (or back, with a negative duration). `invalid_input` (and the
+    /// clock stays put) when that would leave the years -9999 to 9999.
+    pub fn advance(&self, by: Duration) -> crate::Result<()> {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        *now += by;
+        *now = later(*now, by, "by")?;
+        Ok(())
     }
 
     /// Sets the clock to `to`.
@@ -67,4 +69,19 @@ pub fn to_unix_micros(t: OffsetDateTime) -> i64 {
 /// (years -9999 to 9999), which only a corrupted store can produce.
 pub fn from_unix_micros(micros: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(micros as i128 * 1_000).ok()
+}
+
+/// `at + by`, or `invalid_input` naming `field` when the result is outside the years -9999 to
+/// 9999 (a clock set near the end of time, a huge duration): never a panic.
+pub fn later(
+    at: OffsetDateTime,
+    by: Duration,
+    field: &'static str,
+) -> crate::Result<OffsetDateTime> {
+    at.checked_add(by).ok_or_else(|| {
+        crate::Error::invalid(
+            field,
+            "the resulting time is outside the years -9999 to 9999",
+        )
+    })
 }

@@ -16,7 +16,8 @@ pub const MAX_CUSTOMER_PAGE: usize = 500;
 /// What to list. All filters combine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerQuery {
-    /// Case-insensitive substring of the name or email (Unicode-aware).
+    /// Case-insensitive substring of the name or email (Unicode-aware), at most
+    /// [`crate::normalize::MAX_SEARCH_CHARS`] (200) characters.
     pub search: Option<String>,
     /// Only this status.
     pub status: Option<MemberStatus>,
@@ -193,7 +194,17 @@ impl Tenant {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(normalize::fold);
+            .map(|s| {
+                // Bounded: a substring search over a megabyte of text costs seconds per call.
+                if s.chars().count() > normalize::MAX_SEARCH_CHARS {
+                    return Err(Error::invalid(
+                        "search",
+                        format!("must be at most {} characters", normalize::MAX_SEARCH_CHARS),
+                    ));
+                }
+                Ok(normalize::fold(s))
+            })
+            .transpose()?;
         let after = q
             .cursor
             .as_deref()
@@ -246,7 +257,7 @@ fn encode_cursor(sort: CustomerSort, position: &str) -> String {
 
 fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<String> {
     let bad = || Error::invalid("cursor", "is not a cursor from this customer query");
-    if cursor.len() % 2 != 0 {
+    if cursor.len() % 2 != 0 || cursor.len() > 4096 {
         return Err(bad());
     }
     let bytes = (0..cursor.len())
@@ -262,17 +273,24 @@ fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<String> {
 
 /// Cells a spreadsheet would evaluate get a leading apostrophe.
 pub(crate) fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // A cell that already starts with quotes before a trigger gets one more, so that
+    // `unneutralize` can tell it from a neutralised one and an export always imports back
+    // to the same text (`'=1` exports as `''=1`).
+    if starts_formula(cell.trim_start_matches('\'')) {
         format!("'{cell}").into()
     } else {
         cell.into()
     }
 }
 
+fn starts_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 /// The inverse of [`neutralize`], applied to imported cells.
 pub(crate) fn unneutralize(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if starts_formula(rest.trim_start_matches('\'')) => rest,
         _ => cell,
     }
 }

@@ -1,7 +1,7 @@
 //! The public API: a [`Hub`] over a store, and tenant-scoped [`Tenant`] handles.
 
 use crate::authz::tenant_role;
-use crate::clock::{truncate_to_micros, Clock, SystemClock};
+use crate::clock::{later, truncate_to_micros, Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::event_kind;
 use crate::ids::*;
@@ -491,7 +491,11 @@ impl Tenant {
                 None => op.insert_member(&email, name.clone(), None, MemberStatus::Invited)?,
             };
             let token = InviteToken::generate()?;
-            let expires_at = op.now + op.tenant_info()?.settings.invite_lifetime;
+            let expires_at = later(
+                op.now,
+                op.tenant_info()?.settings.invite_lifetime,
+                "expires_at",
+            )?;
             let (invite, merged) = match op.tx.pending_invite(self.id, &email.key)? {
                 Some(mut invite) => {
                     // Merging replaces its role and link: only someone who could have
@@ -547,7 +551,11 @@ impl Tenant {
                 InviteStatus::Pending | InviteStatus::Expired => {}
             }
             let token = InviteToken::generate()?;
-            invite.expires_at = op.now + op.tenant_info()?.settings.invite_lifetime;
+            invite.expires_at = later(
+                op.now,
+                op.tenant_info()?.settings.invite_lifetime,
+                "expires_at",
+            )?;
             invite.status = InviteStatus::Pending;
             op.tx.update_invite(&invite, Some(&token.digest()))?;
             let payload = invite_payload(&invite);

@@ -67,8 +67,11 @@ impl std::str::FromStr for ImportMode {
     }
 }
 
-/// Called with (rows done, rows in all) while an import runs.
-pub type ProgressFn = Arc<dyn Fn(usize, usize) + Send + Sync>;
+/// Called with (rows done, rows in all) while an import runs, inside its write transaction.
+/// An `Err` stops the import: everything is rolled back and the import returns that error.
+/// Calling back into memberkit from it is refused with `conflict` (the transaction is still
+/// open on this thread); do that after the import returns.
+pub type ProgressFn = Arc<dyn Fn(usize, usize) -> Result<()> + Send + Sync>;
 
 /// How to import.
 #[derive(Clone, Default)]
@@ -280,7 +283,11 @@ impl Tenant {
                 products: &products,
                 passwords: &passwords,
                 rehearse,
-                invite_expires_at: op.now + op.tenant_info()?.settings.invite_lifetime,
+                invite_expires_at: crate::clock::later(
+                    op.now,
+                    op.tenant_info()?.settings.invite_lifetime,
+                    "expires_at",
+                )?,
             };
             tx.begin_bulk()?;
             let mut rows = rows.clone();
@@ -292,11 +299,16 @@ impl Tenant {
                 }
                 if let Some(progress) = &options.progress {
                     if (done + 1) % 1000 == 0 {
-                        progress(done + 1, total);
+                        progress(done + 1, total)?;
                     }
                 }
             }
             tx.end_bulk()?;
+            // The last report runs inside the transaction too, so a callback that fails
+            // there still undoes everything.
+            if let Some(progress) = &options.progress {
+                progress(total, total)?;
+            }
             if changed > 0 {
                 op.audit(
                     "import.completed",
@@ -327,9 +339,7 @@ impl Tenant {
                 (result, None) => (result?, true),
             }
         };
-        if let Some(progress) = &options.progress {
-            progress(total, total);
-        }
+
         if !applied {
             for r in &mut rows {
                 r.invite_token = None;

@@ -35,6 +35,8 @@ pub fn write<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Resu
 
 /// Runs a closure returning a value in a write transaction that is then rolled back.
 pub fn rehearse<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+    not_reentrant()?;
+    let _guard = WriteGuard::enter();
     let mut f = Some(f);
     let mut out = None;
     store.rehearse(&mut |tx: &dyn Tx| {
@@ -49,7 +51,43 @@ pub fn rehearse<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> R
     })
 }
 
+thread_local! {
+    /// Whether this thread is inside a write transaction that memberkit opened.
+    static IN_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Refuses a transaction opened from inside a write transaction on the same thread (an
+/// import's progress callback calling back into the hub): it would wait forever for the write
+/// lock its own thread holds. A clear `conflict` instead of a hang.
+fn not_reentrant() -> Result<()> {
+    if IN_WRITE.with(|w| w.get()) {
+        return Err(Error::Conflict(
+            "memberkit was called from inside one of its own write transactions (an import's \
+             progress callback?): call it after that call returns"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Marks this thread as inside a write transaction until dropped (also on panic).
+struct WriteGuard;
+
+impl WriteGuard {
+    fn enter() -> Self {
+        IN_WRITE.with(|w| w.set(true));
+        WriteGuard
+    }
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        IN_WRITE.with(|w| w.set(false));
+    }
+}
+
 fn run<R>(store: &dyn Store, writing: bool, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+    not_reentrant()?;
     let mut f = Some(f);
     let mut out = None;
     let mut body = |tx: &dyn Tx| {
@@ -61,6 +99,7 @@ fn run<R>(store: &dyn Store, writing: bool, f: impl FnOnce(&dyn Tx) -> Result<R>
         Ok(())
     };
     if writing {
+        let _guard = WriteGuard::enter();
         store.write(&mut body)?;
     } else {
         store.read(&mut body)?;

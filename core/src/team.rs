@@ -2,6 +2,7 @@
 //! passwords, and impersonation.
 
 use crate::authz::{may_impersonate, tenant_role, Rights, Scope};
+use crate::clock::later;
 use crate::error::{Error, Result};
 use crate::event_kind;
 use crate::hub::{rfc3339, Op, Tenant};
@@ -544,7 +545,7 @@ impl Tenant {
                 target_id: t.id,
                 reason,
                 started_at: op.now,
-                ends_at: op.now + duration,
+                ends_at: later(op.now, duration, "duration")?,
                 ended_at: None,
             };
             op.tx.insert_impersonation(&session, &token.digest())?;

@@ -224,3 +224,30 @@ fn look_alike_emails_never_claim_accept_or_merge_into_anothers_invite() {
     let claimed = f.hub.claim("Sales@X.com").unwrap();
     assert_eq!(claimed[0].invite.id, issued.invite.id);
 }
+
+#[test]
+fn huge_or_far_values_are_typed_errors_not_panics() {
+    use memberkit::time::{macros::datetime, Duration};
+    let f = Fixture::new();
+    let long = "x".repeat(normalize::MAX_SEARCH_CHARS + 1);
+    let query = CustomerQuery {
+        search: Some(long),
+        ..Default::default()
+    };
+    assert_eq!(code(f.tenant.customers(&query)), "invalid_input");
+    let bogus = CustomerQuery {
+        cursor: Some("ab".repeat(5000)),
+        ..Default::default()
+    };
+    assert_eq!(code(f.tenant.customers(&bogus)), "invalid_input");
+    // A clock moved past the end of time stays put.
+    let now = f.hub.now();
+    assert_eq!(code(f.clock.advance(Duration::MAX)), "invalid_input");
+    assert_eq!(f.hub.now(), now);
+    // An invite whose expiry would pass the year 9999 is refused and changes nothing.
+    f.clock.set(datetime!(9999-12-30 00:00 UTC));
+    let before = f.footprint();
+    let new = NewInvite::new("late@example.com");
+    assert_eq!(code(f.tenant.invite(Actor::System, new)), "invalid_input");
+    assert_eq!(f.footprint(), before);
+}

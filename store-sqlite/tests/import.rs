@@ -522,7 +522,8 @@ fn progress_is_reported_up_to_the_total() {
     let seen = calls.clone();
     let options = ImportOptions {
         progress: Some(Arc::new(move |done, all| {
-            seen.lock().unwrap().push((done, all))
+            seen.lock().unwrap().push((done, all));
+            Ok(())
         })),
         ..opts(ImportMode::Grant, &[])
     };
@@ -543,6 +544,8 @@ fn an_export_imports_back_unchanged() {
         ("Zoë \"Z\", Müller", "zoë@exämple.de", "crm-2"),
         ("-minus", "+plus@x.com", "@at"),
         ("\"quoted\"", "quote@x.com", "+crm-4"),
+        ("'=1+1", "apostrophe@x.com", "'@crm-5"),
+        ("''-x", "two@x.com", "'plain"),
     ];
     for (name, email, ext) in rows {
         f.tenant
@@ -564,7 +567,7 @@ fn an_export_imports_back_unchanged() {
             &opts(ImportMode::Grant, &[]),
         )
         .unwrap();
-    assert_eq!(r.count(ImportOutcome::Created), 4, "{:?}", r.rows);
+    assert_eq!(r.count(ImportOutcome::Created), rows.len(), "{:?}", r.rows);
     for (name, email, ext) in rows {
         let m = other.member_by_email(email).unwrap().unwrap();
         assert_eq!(
@@ -585,5 +588,77 @@ fn an_export_imports_back_unchanged() {
             &opts(ImportMode::Grant, &[]),
         )
         .unwrap();
-    assert_eq!(again.count(ImportOutcome::Existing), 4);
+    assert_eq!(
+        again.count(ImportOutcome::Existing),
+        rows.len(),
+        "{:?}",
+        again.rows
+    );
+}
+
+fn big_csv(rows: usize) -> String {
+    std::iter::once("email".to_string())
+        .chain((0..rows).map(|i| format!("p{i}@x.com")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_failing_progress_callback_stops_the_import_and_undoes_it() {
+    let f = Fixture::new();
+    let before = f.footprint();
+    for fail_at in [1000, 2500] {
+        let options = ImportOptions {
+            progress: Some(Arc::new(move |done, _| {
+                if done == fail_at {
+                    Err(Error::Conflict(format!("stop at {done}")))
+                } else {
+                    Ok(())
+                }
+            })),
+            ..opts(ImportMode::Invite, &[])
+        };
+        let err = f
+            .tenant
+            .import_customers(Actor::System, ImportSource::Csv(&big_csv(2500)), &options)
+            .unwrap_err();
+        assert_eq!(err.to_string(), format!("conflict: stop at {fail_at}"));
+        assert_eq!(
+            f.footprint(),
+            before,
+            "rolled back, even at the last report"
+        );
+    }
+}
+
+#[test]
+fn calling_back_into_the_hub_from_progress_is_a_clear_error_not_a_hang() {
+    for f in [Fixture::new(), Fixture::in_memory()] {
+        let tenant = f.tenant.clone();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let errors = seen.clone();
+        let options = ImportOptions {
+            progress: Some(Arc::new(move |_, _| {
+                let read = tenant.products().map(drop);
+                let write = tenant.create_workspace(Actor::System, "From the callback");
+                errors.lock().unwrap().push((code_of(read), code_of(write)));
+                Ok(())
+            })),
+            ..opts(ImportMode::Grant, &[])
+        };
+        let r = f
+            .tenant
+            .import_customers(Actor::System, ImportSource::Csv(&big_csv(10)), &options)
+            .unwrap();
+        assert!(r.applied);
+        assert_eq!(*seen.lock().unwrap(), [("conflict", "conflict")]);
+        // Outside the callback, the same calls work.
+        f.tenant
+            .create_workspace(Actor::System, "Afterwards")
+            .unwrap();
+    }
+}
+
+fn code_of<T>(r: Result<T>) -> &'static str {
+    r.err().map_or("ok", |e| e.code().as_str())
 }

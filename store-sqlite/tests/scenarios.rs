@@ -221,7 +221,8 @@ impl Runner {
             "hub_claim" => json!(self.hub.claim(&self.str(step, "email"))?.len()),
             "advance" => {
                 self.clock
-                    .advance(Duration::seconds(step["secs"].as_i64().unwrap()));
+                    .advance(Duration::seconds(step["secs"].as_i64().unwrap()))
+                    .unwrap();
                 Value::Null
             }
             "outbox_kinds" => json!(self

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional, Tuple
 
@@ -230,6 +230,16 @@ class ImportRow:
     invite_token: Optional[str]
     temporary_password: Optional[str]
 
+    def __repr__(self) -> str:
+        # The secrets are shown once, through the fields; never in a repr or a log line.
+        token = "'mki_****'" if self.invite_token is not None else "None"
+        password = "'****'" if self.temporary_password is not None else "None"
+        return (
+            f"ImportRow(line={self.line}, email={self.email!r}, name={self.name!r}, "
+            f"outcome={self.outcome!r}, reason={self.reason!r}, member_id={self.member_id!r}, "
+            f"invite_token={token}, temporary_password={password})"
+        )
+
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -238,7 +248,7 @@ class ImportReport:
     rows: Tuple[ImportRow, ...]
     applied: bool
     dry_run: bool
-    temporary_passwords_csv: str
+    temporary_passwords_csv: str = field(repr=False)
 
     def count(self, outcome: str) -> int:
         """How many rows had ``outcome``."""

@@ -40,7 +40,7 @@ impl Fixture {
     }
 
     pub fn advance(&self, by: Duration) {
-        self.clock.advance(by);
+        self.clock.advance(by).unwrap();
     }
 
     pub fn course(&self, name: &str) -> Product {
