@@ -178,6 +178,8 @@ export interface AddCustomerOptions {
   source?: 'manual' | 'invite' | 'import' | 'purchase' | 'api'
   /** Role of a new member (default `customer`). */
   role?: string
+  /** "Notify by email" (default true): false writes no `email`-channel outbox event. */
+  notify?: boolean
 }
 
 /** Result of `addCustomer`. */
@@ -353,6 +355,8 @@ export interface InviteOptions {
   products?: Array<string>
   /** Workspace joined on acceptance. */
   workspace?: string
+  /** "Notify by email" (default true): false writes no `invite.created` event. */
+  notify?: boolean
 }
 
 /** A started session and its secret token (returned once). */
@@ -390,6 +394,8 @@ export interface OutboxEvent {
   id: string
   tenantId: string
   kind: string
+  /** Whether a host would email someone for it, show it in the app, or only act on it. */
+  channel: 'email' | 'in_app' | 'system'
   payload: Record<string, string | number | boolean | null | string[]>
   createdAt: Date
   deliveredAt?: Date

@@ -79,10 +79,13 @@ fn main() -> Result<()> {
         academy.has_access(grace.member.id, course.id)?
     );
 
-    // The host drains the outbox to send its own emails, then acknowledges.
+    // The host drains the outbox, emails what is meant to be emailed, then acknowledges.
     let events = hub.outbox(100)?;
     for e in &events {
-        println!("outbox: {:<16} {}", e.kind, e.payload["email"]);
+        match e.channel {
+            Channel::Email => println!("email:  {:<16} {}", e.kind, e.payload["email"]),
+            Channel::InApp | Channel::System => println!("{:<7} {}", e.channel, e.kind),
+        }
     }
     let delivered = hub.ack(&events.iter().map(|e| e.id).collect::<Vec<_>>())?;
     println!(

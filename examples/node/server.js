@@ -1,5 +1,5 @@
 // What an Express or Fastify backend does with memberkit, without the framework.
-// Run: node examples/node/server.js   (after `cd bindings-node && npm install`)
+// Run: node examples/node/server.js   (in an app where `npm install` put memberkit)
 //
 // - on sign-up:  hub.claim(email)                     -> pending invites become access
 // - on purchase: tenant.addCustomer(... products)     -> access now
@@ -9,7 +9,7 @@
 const os = require('node:os')
 const path = require('node:path')
 const fs = require('node:fs')
-const mk = require('../../bindings-node')
+const mk = require('memberkit')
 
 async function main () {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'memberkit-'))
@@ -50,7 +50,11 @@ async function main () {
   // The outbox drain a setInterval would run every minute.
   const drain = async () => {
     const events = await hub.outbox(100)
-    for (const e of events) console.log(`email: ${e.kind} -> ${e.payload.email}`)
+    for (const e of events) {
+      // Email only what is meant to be emailed; in-app notices and system events differ.
+      if (e.channel === 'email') console.log(`email: ${e.kind} -> ${e.payload.email}`)
+      else console.log(`${e.channel}: ${e.kind}`)
+    }
     await hub.ack(events.map((e) => e.id))
   }
   const timer = setInterval(drain, 60_000)
