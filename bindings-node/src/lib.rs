@@ -12,6 +12,9 @@ use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use std::sync::Arc;
+use strict::{check_keys, keys, Count, Keys, Strict};
+
+mod strict;
 
 // ----- errors -----------------------------------------------------------------------------
 
@@ -43,7 +46,13 @@ fn sync<T>(f: impl FnOnce() -> mk::Result<T>) -> std::result::Result<T, Error<St
 pub struct Job<T: Send + 'static> {
     work: Option<Box<dyn FnOnce() -> mk::Result<T> + Send>>,
     code: Option<&'static str>,
+    /// What a JavaScript callback of this job threw (an import's progress): the promise
+    /// rejects with that very error.
+    thrown: Option<Thrown>,
 }
+
+/// The error a JavaScript callback threw, kept for the job's rejection.
+type Thrown = Arc<std::sync::Mutex<Option<Error>>>;
 
 fn job<T: ToNapiValue + TypeName + Send + 'static>(
     work: impl FnOnce() -> mk::Result<T> + Send + 'static,
@@ -51,6 +60,7 @@ fn job<T: ToNapiValue + TypeName + Send + 'static>(
     AsyncTask::new(Job {
         work: Some(Box::new(work)),
         code: None,
+        thrown: None,
     })
 }
 
@@ -74,6 +84,10 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
     }
 
     fn reject(&mut self, env: Env, err: Error) -> Result<T> {
+        let thrown = self.thrown.as_ref().and_then(|t| t.lock().ok()?.take());
+        if let Some(thrown) = thrown {
+            return Err(thrown);
+        }
         let Some(code) = self.code else {
             return Err(err);
         };
@@ -121,19 +135,30 @@ fn or_default<T: std::str::FromStr<Err = mk::Error> + Default>(s: Option<String>
     Ok(opt(s)?.unwrap_or_default())
 }
 
-fn seconds(s: f64) -> Duration {
-    Duration::microseconds((s * 1e6).round() as i64)
+/// A duration in milliseconds, as JavaScript counts them (`setTimeout`, `Date`).
+fn millis(ms: f64) -> mk::Result<Duration> {
+    if !ms.is_finite() || ms.abs() > 1e15 {
+        return Err(mk::Error::InvalidInput {
+            field: "duration",
+            reason: format!("{ms} is not a number of milliseconds memberkit can use"),
+        });
+    }
+    Ok(Duration::microseconds((ms * 1e3).round() as i64))
 }
 
 // ----- result objects -------------------------------------------------------------------------
+// `use_nullable`: an absent value is `null` in every result object, as it is in the values
+// methods return and as `None` is in Python.
 
 /// A tenant and its settings.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct TenantInfo {
     pub id: String,
     pub name: String,
-    pub invite_lifetime_seconds: i64,
-    pub max_impersonation_seconds: i64,
+    /// How long invite links live, in milliseconds.
+    pub invite_lifetime_ms: f64,
+    /// Longest impersonation, in milliseconds.
+    pub max_impersonation_ms: f64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -142,15 +167,15 @@ impl From<mk::TenantInfo> for TenantInfo {
         Self {
             id: t.id.to_string(),
             name: t.name,
-            invite_lifetime_seconds: t.settings.invite_lifetime.whole_seconds(),
-            max_impersonation_seconds: t.settings.max_impersonation.whole_seconds(),
+            invite_lifetime_ms: t.settings.invite_lifetime.whole_milliseconds() as f64,
+            max_impersonation_ms: t.settings.max_impersonation.whole_milliseconds() as f64,
             created_at: date(t.created_at),
         }
     }
 }
 
 /// A person in a tenant.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Member {
     pub id: String,
     pub tenant_id: String,
@@ -184,7 +209,7 @@ impl From<mk::Member> for Member {
 }
 
 /// A product customers can be given access to.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Product {
     pub id: String,
     pub tenant_id: String,
@@ -211,7 +236,7 @@ impl From<mk::Product> for Product {
 }
 
 /// A member's access to a paid product.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Grant {
     pub id: String,
     pub member_id: String,
@@ -242,7 +267,7 @@ impl From<mk::Grant> for Grant {
 }
 
 /// An invitation.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Invite {
     pub id: String,
     pub tenant_id: String,
@@ -284,7 +309,7 @@ impl From<mk::Invite> for Invite {
 }
 
 /// An invite and the secret token for its link (returned once).
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct IssuedInvite {
     pub invite: Invite,
     pub token: String,
@@ -303,7 +328,7 @@ impl From<mk::IssuedInvite> for IssuedInvite {
 }
 
 /// What accepting or claiming an invite applied.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Accepted {
     pub invite: Invite,
     pub member: Member,
@@ -321,7 +346,7 @@ impl From<mk::Accepted> for Accepted {
 }
 
 /// Result of `addCustomer`.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct AddedCustomer {
     pub member: Member,
     #[napi(ts_type = "'created' | 'existing' | 'updated'")]
@@ -330,14 +355,14 @@ pub struct AddedCustomer {
 }
 
 /// A product a member can use now, and the grant behind it (absent for free products).
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct ProductAccess {
     pub product: Product,
     pub grant: Option<Grant>,
 }
 
 /// A workspace inside a tenant.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Workspace {
     pub id: String,
     pub tenant_id: String,
@@ -357,7 +382,7 @@ impl From<mk::Workspace> for Workspace {
 }
 
 /// A role defined by the tenant.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct CustomRole {
     pub id: String,
     pub tenant_id: String,
@@ -383,7 +408,7 @@ impl From<mk::CustomRole> for CustomRole {
 }
 
 /// A member's role tenant-wide (no `workspace`) or in a workspace.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct RoleAssignment {
     pub member_id: String,
     pub role: String,
@@ -401,21 +426,21 @@ impl From<mk::RoleAssignment> for RoleAssignment {
 }
 
 /// A member of a workspace and their role there.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct WorkspaceMember {
     pub member: Member,
     pub role: String,
 }
 
 /// A successful sign-in check.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct PasswordCheck {
     pub member: Member,
     pub must_change: bool,
 }
 
 /// A "log in as this user" session.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct Impersonation {
     pub id: String,
     pub tenant_id: String,
@@ -443,35 +468,35 @@ impl From<mk::Impersonation> for Impersonation {
 }
 
 /// A started session and its secret token (returned once).
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct IssuedImpersonation {
     pub session: Impersonation,
     pub token: String,
 }
 
 /// A product on a customer-list row.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct ProductRef {
     pub id: String,
     pub name: String,
 }
 
 /// A customer-list row: the member and the paid products they can use now.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct CustomerRow {
     pub member: Member,
     pub products: Vec<ProductRef>,
 }
 
 /// A page of customers; pass `nextCursor` for the next one (absent on the last page).
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct CustomerPage {
     pub rows: Vec<CustomerRow>,
     pub next_cursor: Option<String>,
 }
 
 /// One input row's outcome.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct ImportRow {
     pub line: u32,
     pub email: Option<String>,
@@ -487,7 +512,7 @@ pub struct ImportRow {
 }
 
 /// The result of an import.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct ImportReport {
     pub rows: Vec<ImportRow>,
     /// False for dry runs and for runs stopped by invalid rows.
@@ -498,7 +523,7 @@ pub struct ImportReport {
 }
 
 /// One audit log line.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct AuditEntry {
     pub id: String,
     pub tenant_id: String,
@@ -511,7 +536,7 @@ pub struct AuditEntry {
 }
 
 /// An event for the host to act on; acknowledge it with `ack`.
-#[napi(object)]
+#[napi(object, use_nullable = true)]
 pub struct OutboxEvent {
     pub id: String,
     pub tenant_id: String,
@@ -548,10 +573,10 @@ fn events(list: Vec<mk::OutboxEvent>) -> Vec<OutboxEvent> {
 /// Options of `Hub.createTenant`.
 #[napi(object)]
 pub struct TenantOptions {
-    /// How long invite links live, in seconds (default 7 days).
-    pub invite_lifetime_seconds: Option<f64>,
-    /// Longest impersonation, in seconds (default and maximum 3600).
-    pub max_impersonation_seconds: Option<f64>,
+    /// How long invite links live, in milliseconds (default 7 days).
+    pub invite_lifetime_ms: Option<f64>,
+    /// Longest impersonation, in milliseconds (default and maximum one hour).
+    pub max_impersonation_ms: Option<f64>,
 }
 
 /// Options of `addCustomer`.
@@ -609,12 +634,13 @@ pub struct CustomerQuery {
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
-    pub limit: Option<u32>,
+    #[napi(ts_type = "number")]
+    pub limit: Option<Count>,
 }
 
-fn customer_query(q: Option<CustomerQuery>) -> mk::Result<mk::CustomerQuery> {
+fn customer_query(q: Option<Strict<CustomerQuery>>) -> mk::Result<mk::CustomerQuery> {
     let defaults = mk::CustomerQuery::default();
-    let Some(q) = q else {
+    let Some(Strict(q)) = q else {
         return Ok(defaults);
     };
     Ok(mk::CustomerQuery {
@@ -625,7 +651,7 @@ fn customer_query(q: Option<CustomerQuery>) -> mk::Result<mk::CustomerQuery> {
         workspace: opt(q.workspace)?,
         sort: or_default(q.sort)?,
         cursor: q.cursor,
-        limit: q.limit.map_or(defaults.limit, |l| l as usize),
+        limit: q.limit.map_or(defaults.limit, |l| l.0),
     })
 }
 
@@ -647,6 +673,66 @@ pub struct ImportOptions {
     pub skip_invalid: Option<bool>,
 }
 
+/// Options of `createProduct`.
+#[napi(object)]
+pub struct ProductOptions {
+    /// Paid products need a grant; free ones are open to every active member (default true).
+    pub paid: Option<bool>,
+}
+
+/// Options of `setPassword`.
+#[napi(object)]
+pub struct PasswordOptions {
+    /// The member must choose a new password at next sign-in (always true when staff set it).
+    pub must_change: Option<bool>,
+}
+
+/// Options of `impersonate`.
+#[napi(object)]
+pub struct ImpersonateOptions {
+    /// How long the session lasts, in milliseconds (default and maximum: the tenant's).
+    pub duration_ms: Option<f64>,
+}
+
+keys! {
+    TenantOptions => ["inviteLifetimeMs", "maxImpersonationMs"],
+    ProductOptions => ["paid"],
+    AddCustomerOptions => ["name", "externalId", "products", "expiresAt", "source", "role", "notify"],
+    GrantOptions => ["expiresAt", "source"],
+    InviteOptions => ["name", "role", "products", "workspace", "notify"],
+    PasswordOptions => ["mustChange"],
+    ImpersonateOptions => ["durationMs"],
+    CustomerQuery => ["search", "status", "product", "noAccess", "workspace", "sort", "cursor", "limit"],
+    ImportOptions => [
+        "format", "products", "workspace", "role", "mode", "notify", "dryRun", "skipInvalid",
+        "progress",
+    ],
+    FileSource => ["path"],
+    AuditQuery => ["actor", "subject", "since", "until", "before", "limit"],
+}
+
+/// The accepted keys of every options type, for the test that checks them against
+/// `index.d.ts`.
+#[napi(js_name = "__optionKeys")]
+pub fn option_keys() -> std::collections::HashMap<String, Vec<&'static str>> {
+    [
+        ("TenantOptions", TenantOptions::KEYS),
+        ("ProductOptions", ProductOptions::KEYS),
+        ("AddCustomerOptions", AddCustomerOptions::KEYS),
+        ("GrantOptions", GrantOptions::KEYS),
+        ("InviteOptions", InviteOptions::KEYS),
+        ("PasswordOptions", PasswordOptions::KEYS),
+        ("ImpersonateOptions", ImpersonateOptions::KEYS),
+        ("CustomerQuery", CustomerQuery::KEYS),
+        ("ImportOptions", ImportOptions::KEYS),
+        ("FileSource", FileSource::KEYS),
+        ("AuditQuery", AuditQuery::KEYS),
+    ]
+    .into_iter()
+    .map(|(name, keys)| (name.to_owned(), keys.to_vec()))
+    .collect()
+}
+
 /// A file to import: `{ path: 'customers.csv' }`.
 #[napi(object)]
 pub struct FileSource {
@@ -662,7 +748,9 @@ pub struct AuditQuery {
     pub until: Option<DateTime<Utc>>,
     /// Cursor: the last id of the previous page.
     pub before: Option<String>,
-    pub limit: Option<u32>,
+    /// Page size, 1 to 1000 (default 100).
+    #[napi(ts_type = "number")]
+    pub limit: Option<Count>,
 }
 
 // ----- classes --------------------------------------------------------------------------------
@@ -691,10 +779,10 @@ impl ManualClock {
         date(self.inner.now())
     }
 
-    /// Moves the clock forward by `seconds` (negative moves it back).
+    /// Moves the clock forward by `ms` milliseconds (negative moves it back).
     #[napi]
-    pub fn advance(&self, seconds: f64) -> std::result::Result<(), Error<String>> {
-        sync(|| self.inner.advance(self::seconds(seconds)))
+    pub fn advance(&self, ms: f64) -> std::result::Result<(), Error<String>> {
+        sync(|| self.inner.advance(millis(ms)?))
     }
 
     /// Sets the clock.
@@ -750,17 +838,17 @@ impl Hub {
     pub fn create_tenant(
         &self,
         name: String,
-        options: Option<TenantOptions>,
+        #[napi(ts_arg_type = "TenantOptions")] options: Option<Strict<TenantOptions>>,
     ) -> AsyncTask<Job<Tenant>> {
         let hub = self.inner.clone();
         job(move || {
             let mut settings = mk::TenantSettings::default();
-            if let Some(o) = options {
-                if let Some(s) = o.invite_lifetime_seconds {
-                    settings.invite_lifetime = seconds(s);
+            if let Some(Strict(o)) = options {
+                if let Some(ms) = o.invite_lifetime_ms {
+                    settings.invite_lifetime = millis(ms)?;
                 }
-                if let Some(s) = o.max_impersonation_seconds {
-                    settings.max_impersonation = seconds(s);
+                if let Some(ms) = o.max_impersonation_ms {
+                    settings.max_impersonation = millis(ms)?;
                 }
             }
             hub.create_tenant_with(&name, settings)
@@ -790,9 +878,12 @@ impl Hub {
 
     /// Undelivered events of every tenant, oldest first (default 100).
     #[napi(ts_return_type = "Promise<Array<OutboxEvent>>")]
-    pub fn outbox(&self, limit: Option<u32>) -> AsyncTask<Job<Vec<OutboxEvent>>> {
+    pub fn outbox(
+        &self,
+        #[napi(ts_arg_type = "number")] limit: Option<Count>,
+    ) -> AsyncTask<Job<Vec<OutboxEvent>>> {
         let hub = self.inner.clone();
-        job(move || hub.outbox(limit.unwrap_or(100) as usize).map(events))
+        job(move || hub.outbox(limit.map_or(100, |l| l.0)).map(events))
     }
 
     /// Marks events delivered; resolves to how many were pending.
@@ -838,32 +929,34 @@ impl Tenant {
     pub fn update_settings(
         &self,
         actor: String,
-        options: TenantOptions,
+        #[napi(ts_arg_type = "TenantOptions")] options: Strict<TenantOptions>,
     ) -> AsyncTask<Job<TenantInfo>> {
+        let Strict(options) = options;
         tenant_job!(self, |t| {
             let update = mk::SettingsUpdate {
-                invite_lifetime: options.invite_lifetime_seconds.map(seconds),
-                max_impersonation: options.max_impersonation_seconds.map(seconds),
+                invite_lifetime: options.invite_lifetime_ms.map(millis).transpose()?,
+                max_impersonation: options.max_impersonation_ms.map(millis).transpose()?,
             };
             t.update_settings(self::actor(&actor)?, update)
                 .map(Into::into)
         })
     }
 
-    /// Creates a product (paid unless `paid` is false). Needs `products.manage`.
+    /// Creates a product (paid unless `{ paid: false }`). Needs `products.manage`.
     #[napi(ts_return_type = "Promise<Product>")]
     pub fn create_product(
         &self,
         actor: String,
         name: String,
         kind: String,
-        paid: Option<bool>,
+        #[napi(ts_arg_type = "ProductOptions")] options: Option<Strict<ProductOptions>>,
     ) -> AsyncTask<Job<Product>> {
+        let paid = options.and_then(|Strict(o)| o.paid);
         tenant_job!(self, |t| {
+            let defaults = mk::NewProduct::paid(name, kind.parse()?);
             let new = mk::NewProduct {
-                name,
-                kind: kind.parse()?,
-                paid: paid.unwrap_or(true),
+                paid: paid.unwrap_or(defaults.paid),
+                ..defaults
             };
             t.create_product(self::actor(&actor)?, new).map(Into::into)
         })
@@ -900,10 +993,10 @@ impl Tenant {
         &self,
         actor: String,
         email: String,
-        options: Option<AddCustomerOptions>,
+        #[napi(ts_arg_type = "AddCustomerOptions")] options: Option<Strict<AddCustomerOptions>>,
     ) -> AsyncTask<Job<AddedCustomer>> {
         tenant_job!(self, |t| {
-            let o = options.unwrap_or(AddCustomerOptions {
+            let o = options.map(|Strict(o)| o).unwrap_or(AddCustomerOptions {
                 name: None,
                 external_id: None,
                 products: None,
@@ -938,10 +1031,11 @@ impl Tenant {
         actor: String,
         member: String,
         product: String,
-        options: Option<GrantOptions>,
+        #[napi(ts_arg_type = "GrantOptions")] options: Option<Strict<GrantOptions>>,
     ) -> AsyncTask<Job<Grant>> {
         tenant_job!(self, |t| {
-            let (expires_at, source) = options.map_or((None, None), |o| (o.expires_at, o.source));
+            let (expires_at, source) =
+                options.map_or((None, None), |Strict(o)| (o.expires_at, o.source));
             let options = mk::GrantOptions {
                 expires_at: expires_at.map(instant).transpose()?,
                 source: or_default(source)?,
@@ -1022,10 +1116,10 @@ impl Tenant {
         &self,
         actor: String,
         email: String,
-        options: Option<InviteOptions>,
+        #[napi(ts_arg_type = "InviteOptions")] options: Option<Strict<InviteOptions>>,
     ) -> AsyncTask<Job<IssuedInvite>> {
         tenant_job!(self, |t| {
-            let o = options.unwrap_or(InviteOptions {
+            let o = options.map(|Strict(o)| o).unwrap_or(InviteOptions {
                 name: None,
                 role: None,
                 products: None,
@@ -1109,6 +1203,12 @@ impl Tenant {
             .into_iter()
             .map(Into::into)
             .collect()))
+    }
+
+    /// One workspace (`not_found` for an unknown id or another tenant's).
+    #[napi(ts_return_type = "Promise<Workspace>")]
+    pub fn workspace(&self, id: String) -> AsyncTask<Job<Workspace>> {
+        tenant_job!(self, |t| t.workspace(id.parse()?).map(Into::into))
     }
 
     /// Members of a workspace with their roles there.
@@ -1302,8 +1402,9 @@ impl Tenant {
         actor: String,
         member: String,
         password: String,
-        must_change: Option<bool>,
+        #[napi(ts_arg_type = "PasswordOptions")] options: Option<Strict<PasswordOptions>>,
     ) -> AsyncTask<Job<()>> {
+        let must_change = options.and_then(|Strict(o)| o.must_change);
         tenant_job!(self, |t| t.set_password(
             self::actor(&actor)?,
             member.parse()?,
@@ -1328,21 +1429,22 @@ impl Tenant {
         )))
     }
 
-    /// Starts "log in as this user" for `durationSeconds` (default: the tenant maximum).
+    /// Starts "log in as this user" for `{ durationMs }` (default: the tenant maximum).
     #[napi(ts_return_type = "Promise<IssuedImpersonation>")]
     pub fn impersonate(
         &self,
         actor: String,
         target: String,
         reason: String,
-        duration_seconds: Option<f64>,
+        #[napi(ts_arg_type = "ImpersonateOptions")] options: Option<Strict<ImpersonateOptions>>,
     ) -> AsyncTask<Job<IssuedImpersonation>> {
+        let duration_ms = options.and_then(|Strict(o)| o.duration_ms);
         tenant_job!(self, |t| {
             let issued = t.impersonate(
                 self::actor(&actor)?,
                 target.parse()?,
                 &reason,
-                duration_seconds.map(seconds),
+                duration_ms.map(millis).transpose()?,
             )?;
             Ok(IssuedImpersonation {
                 session: issued.session.into(),
@@ -1365,7 +1467,10 @@ impl Tenant {
 
     /// One page of customers, each with the paid products they can use now.
     #[napi(ts_return_type = "Promise<CustomerPage>")]
-    pub fn customers(&self, query: Option<CustomerQuery>) -> AsyncTask<Job<CustomerPage>> {
+    pub fn customers(
+        &self,
+        #[napi(ts_arg_type = "CustomerQuery")] query: Option<Strict<CustomerQuery>>,
+    ) -> AsyncTask<Job<CustomerPage>> {
         tenant_job!(self, |t| {
             let page = t.customers(&customer_query(query)?)?;
             Ok(CustomerPage {
@@ -1391,7 +1496,10 @@ impl Tenant {
 
     /// How many customers match (cursor and limit ignored).
     #[napi(ts_return_type = "Promise<number>")]
-    pub fn count_customers(&self, query: Option<CustomerQuery>) -> AsyncTask<Job<u32>> {
+    pub fn count_customers(
+        &self,
+        #[napi(ts_arg_type = "CustomerQuery")] query: Option<Strict<CustomerQuery>>,
+    ) -> AsyncTask<Job<u32>> {
         tenant_job!(self, |t| t
             .count_customers(&customer_query(query)?)
             .map(|n| n as u32))
@@ -1399,22 +1507,44 @@ impl Tenant {
 
     /// Every matching customer as CSV (RFC 4180, formula cells neutralised).
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn export_customers(&self, query: Option<CustomerQuery>) -> AsyncTask<Job<String>> {
+    pub fn export_customers(
+        &self,
+        #[napi(ts_arg_type = "CustomerQuery")] query: Option<Strict<CustomerQuery>>,
+    ) -> AsyncTask<Job<String>> {
         tenant_job!(self, |t| t.export_customers(&customer_query(query)?))
     }
 
     /// Imports customers from a string (the text), a Buffer (UTF-8) or `{ path }` (a file to
-    /// read), off the event loop. `progress(done, total)` is called on the event loop.
+    /// read), off the event loop. `options.progress(done, total)` is called on the event loop.
     #[napi(ts_return_type = "Promise<ImportReport>")]
     pub fn import_customers(
         &self,
         actor: String,
-        source: Either3<String, Buffer, FileSource>,
-        options: Option<ImportOptions>,
-        #[napi(ts_arg_type = "(done: number, total: number) => void")] progress: Option<
-            Function<'_, FnArgs<(u32, u32)>, ()>,
+        #[napi(ts_arg_type = "string | Buffer | FileSource")] source: Either3<
+            String,
+            Buffer,
+            Strict<FileSource>,
         >,
+        #[napi(ts_arg_type = "ImportOptions")] options: Option<Object>,
     ) -> Result<AsyncTask<Job<ImportReport>>> {
+        // The options object also carries the progress function, which a plain options
+        // struct cannot hold: check its keys, take the function, convert the rest.
+        let (options, progress) = match options {
+            None => (None, None),
+            Some(obj) => {
+                check_keys(&obj, ImportOptions::KEYS)?;
+                let progress: Option<Function<'_, FnArgs<(u32, u32)>, ()>> = obj.get("progress")?;
+                // SAFETY: the object is alive for this call; the conversion copies its fields.
+                let options =
+                    unsafe { ImportOptions::from_napi_value(obj.value().env, obj.raw())? };
+                (Some(options), progress)
+            }
+        };
+        // Reports are queued to the event loop without waiting (waiting could deadlock a
+        // synchronous read of a `:memory:` hub made while the import holds its connection).
+        // A throw is caught, never left uncaught: the import stops at its next report and
+        // rolls back, and the promise rejects with the thrown error.
+        let thrown: Thrown = Arc::default();
         let progress: Option<mk::ProgressFn> = match progress {
             None => None,
             Some(f) => {
@@ -1422,11 +1552,27 @@ impl Tenant {
                     .build_threadsafe_function::<FnArgs<(u32, u32)>>()
                     .callee_handled::<false>()
                     .build()?;
+                let thrown = thrown.clone();
                 Some(Arc::new(move |done: usize, total: usize| {
+                    if thrown.lock().is_ok_and(|t| t.is_some()) {
+                        return Err(mk::Error::Conflict(
+                            "the progress callback threw: import rolled back".into(),
+                        ));
+                    }
                     let args = FnArgs {
                         data: (done as u32, total as u32),
                     };
-                    tsfn.call(args, ThreadsafeFunctionCallMode::NonBlocking);
+                    let slot = thrown.clone();
+                    tsfn.call_with_return_value(
+                        args,
+                        ThreadsafeFunctionCallMode::NonBlocking,
+                        move |result: Result<()>, _env| {
+                            if let (Err(e), Ok(mut slot)) = (result, slot.lock()) {
+                                slot.get_or_insert(e);
+                            }
+                            Ok(())
+                        },
+                    );
                     Ok(())
                 }))
             }
@@ -1439,9 +1585,10 @@ impl Tenant {
         let text = match source {
             Either3::A(s) => Text::Inline(s),
             Either3::B(b) => Text::Bytes(b.to_vec()),
-            Either3::C(f) => Text::File(f.path),
+            Either3::C(Strict(f)) => Text::File(f.path),
         };
-        Ok(tenant_job!(self, |t| {
+        let t = self.inner.clone();
+        let work = move || {
             let text = match text {
                 Text::Inline(s) => s,
                 Text::Bytes(b) => String::from_utf8(b).map_err(|e| mk::Error::InvalidInput {
@@ -1505,24 +1652,30 @@ impl Tenant {
                     })
                     .collect(),
             })
+        };
+        Ok(AsyncTask::new(Job {
+            work: Some(Box::new(work)),
+            code: None,
+            thrown: Some(thrown),
         }))
     }
 
     /// Audit entries, newest first; page with `before: <last id>`.
     #[napi(ts_return_type = "Promise<Array<AuditEntry>>")]
-    pub fn audit(&self, query: Option<AuditQuery>) -> AsyncTask<Job<Vec<AuditEntry>>> {
+    pub fn audit(
+        &self,
+        #[napi(ts_arg_type = "AuditQuery")] query: Option<Strict<AuditQuery>>,
+    ) -> AsyncTask<Job<Vec<AuditEntry>>> {
         tenant_job!(self, |t| {
             let q = match query {
                 None => mk::AuditQuery::default(),
-                Some(q) => mk::AuditQuery {
+                Some(Strict(q)) => mk::AuditQuery {
                     actor: q.actor.as_deref().map(self::actor).transpose()?,
                     subject: q.subject,
                     since: q.since.map(instant).transpose()?,
                     until: q.until.map(instant).transpose()?,
                     before: opt(q.before)?,
-                    limit: q
-                        .limit
-                        .map_or(mk::AuditQuery::default().limit, |l| l as usize),
+                    limit: q.limit.map_or(mk::AuditQuery::default().limit, |l| l.0),
                 },
             };
             Ok(t.audit(&q)?
@@ -1542,10 +1695,11 @@ impl Tenant {
 
     /// This tenant's undelivered events, oldest first (default 100).
     #[napi(ts_return_type = "Promise<Array<OutboxEvent>>")]
-    pub fn outbox(&self, limit: Option<u32>) -> AsyncTask<Job<Vec<OutboxEvent>>> {
-        tenant_job!(self, |t| t
-            .outbox(limit.unwrap_or(100) as usize)
-            .map(events))
+    pub fn outbox(
+        &self,
+        #[napi(ts_arg_type = "number")] limit: Option<Count>,
+    ) -> AsyncTask<Job<Vec<OutboxEvent>>> {
+        tenant_job!(self, |t| t.outbox(limit.map_or(100, |l| l.0)).map(events))
     }
 
     /// Marks this tenant's events delivered; resolves to how many were pending.

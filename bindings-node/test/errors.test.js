@@ -15,8 +15,8 @@ test('every error code is raised by a real call as an Error with that code', asy
   const revoked = await tenant.invite(mk.SYSTEM, 'r@x.com')
   await tenant.revokeInvite(mk.SYSTEM, revoked.invite.id)
   const expired = await tenant.invite(mk.SYSTEM, 'e@x.com')
-  const session = await tenant.impersonate(admin, customer, 'why', 60)
-  clock.advance(8 * 24 * 3600)
+  const session = await tenant.impersonate(admin, customer, 'why', { durationMs: 60_000 })
+  clock.advance(8 * 24 * 3600 * 1000)
   const deactivated = (await tenant.addCustomer(mk.SYSTEM, 'd@x.com')).member.id
   await tenant.deactivate(mk.SYSTEM, deactivated)
   const garbage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mk-')), 'bad.db')

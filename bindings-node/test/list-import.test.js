@@ -42,7 +42,7 @@ test('import from a string, a Buffer and a file; dry run; progress; export', asy
   await rejectsWith(tenant.importCustomers(mk.SYSTEM, { path: '/no/such/file.csv' }), 'invalid_input')
   const calls = []
   const rows = 'email\n' + Array.from({ length: 1500 }, (_, i) => `p${i}@example.com`).join('\n')
-  await tenant.importCustomers(mk.SYSTEM, rows, { mode: 'grant' }, (done, total) => calls.push([done, total]))
+  await tenant.importCustomers(mk.SYSTEM, rows, { mode: 'grant', progress: (done, total) => calls.push([done, total]) })
   await new Promise((resolve) => setImmediate(resolve))
   assert.deepEqual(calls, [[1000, 1500], [1500, 1500]])
   const temp = await tenant.importCustomers(mk.SYSTEM, 'Tem, tem@example.com', { format: 'pasted', mode: 'temporary_password' })

@@ -37,12 +37,12 @@ class Runner {
     switch (step.op) {
       case 'create_tenant': {
         const secs = step.invite_lifetime_secs
-        const tenant = await this.hub.createTenant(a('name'), secs ? { inviteLifetimeSeconds: secs } : undefined)
+        const tenant = await this.hub.createTenant(a('name'), secs ? { inviteLifetimeMs: secs * 1000 } : undefined)
         this.bind(step, tenant.id)
         return tenant.id
       }
       case 'create_product': {
-        const p = await t.createProduct(actor, a('name'), a('kind'), a('paid'))
+        const p = await t.createProduct(actor, a('name'), a('kind'), { paid: a('paid') })
         this.bind(step, p.id)
         return p.id
       }
@@ -84,7 +84,7 @@ class Runner {
         return { id: claimed.member.id }
       }
       case 'hub_claim': return (await this.hub.claim(a('email'))).length
-      case 'advance': this.clock.advance(step.secs); return null
+      case 'advance': this.clock.advance(step.secs * 1000); return null
       case 'outbox_kinds': return (await t.outbox(1000)).map((e) => e.kind)
       case 'ack_all': return t.ack((await t.outbox(1000)).map((e) => e.id))
       case 'create_workspace': {
@@ -103,13 +103,13 @@ class Runner {
       case 'deactivate': return (await t.deactivate(actor, a('member'))).status
       case 'reactivate': return (await t.reactivate(actor, a('member'))).status
       case 'remove_member': await t.removeMember(actor, a('member')); return null
-      case 'set_password': await t.setPassword(actor, a('member'), a('password'), a('must_change', false)); return null
+      case 'set_password': await t.setPassword(actor, a('member'), a('password'), { mustChange: a('must_change', false) }); return null
       case 'verify_password': {
         const check = await t.verifyPassword(a('email'), a('password'))
         return check === null ? null : { member: check.member.id, must_change: check.mustChange }
       }
       case 'impersonate': {
-        const issued = await t.impersonate(actor, a('target'), a('reason'), step.minutes ? step.minutes * 60 : undefined)
+        const issued = await t.impersonate(actor, a('target'), a('reason'), step.minutes ? { durationMs: step.minutes * 60_000 } : undefined)
         this.bind(step, { id: issued.session.id, token: issued.token })
         return null
       }

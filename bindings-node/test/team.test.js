@@ -60,11 +60,11 @@ test('impersonation and the audit log', async () => {
   const otherAdmin = await staff(tenant, 'b@x.com', 'admin')
   const c = (await tenant.addCustomer(mk.SYSTEM, 'c@x.com')).member
   await rejectsWith(tenant.impersonate(admin, otherAdmin, 'why'), 'permission_denied')
-  const issued = await tenant.impersonate(admin, c.id, 'ticket 42', 600)
+  const issued = await tenant.impersonate(admin, c.id, 'ticket 42', { durationMs: 600_000 })
   assert.match(issued.token, /^mkimp_/)
   const live = await tenant.verifyImpersonation(issued.token)
   assert.deepEqual([live.actorId, live.targetId], [admin, c.id])
-  clock.advance(600)
+  clock.advance(600_000)
   await rejectsWith(tenant.verifyImpersonation(issued.token), 'impersonation_ended')
   const second = await tenant.impersonate(admin, c.id, 'again')
   assert.ok((await tenant.endImpersonation(second.token)).endedAt instanceof Date)
@@ -80,5 +80,5 @@ test('impersonation and the audit log', async () => {
     before = page[page.length - 1].id
   }
   assert.deepEqual(seen, all.map((e) => e.id))
-  assert.equal((await tenant.updateSettings(mk.SYSTEM, { maxImpersonationSeconds: 300 })).maxImpersonationSeconds, 300)
+  assert.equal((await tenant.updateSettings(mk.SYSTEM, { maxImpersonationMs: 300_000 })).maxImpersonationMs, 300_000)
 })

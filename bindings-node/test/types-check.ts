@@ -4,7 +4,7 @@ import { Hub, Tenant, SYSTEM, type Member, type CustomerPage, type ImportReport 
 
 async function typed (): Promise<void> {
   const hub: Hub = await Hub.open(':memory:')
-  const t: Tenant = await hub.createTenant('T', { inviteLifetimeSeconds: 3600 })
+  const t: Tenant = await hub.createTenant('T', { inviteLifetimeMs: 3600_000 })
   const p = await t.createProduct(SYSTEM, 'C', 'course')
   const added = await t.addCustomer(SYSTEM, 'a@example.com', { products: [p.id] })
   const m: Member = added.member
@@ -12,7 +12,7 @@ async function typed (): Promise<void> {
   const created: Date = m.createdAt
   const ok: boolean = t.hasAccessSync(m.id, p.id)
   const page: CustomerPage = await t.customers({ search: 'a', sort: 'email', limit: 10 })
-  const report: ImportReport = await t.importCustomers(SYSTEM, 'email\nb@example.com', { mode: 'grant' }, (done: number, total: number) => { void (done + total) })
+  const report: ImportReport = await t.importCustomers(SYSTEM, 'email\nb@example.com', { mode: 'grant', progress: (done: number, total: number) => { void (done + total) } })
   void [status, created, ok, page.rows[0]?.member.email, report.rows[0]?.outcome]
 }
 void typed
