@@ -435,6 +435,15 @@ pub(crate) fn rekey_emails(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// What `has_access` reads: one row, three primary-key or unique-index lookups.
+pub(crate) const ACCESS_FACTS_SQL: &str =
+    "SELECT m.status, p.paid, p.archived, g.id IS NOT NULL, g.expires_at
+     FROM members m
+     JOIN products p ON p.tenant_id = m.tenant_id AND p.id = ?3
+     LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
+          AND g.product_id = p.id AND g.revoked_at IS NULL
+     WHERE m.tenant_id = ?1 AND m.id = ?2";
+
 const EVENT_COLS: &str = "tenant_id, id, kind, payload, created_at, delivered_at";
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
@@ -1123,12 +1132,7 @@ impl Tx for SqlTx<'_> {
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
         self.one(
-            "SELECT m.status, p.paid, p.archived, g.id IS NOT NULL, g.expires_at
-             FROM members m
-             JOIN products p ON p.tenant_id = m.tenant_id AND p.id = ?3
-             LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
-                  AND g.product_id = p.id AND g.revoked_at IS NULL
-             WHERE m.tenant_id = ?1 AND m.id = ?2",
+            ACCESS_FACTS_SQL,
             params![tenant.u(), member.u(), product.u()],
             |r| {
                 let has_grant: bool = r.get(3)?;
