@@ -21,6 +21,23 @@ pub trait Store: Send + Sync + 'static {
     /// Runs `f` in a write transaction and always rolls it back: a dry run that sees exactly
     /// what the real run would.
     fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
+
+    /// What `has_access` needs, on its hot path: a store may answer it with its single
+    /// statement and no explicit transaction (one statement is its own snapshot). The default
+    /// reads it through [`Store::read`].
+    fn access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<AccessFacts>> {
+        let mut out = None;
+        self.read(&mut |tx| {
+            out = tx.access_facts(tenant, member, product)?;
+            Ok(())
+        })?;
+        Ok(out)
+    }
 }
 
 /// Runs a closure returning a value in a read transaction.
@@ -59,7 +76,7 @@ thread_local! {
 /// Refuses a transaction opened from inside a write transaction on the same thread (an
 /// import's progress callback calling back into the hub): it would wait forever for the write
 /// lock its own thread holds. A clear `conflict` instead of a hang.
-fn not_reentrant() -> Result<()> {
+pub(crate) fn not_reentrant() -> Result<()> {
     if IN_WRITE.with(|w| w.get()) {
         return Err(Error::Conflict(
             "memberkit was called from inside one of its own write transactions (an import's \

@@ -21,7 +21,8 @@
 mod schema;
 mod tx;
 
-use memberkit::{Clock, Error, Hub, Result, Store, Tx};
+use memberkit::store::AccessFacts;
+use memberkit::{Clock, Error, Hub, MemberId, ProductId, Result, Store, TenantId, Tx};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -205,39 +206,86 @@ impl Store for SqliteStore {
     fn read(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
         let Some(pool) = &self.readers else {
             // In memory: one connection; a deferred transaction gives the same snapshot.
-            let mut conn = lock(&self.writer);
-            let tx = conn.transaction().map_err(sql_err)?;
-            f(&tx::SqlTx::new(&tx))?;
-            return tx.commit().map_err(sql_err);
+            return in_transaction(&lock(&self.writer), Begin::Deferred, End::Commit, f);
         };
-        let mut conn = self.checkout_reader(pool)?;
-        let result = (|| {
-            let tx = conn.transaction().map_err(sql_err)?;
-            f(&tx::SqlTx::new(&tx))?;
-            tx.commit().map_err(sql_err)
-        })();
+        let conn = self.checkout_reader(pool)?;
+        let result = in_transaction(&conn, Begin::Deferred, End::Commit, f);
         Self::checkin_reader(pool, conn);
         result
     }
 
     fn write(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql_err)?;
-        f(&tx::SqlTx::new(&tx))?;
-        tx.commit().map_err(sql_err)
+        in_transaction(&lock(&self.writer), Begin::Immediate, End::Commit, f)
     }
 
     fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql_err)?;
-        let result = f(&tx::SqlTx::new(&tx));
-        tx.rollback().map_err(sql_err)?;
+        in_transaction(&lock(&self.writer), Begin::Immediate, End::Rollback, f)
+    }
+
+    fn access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<AccessFacts>> {
+        // One statement in autocommit mode: its own snapshot, without BEGIN and COMMIT.
+        let Some(pool) = &self.readers else {
+            return tx::SqlTx::new(&lock(&self.writer)).access_facts(tenant, member, product);
+        };
+        let conn = self.checkout_reader(pool)?;
+        let result = tx::SqlTx::new(&conn).access_facts(tenant, member, product);
+        Self::checkin_reader(pool, conn);
         result
     }
+}
+
+#[derive(Clone, Copy)]
+enum Begin {
+    Deferred,
+    Immediate,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum End {
+    Commit,
+    Rollback,
+}
+
+/// Runs `f` in one transaction, with BEGIN and COMMIT as cached statements: rusqlite's
+/// `Transaction` prepares both anew on every use, a measurable share of a has_access call.
+/// The transaction is rolled back when `f` fails, when `end` says so, when COMMIT fails, and
+/// when `f` panics (the guard's drop), so the connection is never left inside one.
+fn in_transaction(
+    conn: &Connection,
+    begin: Begin,
+    end: End,
+    f: &mut dyn FnMut(&dyn Tx) -> Result<()>,
+) -> Result<()> {
+    struct Open<'c>(Option<&'c Connection>);
+    impl Drop for Open<'_> {
+        fn drop(&mut self) {
+            if let Some(conn) = self.0 {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+    }
+    let sql = match begin {
+        Begin::Deferred => "BEGIN",
+        Begin::Immediate => "BEGIN IMMEDIATE",
+    };
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map_err(sql_err)?;
+    let mut open = Open(Some(conn));
+    f(&tx::SqlTx::new(conn))?;
+    if end == End::Rollback {
+        return Ok(()); // the guard rolls back
+    }
+    conn.prepare_cached("COMMIT")
+        .and_then(|mut s| s.execute([]))
+        .map_err(sql_err)?;
+    open.0 = None;
+    Ok(())
 }
 
 /// Opens a [`Hub`] on a SQLite file: `Hub::open(path)` with this trait in scope.
