@@ -6,8 +6,8 @@
 //! the ratio.
 
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
 use memberkit_bench::{dataset, median, percentile, Population, Size};
+use memberkit_sqlite::OpenSqlite;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Statement, StatementStatus};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,9 +54,18 @@ fn main() {
             &mut figures,
             &pairs,
             vec![
-                ("memberkit", Box::new(|&(m, p)| tenant.has_access(m, p).unwrap())),
-                ("by hand", Box::new(|&(m, p)| by_hand_access(&mut access_stmt, t, m, p))),
-                ("grant row", Box::new(|&(m, p)| grant_row(&mut grant_stmt, t, m, p))),
+                (
+                    "memberkit",
+                    Box::new(|&(m, p)| tenant.has_access(m, p).unwrap()),
+                ),
+                (
+                    "by hand",
+                    Box::new(|&(m, p)| by_hand_access(&mut access_stmt, t, m, p)),
+                ),
+                (
+                    "grant row",
+                    Box::new(|&(m, p)| grant_row(&mut grant_stmt, t, m, p)),
+                ),
             ],
         );
     }
@@ -81,8 +90,14 @@ fn main() {
             &mut figures,
             &asks,
             vec![
-                ("memberkit", Box::new(|(m, p)| tenant.can(*m, p, None).unwrap())),
-                ("by hand", Box::new(|(m, p)| can_by_hand.can(pop.tenant, *m, p))),
+                (
+                    "memberkit",
+                    Box::new(|(m, p)| tenant.can(*m, p, None).unwrap()),
+                ),
+                (
+                    "by hand",
+                    Box::new(|(m, p)| can_by_hand.can(pop.tenant, *m, p)),
+                ),
             ],
         );
     }
@@ -109,18 +124,15 @@ fn now_micros() -> i64 {
 /// has_access written by hand: the same statement, and the same rule in a few lines.
 fn by_hand_access(stmt: &mut Statement<'_>, t: TenantId, m: MemberId, p: ProductId) -> bool {
     let row = stmt
-        .query_row(
-            params![t.as_uuid(), m.as_uuid(), p.as_uuid()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, bool>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, bool>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                ))
-            },
-        )
+        .query_row(params![t.as_uuid(), m.as_uuid(), p.as_uuid()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })
         .optional()
         .unwrap();
     match row {
@@ -279,8 +291,11 @@ struct Figures {
 impl Figures {
     fn add(&mut self, who: &'static str, sorted: Vec<u64>) {
         let us = |ns: u64| ns as f64 / 1000.0;
-        self.runs
-            .push((who, us(percentile(&sorted, 50.0)), us(percentile(&sorted, 99.0))));
+        self.runs.push((
+            who,
+            us(percentile(&sorted, 50.0)),
+            us(percentile(&sorted, 99.0)),
+        ));
     }
 
     fn stat(&self, who: &str) -> (f64, f64) {

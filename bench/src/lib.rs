@@ -100,7 +100,11 @@ pub fn dataset(size: &Size) -> PathBuf {
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("target"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("target")
+        })
 }
 
 fn build(path: &Path, size: &Size) {
@@ -132,7 +136,11 @@ fn build(path: &Path, size: &Size) {
             )
             .unwrap();
         let billing = tenant
-            .create_role(host, "Billing", &[Permission::PAYMENT, Permission::CUSTOMERS_MANAGE])
+            .create_role(
+                host,
+                "Billing",
+                &[Permission::PAYMENT, Permission::CUSTOMERS_MANAGE],
+            )
             .unwrap();
         let mut csv = String::from("name,email\n");
         for i in 0..members {
@@ -164,8 +172,14 @@ fn build(path: &Path, size: &Size) {
                 tenant.deactivate(host, m).unwrap();
             }
             if i % 100 == 42 {
-                let role = if i % 200 == 42 { support.id } else { billing.id };
-                tenant.assign_role(host, m, Role::Custom(role), None).unwrap();
+                let role = if i % 200 == 42 {
+                    support.id
+                } else {
+                    billing.id
+                };
+                tenant
+                    .assign_role(host, m, Role::Custom(role), None)
+                    .unwrap();
             }
             if i % 500 == 99 {
                 tenant.assign_role(host, m, Role::Member, None).unwrap();
@@ -241,7 +255,7 @@ pub struct Rng(pub u64);
 
 impl Rng {
     /// The next value.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -250,7 +264,7 @@ impl Rng {
 
     /// A value in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 }
 

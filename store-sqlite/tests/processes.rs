@@ -39,7 +39,13 @@ struct Checker {
 impl Checker {
     fn spawn(path: &std::path::Path) -> Checker {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["child_checker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "child_checker",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD, path)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -55,7 +61,10 @@ impl Checker {
         stdin.flush().unwrap();
         loop {
             let mut line = String::new();
-            assert!(self.answers.read_line(&mut line).unwrap() > 0, "the child ended");
+            assert!(
+                self.answers.read_line(&mut line).unwrap() > 0,
+                "the child ended"
+            );
             // The test harness's own "test child_checker ... " has no newline after it.
             if let Some(at) = line.find("answer ") {
                 return line[at + "answer ".len()..].trim() == "true";
@@ -97,17 +106,35 @@ fn the_next_check_after_a_change_answers_false_in_this_and_another_process() {
     }
 
     t.revoke(host, ada, course.id).unwrap();
-    assert!(!t.has_access(ada, course.id).unwrap(), "revoke, this process");
-    assert!(!other.has_access(&t, ada, course.id), "revoke, another process");
+    assert!(
+        !t.has_access(ada, course.id).unwrap(),
+        "revoke, this process"
+    );
+    assert!(
+        !other.has_access(&t, ada, course.id),
+        "revoke, another process"
+    );
 
     t.deactivate(host, bob).unwrap();
-    assert!(!t.has_access(bob, course.id).unwrap(), "deactivate, this process");
-    assert!(!other.has_access(&t, bob, course.id), "deactivate, another process");
+    assert!(
+        !t.has_access(bob, course.id).unwrap(),
+        "deactivate, this process"
+    );
+    assert!(
+        !other.has_access(&t, bob, course.id),
+        "deactivate, another process"
+    );
     t.reactivate(host, bob).unwrap();
 
     t.archive_product(host, free.id).unwrap();
-    assert!(!t.has_access(bob, free.id).unwrap(), "archive, this process");
-    assert!(!other.has_access(&t, bob, free.id), "archive, another process");
+    assert!(
+        !t.has_access(bob, free.id).unwrap(),
+        "archive, this process"
+    );
+    assert!(
+        !other.has_access(&t, bob, free.id),
+        "archive, another process"
+    );
 
     // An expiry instant: a grant that ends two seconds from now.
     let ends = OffsetDateTime::now_utc() + Duration::seconds(2);
@@ -120,6 +147,12 @@ fn the_next_check_after_a_change_answers_false_in_this_and_another_process() {
     while OffsetDateTime::now_utc() < ends {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    assert!(!t.has_access(ada, course.id).unwrap(), "expiry, this process");
-    assert!(!other.has_access(&t, ada, course.id), "expiry, another process");
+    assert!(
+        !t.has_access(ada, course.id).unwrap(),
+        "expiry, this process"
+    );
+    assert!(
+        !other.has_access(&t, ada, course.id),
+        "expiry, another process"
+    );
 }
