@@ -6,6 +6,7 @@
 //! the ratio.
 
 mod casbin_policy;
+mod languages;
 
 use memberkit::*;
 use memberkit_bench::{dataset, median, percentile, Population, Size};
@@ -109,6 +110,7 @@ fn main() {
     figures.print("can", "memberkit", &["by hand"]);
 
     threads(&size, &path, &pop, &tenant);
+    languages::compare(&size, &path);
 }
 
 /// has_access against casbin-rs `enforce` on the equivalent policy, which casbin holds in
