@@ -86,7 +86,11 @@ export declare class Tenant {
   grant(actor: string, member: string, product: string, options?: GrantOptions): Promise<Grant>
   /** Revokes access at once; resolves to the revoked grant, or null if there was none. */
   revoke(actor: string, member: string, product: string): Promise<Grant | null>
-  /** Whether the member may use the product now. */
+  /**
+   * Whether the member may use the product now. Answered inline, as an already settled
+   * Promise, when the store can read without waiting (a file hub always can); on the libuv
+   * pool otherwise, so the event loop never waits for a write.
+   */
   hasAccess(member: string, product: string): Promise<boolean>
   /** `hasAccess`, synchronously: for per-request middleware (one indexed read). */
   hasAccessSync(member: string, product: string): boolean

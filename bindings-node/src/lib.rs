@@ -97,6 +97,30 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
     }
 }
 
+/// A Promise already resolved with `answer`, or rejected with an `Error` carrying its `code`:
+/// what an async method returns when it could answer without leaving the event loop.
+fn settled<'env, T: ToNapiValue>(
+    env: &'env Env,
+    answer: mk::Result<T>,
+) -> Result<PromiseRaw<'env, T>> {
+    let mut deferred = std::ptr::null_mut();
+    let mut promise = std::ptr::null_mut();
+    check_status!(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
+    match answer {
+        Ok(value) => {
+            // SAFETY: `env` is the current environment; the value is converted on this thread.
+            let value = unsafe { T::to_napi_value(env.raw(), value)? };
+            check_status!(unsafe { sys::napi_resolve_deferred(env.raw(), deferred, value) })?;
+        }
+        Err(e) => {
+            let mut error = env.create_error(Error::new(Status::GenericFailure, e.to_string()))?;
+            error.set_named_property("code", js_code(e.code()))?;
+            check_status!(unsafe { sys::napi_reject_deferred(env.raw(), deferred, error.raw()) })?;
+        }
+    }
+    Ok(PromiseRaw::new(env.raw(), promise))
+}
+
 // ----- conversions --------------------------------------------------------------------------
 
 fn date(t: OffsetDateTime) -> DateTime<Utc> {
@@ -1063,10 +1087,30 @@ impl Tenant {
             .map(Into::into)))
     }
 
-    /// Whether the member may use the product now.
+    /// Whether the member may use the product now. Answered inline, as an already settled
+    /// Promise, when the store can read without waiting (a file hub always can); on the libuv
+    /// pool otherwise, so the event loop never waits for a write.
     #[napi(ts_return_type = "Promise<boolean>")]
-    pub fn has_access(&self, member: String, product: String) -> AsyncTask<Job<bool>> {
-        tenant_job!(self, |t| t.has_access(member.parse()?, product.parse()?))
+    pub fn has_access<'env>(
+        &self,
+        env: &'env Env,
+        member: String,
+        product: String,
+    ) -> Result<PromiseRaw<'env, bool>> {
+        if let (Ok(m), Ok(p)) = (member.parse(), product.parse()) {
+            if let Some(answer) = self.inner.try_has_access(m, p) {
+                return settled(env, answer);
+            }
+        }
+        let t = self.inner.clone();
+        let task = Job {
+            work: Some(Box::new(move || {
+                t.has_access(member.parse()?, product.parse()?)
+            })),
+            code: None,
+            thrown: None,
+        };
+        Ok(env.spawn(task)?.promise_object())
     }
 
     /// `hasAccess`, synchronously: for per-request middleware (one indexed read).

@@ -407,6 +407,26 @@ impl Tenant {
         }
     }
 
+    /// [`Tenant::has_access`] if the store can answer without waiting for another transaction
+    /// (a file-backed SQLite hub always can: its readers never wait for the writer); `None`
+    /// when the answer would have to wait, or to report an unknown member or product. Event
+    /// loops (the Node package) answer inline with it and use a worker thread otherwise.
+    pub fn try_has_access(&self, member: MemberId, product: ProductId) -> Option<Result<bool>> {
+        if let Err(e) = store::not_reentrant() {
+            return Some(Err(e));
+        }
+        let now = self.hub.now();
+        match self
+            .hub
+            .store()
+            .try_access_facts(self.id, member, product)?
+        {
+            Ok(Some(facts)) => Some(Ok(decide_access(&facts, now))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
     /// Everything `member` may use now, with the grant behind each paid product.
     pub fn access(&self, member: MemberId) -> Result<Vec<ProductAccess>> {
         self.read(|tx, now| {

@@ -38,6 +38,20 @@ pub trait Store: Send + Sync + 'static {
         })?;
         Ok(out)
     }
+
+    /// [`Store::access_facts`], but only if the store can answer without waiting for another
+    /// transaction to finish; `None` otherwise. An event loop uses it to answer inline and
+    /// hands the call to a worker thread only when it would have to wait. The default never
+    /// answers inline.
+    fn try_access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Option<Result<Option<AccessFacts>>> {
+        let _ = (tenant, member, product);
+        None
+    }
 }
 
 /// Runs a closure returning a value in a read transaction.

@@ -237,6 +237,27 @@ impl Store for SqliteStore {
         Self::checkin_reader(pool, conn);
         result
     }
+
+    fn try_access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Option<Result<Option<AccessFacts>>> {
+        match &self.readers {
+            // WAL readers never wait for the writer.
+            Some(_) => Some(self.access_facts(tenant, member, product)),
+            // In memory the one connection may be inside a write: answer only if it is free.
+            None => {
+                let conn = match self.writer.try_lock() {
+                    Ok(conn) => conn,
+                    Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => return None,
+                };
+                Some(tx::SqlTx::new(&conn).access_facts(tenant, member, product))
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy)]

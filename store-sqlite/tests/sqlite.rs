@@ -247,3 +247,54 @@ fn schema_5_rekeys_emails_that_full_case_folding_had_merged() {
     );
     assert_eq!(hub.claim("ſales@x.com").unwrap().len(), 1);
 }
+
+#[test]
+fn try_has_access_answers_inline_unless_it_would_wait_for_a_write() {
+    use std::sync::{mpsc, Arc};
+    let dir = tempfile::tempdir().unwrap();
+    for path in [dir.path().join("hub.db"), ":memory:".into()] {
+        let hub = Hub::open(&path).unwrap();
+        let t = hub.create_tenant("T").unwrap();
+        let course = t
+            .create_product(Actor::System, NewProduct::paid("C", ProductKind::Course))
+            .unwrap();
+        let new = NewCustomer::new("ada@x.com").product(course.id);
+        let ada = t.add_customer(Actor::System, new).unwrap().member.id;
+        assert!(t.try_has_access(ada, course.id).unwrap().unwrap());
+        // Unknown ids are left to has_access, which says which one is unknown.
+        assert!(t.try_has_access(MemberId::new(), course.id).is_none());
+
+        // A write is open on another thread (an import paused in its progress callback).
+        let (inside_tx, inside) = mpsc::channel();
+        let (release_tx, release) = mpsc::channel::<()>();
+        let release = Arc::new(std::sync::Mutex::new(release));
+        let writer = {
+            let t = t.clone();
+            std::thread::spawn(move || {
+                let options = ImportOptions {
+                    progress: Some(Arc::new(move |_, _| {
+                        inside_tx.send(()).unwrap();
+                        release.lock().unwrap().recv().unwrap();
+                        Ok(())
+                    })),
+                    ..Default::default()
+                };
+                t.import_customers(Actor::System, ImportSource::Pasted("b@x.com"), &options)
+                    .unwrap();
+            })
+        };
+        inside.recv().unwrap();
+        let answer = t.try_has_access(ada, course.id);
+        if path.to_str() == Some(":memory:") {
+            assert!(answer.is_none(), "in memory it would wait for the write");
+        } else {
+            assert!(
+                answer.unwrap().unwrap(),
+                "file readers never wait for the writer"
+            );
+        }
+        release_tx.send(()).unwrap();
+        writer.join().unwrap();
+        assert!(t.try_has_access(ada, course.id).unwrap().unwrap());
+    }
+}
