@@ -75,11 +75,16 @@ fn python(db: &Path, samples: &str, reps: &str) -> Option<()> {
     } else {
         "1"
     };
-    let out = Command::new(&python)
-        .arg(root.join("bench").join("python").join("access.py"))
-        .args([db.to_str()?, samples, reps, window])
-        .output()
-        .ok()?;
+    show(
+        Command::new(&python)
+            .arg(root.join("bench").join("python").join("access.py"))
+            .args([db.to_str()?, samples, reps, window]),
+    )
+}
+
+/// Runs a comparison script and prints what it prints; `None` (and its errors) if it fails.
+fn show(cmd: &mut Command) -> Option<()> {
+    let out = cmd.output().ok()?;
     print!("{}", String::from_utf8_lossy(&out.stdout));
     if !out.status.success() {
         eprintln!("{}", String::from_utf8_lossy(&out.stderr));
@@ -119,16 +124,10 @@ fn node(db: &Path, samples: &str, reps: &str) -> Option<()> {
         )
         .then_some(())?;
     }
-    let out = Command::new("node")
-        .arg(bench.join("access.mjs"))
-        .args([db.to_str()?, samples, reps])
-        .current_dir(&bench)
-        .output()
-        .ok()?;
-    print!("{}", String::from_utf8_lossy(&out.stdout));
-    if !out.status.success() {
-        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    Some(())
+    show(
+        Command::new("node")
+            .arg(bench.join("access.mjs"))
+            .args([db.to_str()?, samples, reps])
+            .current_dir(&bench),
+    )
 }
