@@ -7,6 +7,7 @@
 
 mod casbin_policy;
 mod languages;
+mod writes;
 
 use memberkit::*;
 use memberkit_bench::{dataset, median, percentile, Population, Size};
@@ -111,6 +112,7 @@ fn main() {
 
     threads(&size, &path, &pop, &tenant);
     languages::compare(&size, &path);
+    writes::compare(&size);
 }
 
 /// has_access against casbin-rs `enforce` on the equivalent policy, which casbin holds in
