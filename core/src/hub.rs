@@ -1,6 +1,5 @@
 //! The public API: a [`Hub`] over a store, and tenant-scoped [`Tenant`] handles.
 
-use crate::authz::tenant_role;
 use crate::clock::{later, truncate_to_micros, Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::event_kind;
@@ -8,8 +7,12 @@ use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
 use crate::permission::Permission;
+use crate::policy::access::{self, GrantChange};
+use crate::policy::authz::tenant_role;
+use crate::policy::invites::{check_usable, with_current_status};
+use crate::policy::members;
 use crate::requests::*;
-use crate::store::{self, AccessFacts, AuditQuery, InviteFilter, Store, Tx};
+use crate::store::{self, AuditQuery, Store, Tx};
 use crate::token::InviteToken;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -105,8 +108,9 @@ impl Hub {
         let key = normalize::email(email)?.key;
         let now = self.now();
         store::write(self.store(), |tx| {
-            tx.pending_invites_everywhere(&key, now)?
+            tx.pending_invites_everywhere(&key)?
                 .into_iter()
+                .filter(|invite| check_usable(invite, now).is_ok())
                 .map(|invite| apply_invite(tx, invite, now))
                 .collect()
         })
@@ -147,13 +151,13 @@ impl Tenant {
 
     pub(crate) fn read<R>(
         &self,
-        f: impl FnOnce(&dyn Tx, OffsetDateTime) -> Result<R>,
+        mut f: impl FnMut(&dyn Tx, OffsetDateTime) -> Result<R>,
     ) -> Result<R> {
         let now = self.hub.now();
         store::read(self.hub.store(), |tx| f(tx, now))
     }
 
-    pub(crate) fn write<R>(&self, actor: Actor, f: impl FnOnce(&Op) -> Result<R>) -> Result<R> {
+    pub(crate) fn write<R>(&self, actor: Actor, f: impl FnMut(&Op) -> Result<R>) -> Result<R> {
         self.write_notifying(actor, true, f)
     }
 
@@ -162,7 +166,7 @@ impl Tenant {
         &self,
         actor: Actor,
         notify: bool,
-        f: impl FnOnce(&Op) -> Result<R>,
+        mut f: impl FnMut(&Op) -> Result<R>,
     ) -> Result<R> {
         let now = self.hub.now();
         store::write(self.hub.store(), |tx| {
@@ -218,8 +222,8 @@ impl Tenant {
             let product = Product {
                 id: ProductId::new(),
                 tenant_id: self.id,
-                name,
-                kind: new.kind,
+                name: name.clone(),
+                kind: new.kind.clone(),
                 paid: new.paid,
                 archived: false,
                 created_at: op.now,
@@ -286,23 +290,24 @@ impl Tenant {
                 Some(x) => op.tx.member_by_external_id(self.id, x)?,
                 None => None,
             };
-            let (member, outcome) = match (by_email, by_external) {
-                (Some(a), Some(b)) if a.id != b.id => {
-                    return Err(Error::Conflict(format!(
-                        "{} belongs to one member and external id {} to another",
-                        email.display,
-                        external_id.unwrap_or_default()
-                    )))
-                }
-                (Some(existing), _) | (None, Some(existing)) => {
-                    op.reuse_member(existing, &email, name, external_id)?
-                }
-                (None, None) => {
+            let person = members::Person {
+                email: &email,
+                name: name.as_deref(),
+                external_id: external_id.as_deref(),
+            };
+            let found = members::matching(by_email, by_external).map_err(|r| r.into_error())?;
+            let (member, outcome) = match found {
+                Some(existing) => op.reuse_member(existing, person)?,
+                None => {
                     if new.role != Role::Customer {
                         op.require_assignable(new.role, None)?;
                     }
-                    let member =
-                        op.insert_member(&email, name, external_id, MemberStatus::Active)?;
+                    let member = op.insert_member(
+                        &email,
+                        name.clone(),
+                        external_id.clone(),
+                        MemberStatus::Active,
+                    )?;
                     op.tx.set_role(self.id, member.id, None, new.role)?;
                     op.audit(
                         "member.created",
@@ -314,9 +319,7 @@ impl Tenant {
             };
             let mut granted = Vec::new();
             for product in &products {
-                if let Some(g) =
-                    op.grant(&member, product, new.source, expires_at, op.actor, false)?
-                {
+                if let Some(g) = op.grant(&member, product, new.source, expires_at, op.actor)? {
                     granted.push(g);
                 }
             }
@@ -348,14 +351,7 @@ impl Tenant {
                 return Err(Error::MemberDeactivated(member.id));
             }
             let product = op.grantable_product(product)?;
-            match op.grant(
-                &member,
-                &product,
-                options.source,
-                expires_at,
-                op.actor,
-                false,
-            )? {
+            match op.grant(&member, &product, options.source, expires_at, op.actor)? {
                 Some(g) => Ok(g),
                 None => op
                     .tx
@@ -402,7 +398,7 @@ impl Tenant {
         store::not_reentrant()?;
         let now = self.hub.now();
         match self.hub.store().access_facts(self.id, member, product)? {
-            Some(facts) => Ok(decide_access(&facts, now)),
+            Some(facts) => Ok(access::decide(&facts, now)),
             None => self.read(|tx, _| Err(missing_member_or_product(tx, self.id, member, product))),
         }
     }
@@ -421,7 +417,7 @@ impl Tenant {
             .store()
             .try_access_facts(self.id, member, product)?
         {
-            Ok(Some(facts)) => Some(Ok(decide_access(&facts, now))),
+            Ok(Some(facts)) => Some(Ok(access::decide(&facts, now))),
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
@@ -532,7 +528,7 @@ impl Tenant {
                     }
                     invite.role = new.role;
                     invite.workspace = new.workspace;
-                    invite.name = name.or(invite.name);
+                    invite.name = name.clone().or(invite.name);
                     invite.expires_at = expires_at;
                     invite.status = InviteStatus::Pending;
                     op.tx.update_invite(&invite, Some(&token.digest()))?;
@@ -541,7 +537,7 @@ impl Tenant {
                 None => {
                     let invite = op.insert_new_invite(
                         &member,
-                        name,
+                        name.clone(),
                         new.role,
                         new.workspace,
                         product_ids,
@@ -611,7 +607,7 @@ impl Tenant {
             if let Some(m) = op.tx.member(self.id, invite.member_id)? {
                 if m.status == MemberStatus::Invited && op.tx.open_grants(self.id, m.id)?.is_empty()
                 {
-                    op.tx.delete_member(self.id, m.id)?;
+                    op.delete_member(m.id)?;
                 }
             }
             let payload = invite_payload(&invite);
@@ -674,11 +670,7 @@ impl Tenant {
     /// Invites, newest first, optionally only those with `status` (at most 1000).
     pub fn invites(&self, status: Option<InviteStatus>) -> Result<Vec<Invite>> {
         self.read(|tx, now| {
-            let filter = InviteFilter {
-                status,
-                now,
-                limit: MAX_PAGE,
-            };
+            let filter = crate::policy::invites::filter(status, now, MAX_PAGE);
             Ok(tx
                 .invites(self.id, &filter)?
                 .into_iter()
@@ -723,9 +715,6 @@ pub(crate) struct Op<'a> {
     /// Whether changes write `email`-channel outbox events ("notify by email"; the audit
     /// entries and the other channels are always written).
     pub(crate) notify: bool,
-    /// Whether each grant writes its own audit entry (imports write one entry per row that
-    /// lists the grants instead).
-    pub(crate) audit_each_grant: bool,
 }
 
 impl<'a> Op<'a> {
@@ -736,7 +725,6 @@ impl<'a> Op<'a> {
             actor,
             now,
             notify: true,
-            audit_each_grant: true,
         }
     }
 
@@ -764,7 +752,22 @@ impl<'a> Op<'a> {
         token: &InviteToken,
         expires_at: OffsetDateTime,
     ) -> Result<Invite> {
-        let invite = Invite {
+        let invite = self.new_invite(member, name, role, workspace, products, expires_at);
+        self.tx.insert_invite(&invite, &token.digest())?;
+        Ok(invite)
+    }
+
+    /// A pending invite for `member`, created now by the actor (not yet written).
+    pub(crate) fn new_invite(
+        &self,
+        member: &Member,
+        name: Option<String>,
+        role: Role,
+        workspace: Option<WorkspaceId>,
+        products: Vec<ProductId>,
+        expires_at: OffsetDateTime,
+    ) -> Invite {
+        Invite {
             id: InviteId::new(),
             tenant_id: self.tenant,
             member_id: member.id,
@@ -780,9 +783,7 @@ impl<'a> Op<'a> {
             status: InviteStatus::Pending,
             accepted_at: None,
             revoked_at: None,
-        };
-        self.tx.insert_invite(&invite, &token.digest())?;
-        Ok(invite)
+        }
     }
 
     pub(crate) fn insert_member(
@@ -792,7 +793,20 @@ impl<'a> Op<'a> {
         external_id: Option<String>,
         status: MemberStatus,
     ) -> Result<Member> {
-        let member = Member {
+        let member = self.new_member(email, name, external_id, status);
+        self.tx.insert_member(&member)?;
+        Ok(member)
+    }
+
+    /// A member created now (not yet written).
+    pub(crate) fn new_member(
+        &self,
+        email: &normalize::NormalizedEmail,
+        name: Option<String>,
+        external_id: Option<String>,
+        status: MemberStatus,
+    ) -> Member {
+        Member {
             id: MemberId::new(),
             tenant_id: self.tenant,
             email: email.display.clone(),
@@ -802,9 +816,7 @@ impl<'a> Op<'a> {
             status,
             created_at: self.now,
             updated_at: self.now,
-        };
-        self.tx.insert_member(&member)?;
-        Ok(member)
+        }
     }
 
     pub(crate) fn member(&self, id: MemberId) -> Result<Member> {
@@ -868,63 +880,38 @@ impl<'a> Op<'a> {
         }
     }
 
-    /// Reuses an existing member for `add_customer`: fills gaps, activates an invited member.
+    /// Reuses an existing member for `add_customer`: fills gaps and activates an invited
+    /// member ([`members::reuse`]); an activated member without a tenant-wide role becomes a
+    /// customer.
     fn reuse_member(
         &self,
         mut member: Member,
-        email: &normalize::NormalizedEmail,
-        name: Option<String>,
-        external_id: Option<String>,
+        person: members::Person<'_>,
     ) -> Result<(Member, AddOutcome)> {
-        if member.status == MemberStatus::Deactivated {
-            return Err(Error::MemberDeactivated(member.id));
-        }
-        let mut changed = Vec::new();
-        if let Some(x) = external_id {
-            match &member.external_id {
-                Some(old) if *old != x => {
-                    return Err(Error::Conflict(format!(
-                        "{} already has external id {old}, not {x}",
-                        member.email
-                    )))
-                }
-                Some(_) => {}
-                None => {
-                    member.external_id = Some(x);
-                    changed.push("external_id");
-                }
-            }
-        }
-        if member.email_key != email.key {
-            // Found by external id: the host's contact changed their email.
-            member.email = email.display.clone();
-            member.email_key = email.key.clone();
-            changed.push("email");
-        }
-        if name.is_some() && member.name != name {
-            member.name = name;
-            changed.push("name");
-        }
-        if member.status == MemberStatus::Invited {
-            member.status = MemberStatus::Active;
-            if tenant_role(self.tx, self.tenant, member.id)?.is_none() {
-                self.tx
-                    .set_role(self.tenant, member.id, None, Role::Customer)?;
-            }
-            changed.push("status");
-        }
+        let changed =
+            members::reuse(&mut member, person, true, self.now).map_err(|r| r.into_error())?;
         if changed.is_empty() {
             return Ok((member, AddOutcome::Existing));
         }
-        member.updated_at = self.now;
+        if changed.contains(&"status") && tenant_role(self.tx, self.tenant, member.id)?.is_none() {
+            self.tx
+                .set_role(self.tenant, member.id, None, Role::Customer)?;
+        }
         self.tx.update_member(&member)?;
         self.audit("member.updated", member.id, json!({ "changed": changed }))?;
         Ok((member, AddOutcome::Updated))
     }
 
+    /// Deletes a member and what refers to it (grants, role assignments, password); their
+    /// audit and outbox rows stay.
+    pub(crate) fn delete_member(&self, member: MemberId) -> Result<()> {
+        self.tx.delete_grants_of(self.tenant, member)?;
+        self.tx.remove_roles(self.tenant, member)?;
+        self.tx.delete_credential(self.tenant, member)?;
+        self.tx.delete_member(self.tenant, member)
+    }
+
     /// Creates or renews a grant. Returns `None` when an identical active grant already exists.
-    /// `new_member`: the member was created in this transaction and holds no grants, so the
-    /// lookup is skipped (the import hot path).
     pub(crate) fn grant(
         &self,
         member: &Member,
@@ -932,53 +919,77 @@ impl<'a> Op<'a> {
         source: GrantSource,
         expires_at: Option<OffsetDateTime>,
         granted_by: Actor,
-        new_member: bool,
     ) -> Result<Option<Grant>> {
-        let open = match new_member {
-            true => None,
-            false => self.tx.open_grant(self.tenant, member.id, product.id)?,
-        };
-        let grant = match open {
-            Some(g) if g.is_active_at(self.now) && g.expires_at == expires_at => return Ok(None),
-            Some(mut g) => {
-                g.expires_at = expires_at;
-                g.granted_at = self.now;
-                g.granted_by = granted_by;
-                g.source = source;
+        let open = self.tx.open_grant(self.tenant, member.id, product.id)?;
+        let wanted = self.new_grant(member.id, product.id, source, expires_at, granted_by);
+        let grant = match access::grant_change(open.as_ref(), wanted) {
+            GrantChange::Unchanged => return Ok(None),
+            GrantChange::Renewed(g) => {
                 self.tx.update_grant(&g)?;
                 g
             }
-            None => {
-                let g = Grant {
-                    id: GrantId::new(),
-                    tenant_id: self.tenant,
-                    member_id: member.id,
-                    product_id: product.id,
-                    source,
-                    granted_by,
-                    granted_at: self.now,
-                    expires_at,
-                    revoked_at: None,
-                    revoked_by: None,
-                };
+            GrantChange::New(g) => {
                 self.tx.insert_grant(&g)?;
                 g
             }
         };
-        let payload = json!({
-            "member_id": member.id, "email": member.email, "name": member.name,
-            "product_id": product.id, "product_name": product.name,
-            "source": source.as_str(), "expires_at": expires_at.map(rfc3339),
-        });
-        if self.audit_each_grant {
-            self.audit(event_kind::ACCESS_GRANTED, member.id, payload.clone())?;
-        }
+        let payload = self.grant_payload(member, product, source, expires_at);
+        self.audit(event_kind::ACCESS_GRANTED, member.id, payload.clone())?;
         self.emit(event_kind::ACCESS_GRANTED, payload)?;
         Ok(Some(grant))
     }
 
+    /// What an `access.granted` audit entry and event say.
+    pub(crate) fn grant_payload(
+        &self,
+        member: &Member,
+        product: &Product,
+        source: GrantSource,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Value {
+        json!({
+            "member_id": member.id, "email": member.email, "name": member.name,
+            "product_id": product.id, "product_name": product.name,
+            "source": source.as_str(), "expires_at": expires_at.map(rfc3339),
+        })
+    }
+
+    /// A grant as it would be created now.
+    pub(crate) fn new_grant(
+        &self,
+        member: MemberId,
+        product: ProductId,
+        source: GrantSource,
+        expires_at: Option<OffsetDateTime>,
+        granted_by: Actor,
+    ) -> Grant {
+        Grant {
+            id: GrantId::new(),
+            tenant_id: self.tenant,
+            member_id: member,
+            product_id: product,
+            source,
+            granted_by,
+            granted_at: self.now,
+            expires_at,
+            revoked_at: None,
+            revoked_by: None,
+        }
+    }
+
     pub(crate) fn audit(&self, action: &str, subject: impl ToString, details: Value) -> Result<()> {
-        self.tx.append_audit(&AuditEntry {
+        self.tx
+            .append_audit(&self.audit_entry(action, subject, details))
+    }
+
+    /// The audit entry [`Op::audit`] appends, for a batch.
+    pub(crate) fn audit_entry(
+        &self,
+        action: &str,
+        subject: impl ToString,
+        details: Value,
+    ) -> AuditEntry {
+        AuditEntry {
             id: AuditId::new(),
             tenant_id: self.tenant,
             at: self.now,
@@ -986,15 +997,24 @@ impl<'a> Op<'a> {
             action: action.to_owned(),
             subject: subject.to_string(),
             details,
-        })
+        }
     }
 
     pub(crate) fn emit(&self, kind: &str, payload: Value) -> Result<()> {
+        match self.event(kind, payload) {
+            Some(event) => self.tx.append_event(&event),
+            None => Ok(()),
+        }
+    }
+
+    /// The outbox event [`Op::emit`] appends, for a batch; `None` for an `email`-channel event
+    /// when the caller asked not to notify.
+    pub(crate) fn event(&self, kind: &str, payload: Value) -> Option<OutboxEvent> {
         let channel = event_kind::channel(kind);
         if !self.notify && channel == Channel::Email {
-            return Ok(());
+            return None;
         }
-        self.tx.append_event(&OutboxEvent {
+        Some(OutboxEvent {
             id: EventId::new(),
             tenant_id: self.tenant,
             kind: kind.to_owned(),
@@ -1068,7 +1088,6 @@ fn apply_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<
                     GrantSource::Invite,
                     None,
                     invite.created_by,
-                    false,
                 )? {
                     granted.push(g);
                 }
@@ -1092,34 +1111,6 @@ fn apply_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<
         member,
         granted,
     })
-}
-
-fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {
-    match invite.status_at(now) {
-        InviteStatus::Pending => Ok(()),
-        InviteStatus::Accepted => Err(Error::InviteUsed),
-        InviteStatus::Revoked => Err(Error::InviteRevoked),
-        InviteStatus::Expired => Err(Error::InviteExpired {
-            expired_at: invite.expires_at,
-        }),
-    }
-}
-
-fn with_current_status(mut invite: Invite, now: OffsetDateTime) -> Invite {
-    invite.status = invite.status_at(now);
-    invite
-}
-
-fn decide_access(facts: &AccessFacts, now: OffsetDateTime) -> bool {
-    if facts.member_status != MemberStatus::Active {
-        return false;
-    }
-    if !facts.product_paid {
-        return !facts.product_archived;
-    }
-    facts
-        .open_grant
-        .is_some_and(|expires| expires.is_none_or(|at| now < at))
 }
 
 fn missing_member_or_product(

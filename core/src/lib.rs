@@ -16,7 +16,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod authz;
 mod clock;
 mod customers;
 mod error;
@@ -28,6 +27,8 @@ mod model;
 pub mod normalize;
 pub mod password;
 mod permission;
+mod policy;
+mod query;
 mod requests;
 pub mod store;
 mod team;

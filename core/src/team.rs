@@ -1,7 +1,6 @@
 //! The team side: workspaces, custom roles and permission checks, deactivate and remove,
 //! passwords, and impersonation.
 
-use crate::authz::{may_impersonate, tenant_role, Rights, Scope};
 use crate::clock::later;
 use crate::error::{Error, Result};
 use crate::event_kind;
@@ -11,6 +10,7 @@ use crate::model::*;
 use crate::normalize;
 use crate::password;
 use crate::permission::Permission;
+use crate::policy::authz::{may_impersonate, tenant_role, Rights, Scope};
 use crate::store;
 use crate::token::ImpersonationToken;
 use serde_json::json;
@@ -60,7 +60,7 @@ impl Tenant {
             let ws = Workspace {
                 id: WorkspaceId::new(),
                 tenant_id: op.tenant,
-                name,
+                name: name.clone(),
                 created_at: op.now,
             };
             op.tx.insert_workspace(&ws)?;
@@ -188,8 +188,8 @@ impl Tenant {
             let role = CustomRole {
                 id: RoleId::new(),
                 tenant_id: op.tenant,
-                name,
-                permissions,
+                name: name.clone(),
+                permissions: permissions.clone(),
                 created_at: op.now,
             };
             op.tx.insert_custom_role(&role)?;
@@ -215,8 +215,8 @@ impl Tenant {
         self.write(actor, |op| {
             let mut role = custom_role(op, id)?;
             check_role_change(op, &name, &permissions, Some(id))?;
-            role.name = name;
-            role.permissions = permissions;
+            role.name = name.clone();
+            role.permissions = permissions.clone();
             op.tx.update_custom_role(&role)?;
             op.audit(
                 "role.updated",
@@ -233,7 +233,7 @@ impl Tenant {
         self.write(actor, |op| {
             op.require(&Permission::USERS_MANAGE)?;
             let role = custom_role(op, id)?;
-            if op.tx.role_in_use(op.tenant, id)? {
+            if crate::policy::team::role_in_use(op.tx.role_usage(op.tenant, id)?) {
                 return Err(Error::Conflict(format!(
                     "role `{}` is still assigned or carried by a pending invite",
                     role.name
@@ -543,7 +543,7 @@ impl Tenant {
                 tenant_id: op.tenant,
                 actor_id,
                 target_id: t.id,
-                reason,
+                reason: reason.clone(),
                 started_at: op.now,
                 ends_at: later(op.now, duration, "duration")?,
                 ended_at: None,
@@ -670,7 +670,7 @@ fn guard_last_admin(op: &Op, member: &Member) -> Result<()> {
     let is_admin = tenant_role(op.tx, op.tenant, member.id)? == Some(Role::Admin);
     if is_admin
         && member.status == MemberStatus::Active
-        && op.tx.active_admin_count(op.tenant)? <= 1
+        && crate::policy::team::active_admins(&op.tx.tenant_admins(op.tenant)?) <= 1
     {
         return Err(Error::Conflict(format!(
             "{} is the tenant's last admin: make someone else admin first",

@@ -1,7 +1,9 @@
 //! The `Tx` operations as SQL. Every statement is prepared through the connection's cache.
 
 use crate::sql_err;
-use memberkit::store::{AccessFacts, AuditQuery, CustomerFilter, CustomerSort, InviteFilter};
+use memberkit::store::{
+    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, InviteFilter, RoleUsage,
+};
 use memberkit::*;
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -20,7 +22,7 @@ macro_rules! const_sql {
 
 pub(crate) struct SqlTx<'c> {
     conn: &'c Connection,
-    /// In a bulk section: members with a larger `seq` are indexed at `end_bulk`.
+    /// Inside [`Tx::apply`]: members with a larger `seq` are indexed when it ends.
     bulk_after: std::cell::Cell<Option<i64>>,
 }
 
@@ -32,7 +34,7 @@ impl<'c> SqlTx<'c> {
         }
     }
 
-    /// Puts a member's search text in the trigram index, unless a bulk section will.
+    /// Puts a member's search text in the trigram index, unless the running `apply` will.
     fn index_member(&self, seq: i64, text: &str, replace: bool) -> Result<()> {
         if self.bulk_after.get().is_some_and(|after| seq > after) {
             return Ok(());
@@ -474,19 +476,23 @@ fn json_text(value: &impl serde::Serialize) -> Result<String> {
 }
 
 impl Tx for SqlTx<'_> {
-    fn begin_bulk(&self) -> Result<()> {
-        if self.bulk_after.get().is_none() {
-            let max = self.one("SELECT coalesce(max(seq), 0) FROM members", [], |r| {
-                r.get::<_, i64>(0)
-            })?;
-            self.bulk_after.set(max);
-        }
-        Ok(())
-    }
-
-    fn end_bulk(&self) -> Result<()> {
-        // One INSERT ... SELECT indexes the new rows ~6x faster than one insert per row.
-        if let Some(after) = self.bulk_after.take() {
+    fn apply(&self, changes: &Changes) -> Result<()> {
+        // The search index is filled for all new members at the end with one INSERT ...
+        // SELECT, ~6x faster than one insert per row.
+        let after = match changes.new_members.len() > 100 {
+            true => Some(
+                self.one("SELECT coalesce(max(seq), 0) FROM members", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+            )
+            .flatten(),
+            false => None,
+        };
+        self.bulk_after.set(after);
+        let result = changes.apply_one_by_one(self);
+        self.bulk_after.set(None);
+        result?;
+        if let Some(after) = after {
             self.exec(
                 "INSERT INTO members_fts (rowid, search_text)
                  SELECT seq, search_text FROM members WHERE seq > ?1",
@@ -744,7 +750,6 @@ impl Tx for SqlTx<'_> {
     }
 
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
-        // Grants, roles and the password go with it (ON DELETE CASCADE).
         let seq = self.one(
             "DELETE FROM members WHERE tenant_id = ?1 AND id = ?2 RETURNING seq",
             params![tenant.u(), id.u()],
@@ -754,6 +759,28 @@ impl Tx for SqlTx<'_> {
             self.exec("DELETE FROM members_fts WHERE rowid = ?1", params![seq])?;
         }
         Ok(())
+    }
+
+    fn delete_grants_of(&self, tenant: TenantId, member: MemberId) -> Result<usize> {
+        self.exec(
+            "DELETE FROM grants WHERE tenant_id = ?1 AND member_id = ?2",
+            params![tenant.u(), member.u()],
+        )
+    }
+
+    fn remove_roles(&self, tenant: TenantId, member: MemberId) -> Result<usize> {
+        self.exec(
+            "DELETE FROM role_assignments WHERE tenant_id = ?1 AND member_id = ?2",
+            params![tenant.u(), member.u()],
+        )
+    }
+
+    fn delete_credential(&self, tenant: TenantId, member: MemberId) -> Result<()> {
+        self.exec(
+            "DELETE FROM credentials WHERE tenant_id = ?1 AND member_id = ?2",
+            params![tenant.u(), member.u()],
+        )
+        .map(drop)
     }
 
     fn set_role(
@@ -818,27 +845,34 @@ impl Tx for SqlTx<'_> {
         )
     }
 
-    fn active_admin_count(&self, tenant: TenantId) -> Result<usize> {
-        self.one(
-            "SELECT count(*) FROM role_assignments r
-             JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
-             WHERE r.tenant_id = ?1 AND r.workspace_id = x'' AND r.role = 'admin'
-               AND m.status = 'active'",
+    fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>> {
+        self.all(
+            &format!(
+                "SELECT {cols} FROM role_assignments r
+                 JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                 WHERE r.tenant_id = ?1 AND r.workspace_id = x'' AND r.role = 'admin'
+                 ORDER BY m.id",
+                cols = prefixed(MEMBER_COLS, "m")
+            ),
             params![tenant.u()],
-            |r| r.get::<_, i64>(0),
+            member_row,
         )
-        .map(|n| n.unwrap_or(0) as usize)
     }
 
-    fn role_in_use(&self, tenant: TenantId, role: RoleId) -> Result<bool> {
+    fn role_usage(&self, tenant: TenantId, role: RoleId) -> Result<RoleUsage> {
         self.one(
-            "SELECT EXISTS (SELECT 1 FROM role_assignments WHERE tenant_id = ?1 AND role = ?2)
-                 OR EXISTS (SELECT 1 FROM invites
-                            WHERE tenant_id = ?1 AND role = ?2 AND status = 'pending')",
+            "SELECT (SELECT count(*) FROM role_assignments WHERE tenant_id = ?1 AND role = ?2),
+                    (SELECT count(*) FROM invites
+                     WHERE tenant_id = ?1 AND role = ?2 AND status = 'pending')",
             params![tenant.u(), role.to_string()],
-            |r| r.get(0),
+            |r| {
+                Ok(RoleUsage {
+                    assignments: r.get::<_, i64>(0)? as usize,
+                    pending_invites: r.get::<_, i64>(1)? as usize,
+                })
+            },
         )
-        .map(|b| b.unwrap_or(false))
+        .map(Option::unwrap_or_default)
     }
 
     fn insert_workspace(&self, w: &Workspace) -> Result<()> {
@@ -1230,47 +1264,34 @@ impl Tx for SqlTx<'_> {
         )
     }
 
-    fn pending_invites_everywhere(
-        &self,
-        email_key: &str,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Invite>> {
+    fn pending_invites_everywhere(&self, email_key: &str) -> Result<Vec<Invite>> {
         self.all(
             const_sql!(
                 "SELECT {INVITE_COLS} FROM invites
-                 WHERE email_key = ?1 AND status = 'pending' AND expires_at > ?2 ORDER BY id"
+                 WHERE email_key = ?1 AND status = 'pending' ORDER BY id"
             ),
-            params![email_key, ts(now)],
+            params![email_key],
             invite_row,
         )
     }
 
     fn invites(&self, tenant: TenantId, filter: &InviteFilter) -> Result<Vec<Invite>> {
-        let (t, now, limit) = (tenant.u(), ts(filter.now), filter.limit as i64);
-        let select = |condition: &str| {
-            format!(
-                "SELECT {INVITE_COLS} FROM invites WHERE tenant_id = ?1 AND {condition}
+        self.all(
+            const_sql!(
+                "SELECT {INVITE_COLS} FROM invites
+                 WHERE tenant_id = ?1 AND (?3 IS NULL OR status = ?3)
+                   AND (?4 IS NULL OR expires_at > ?4) AND (?5 IS NULL OR expires_at <= ?5)
                  ORDER BY id DESC LIMIT ?2"
-            )
-        };
-        match filter.status {
-            None => self.all(&select("1"), params![t, limit], invite_row),
-            Some(InviteStatus::Pending) => self.all(
-                &select("status = 'pending' AND expires_at > ?3"),
-                params![t, limit, now],
-                invite_row,
             ),
-            Some(InviteStatus::Expired) => self.all(
-                &select("status = 'pending' AND expires_at <= ?3"),
-                params![t, limit, now],
-                invite_row,
-            ),
-            Some(other) => self.all(
-                &select("status = ?3"),
-                params![t, limit, other.as_str()],
-                invite_row,
-            ),
-        }
+            params![
+                tenant.u(),
+                filter.limit as i64,
+                filter.stored_status.map(stored_invite_status),
+                filter.expires_after.map(ts),
+                filter.expires_by.map(ts)
+            ],
+            invite_row,
+        )
     }
 
     fn append_audit(&self, e: &AuditEntry) -> Result<()> {

@@ -662,3 +662,63 @@ fn calling_back_into_the_hub_from_progress_is_a_clear_error_not_a_hang() {
 fn code_of<T>(r: Result<T>) -> &'static str {
     r.err().map_or("ok", |e| e.code().as_str())
 }
+
+/// One matching routine serves `add_customer` and imports: adding someone directly (grant or
+/// temporary-password mode) activates them even if they were invited, so the access the
+/// import grants works at once; invite mode leaves them invited and adds to their invite.
+#[test]
+fn a_grant_import_activates_an_invited_member_as_add_customer_does() {
+    let f = Fixture::new();
+    let course = f.course("Course");
+    for email in ["ada@example.com", "grace@example.com"] {
+        f.tenant
+            .invite(Actor::System, NewInvite::new(email))
+            .unwrap();
+    }
+    let report = f
+        .tenant
+        .import_customers(
+            Actor::System,
+            ImportSource::Pasted("ada@example.com"),
+            &opts(ImportMode::Grant, &[course.id]),
+        )
+        .unwrap();
+    assert_eq!(outcomes(&report), [(1, "updated")]);
+    let ada = f
+        .tenant
+        .member_by_email("ada@example.com")
+        .unwrap()
+        .unwrap();
+    assert_eq!(ada.status, MemberStatus::Active);
+    assert!(f.tenant.has_access(ada.id, course.id).unwrap());
+    assert_eq!(f.tenant.role(ada.id).unwrap(), Some(Role::Customer));
+
+    let added = f
+        .tenant
+        .add_customer(Actor::System, NewCustomer::new("grace@example.com"))
+        .unwrap();
+    assert_eq!(added.member.status, MemberStatus::Active);
+
+    let f2 = Fixture::new();
+    let course2 = f2.course("Course");
+    f2.tenant
+        .invite(Actor::System, NewInvite::new("ada@example.com"))
+        .unwrap();
+    let report = f2
+        .tenant
+        .import_customers(
+            Actor::System,
+            ImportSource::Pasted("ada@example.com"),
+            &opts(ImportMode::Invite, &[course2.id]),
+        )
+        .unwrap();
+    assert_eq!(outcomes(&report), [(1, "existing")]);
+    let ada = f2
+        .tenant
+        .member_by_email("ada@example.com")
+        .unwrap()
+        .unwrap();
+    assert_eq!(ada.status, MemberStatus::Invited);
+    let invite = &f2.tenant.invites(Some(InviteStatus::Pending)).unwrap()[0];
+    assert_eq!(invite.products, [course2.id]);
+}

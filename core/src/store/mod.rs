@@ -3,6 +3,11 @@
 //! Every method takes the tenant id first (except the few hub-wide lookups named as such), so
 //! a store can key every table and index by tenant and shard on it.
 
+mod batch;
+
+pub use crate::query::{AuditQuery, CustomerSort};
+pub use batch::{Changes, ImportFacts};
+
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
@@ -14,6 +19,10 @@ use time::OffsetDateTime;
 /// Implementations must be `Send + Sync`; reads should not queue behind writes.
 pub trait Store: Send + Sync + 'static {
     /// Runs `f` in a read transaction: one consistent snapshot, no writes.
+    ///
+    /// `f` may be called more than once: a store that loses a transaction to a serialization
+    /// failure or a deadlock rolls back and calls `f` again (with backoff); only the run that
+    /// commits counts. Callers never see those failures.
     fn read(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()>;
     /// Runs `f` in a write transaction, committing if it returns `Ok` and rolling back
     /// everything it did otherwise.
@@ -54,32 +63,22 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
-/// Runs a closure returning a value in a read transaction.
-pub fn read<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
-    run(store, false, f)
+/// Runs a closure returning a value in a read transaction. The store may run it more than
+/// once (a networked store retries a serialization failure); only the last run's value is
+/// returned, so a body must not act outside the transaction.
+pub fn read<R>(store: &dyn Store, f: impl FnMut(&dyn Tx) -> Result<R>) -> Result<R> {
+    run(store, Mode::Read, f)
 }
 
-/// Runs a closure returning a value in a write transaction.
-pub fn write<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
-    run(store, true, f)
+/// Runs a closure returning a value in a write transaction; like [`read`], it may run more
+/// than once, and only the run that commits counts.
+pub fn write<R>(store: &dyn Store, f: impl FnMut(&dyn Tx) -> Result<R>) -> Result<R> {
+    run(store, Mode::Write, f)
 }
 
 /// Runs a closure returning a value in a write transaction that is then rolled back.
-pub fn rehearse<R>(store: &dyn Store, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
-    not_reentrant()?;
-    let _guard = WriteGuard::enter();
-    let mut f = Some(f);
-    let mut out = None;
-    store.rehearse(&mut |tx: &dyn Tx| {
-        if let Some(f) = f.take() {
-            out = Some(f(tx)?);
-        }
-        Ok(())
-    })?;
-    out.ok_or_else(|| Error::Storage {
-        message: "store did not run the transaction body".into(),
-        source: None,
-    })
+pub fn rehearse<R>(store: &dyn Store, f: impl FnMut(&dyn Tx) -> Result<R>) -> Result<R> {
+    run(store, Mode::Rehearse, f)
 }
 
 thread_local! {
@@ -117,23 +116,32 @@ impl Drop for WriteGuard {
     }
 }
 
-fn run<R>(store: &dyn Store, writing: bool, f: impl FnOnce(&dyn Tx) -> Result<R>) -> Result<R> {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Read,
+    Write,
+    Rehearse,
+}
+
+fn run<R>(store: &dyn Store, mode: Mode, mut f: impl FnMut(&dyn Tx) -> Result<R>) -> Result<R> {
     not_reentrant()?;
-    let mut f = Some(f);
     let mut out = None;
     let mut body = |tx: &dyn Tx| {
-        let f = f.take().ok_or_else(|| Error::Storage {
-            message: "store ran a transaction body twice".into(),
-            source: None,
-        })?;
+        // A retried body starts afresh: a value from a rolled-back run must not leak out.
+        out = None;
         out = Some(f(tx)?);
         Ok(())
     };
-    if writing {
-        let _guard = WriteGuard::enter();
-        store.write(&mut body)?;
-    } else {
-        store.read(&mut body)?;
+    match mode {
+        Mode::Read => store.read(&mut body)?,
+        Mode::Write => {
+            let _guard = WriteGuard::enter();
+            store.write(&mut body)?;
+        }
+        Mode::Rehearse => {
+            let _guard = WriteGuard::enter();
+            store.rehearse(&mut body)?;
+        }
     }
     out.ok_or_else(|| Error::Storage {
         message: "store did not run the transaction body".into(),
@@ -154,84 +162,27 @@ pub struct AccessFacts {
     pub open_grant: Option<Option<OffsetDateTime>>,
 }
 
-/// Filter for listing invites.
+/// Which invite rows to list: every filter combines. The core turns a status asked for at an
+/// instant into these (a stored `pending` row past its expiry is `expired`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InviteFilter {
-    /// Only invites with this status (`Expired` and `Pending` are split at `now`).
-    pub status: Option<InviteStatus>,
-    /// The instant that separates pending from expired.
-    pub now: OffsetDateTime,
+    /// Only rows stored with this status (`pending`, `accepted` or `revoked`).
+    pub stored_status: Option<InviteStatus>,
+    /// Only rows whose `expires_at` is after this instant.
+    pub expires_after: Option<OffsetDateTime>,
+    /// Only rows whose `expires_at` is at or before this instant.
+    pub expires_by: Option<OffsetDateTime>,
     /// At most this many, newest first.
     pub limit: usize,
 }
 
-/// Which audit entries to read: all filters combine; newest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditQuery {
-    /// Only entries by this actor.
-    pub actor: Option<Actor>,
-    /// Only entries about this subject (an id as a string).
-    pub subject: Option<String>,
-    /// Only entries at or after this instant.
-    pub since: Option<OffsetDateTime>,
-    /// Only entries before this instant.
-    pub until: Option<OffsetDateTime>,
-    /// Cursor: only entries older than this one (pass the last id of the previous page).
-    pub before: Option<AuditId>,
-    /// Page size, 1 to 1000.
-    pub limit: usize,
-}
-
-impl Default for AuditQuery {
-    fn default() -> Self {
-        Self {
-            actor: None,
-            subject: None,
-            since: None,
-            until: None,
-            before: None,
-            limit: 100,
-        }
-    }
-}
-
-/// How a customer list is ordered. Every order is total (ties broken by id), so cursors are
-/// stable while rows are inserted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum CustomerSort {
-    /// Newest first (the default): the most recently added member first.
-    #[default]
-    Newest,
-    /// By folded name, nameless members by email.
-    Name,
-    /// By folded email.
-    Email,
-}
-
-impl CustomerSort {
-    /// `newest`, `name` or `email`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerSort::Newest => "newest",
-            CustomerSort::Name => "name",
-            CustomerSort::Email => "email",
-        }
-    }
-}
-
-impl std::str::FromStr for CustomerSort {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "newest" => Ok(CustomerSort::Newest),
-            "name" => Ok(CustomerSort::Name),
-            "email" => Ok(CustomerSort::Email),
-            other => Err(Error::invalid(
-                "sort",
-                format!("`{other}` is not one of newest, name, email"),
-            )),
-        }
-    }
+/// How much a custom role is used: the facts behind "in use".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoleUsage {
+    /// Role assignments naming it, in any scope.
+    pub assignments: usize,
+    /// Invites stored `pending` (expired or not) that would give it.
+    pub pending_invites: usize,
 }
 
 /// A customer-list query as the store runs it (validated and folded by the core).
@@ -263,14 +214,23 @@ pub struct CustomerFilter {
 /// The operations of one transaction. Reads return `Ok(None)` for missing rows; invites come
 /// back with their stored status (`pending`, `accepted`, `revoked`); the core derives `expired`.
 pub trait Tx {
-    /// Hint: many members are about to be inserted in this transaction. A store may defer
-    /// maintaining secondary indexes until [`Tx::end_bulk`], which must run before commit.
-    fn begin_bulk(&self) -> Result<()> {
-        Ok(())
+    /// Writes a batch of new and changed rows in one call, in dependency order (members,
+    /// roles, credentials, grants, invites, audit, outbox). The default writes them one by
+    /// one; a store overrides it with its bulk path (multi-row statements, COPY).
+    fn apply(&self, changes: &Changes) -> Result<()> {
+        changes.apply_one_by_one(self)
     }
-    /// Ends a bulk section: catches up whatever [`Tx::begin_bulk`] deferred.
-    fn end_bulk(&self) -> Result<()> {
-        Ok(())
+
+    /// What an import needs to know about existing members, in one call: the members with
+    /// any of these email keys or external ids, their role assignments, their open grants,
+    /// and the pending invites for these email keys. The default asks row by row.
+    fn import_facts(
+        &self,
+        tenant: TenantId,
+        email_keys: &[&str],
+        external_ids: &[&str],
+    ) -> Result<ImportFacts> {
+        ImportFacts::fetch_one_by_one(self, tenant, email_keys, external_ids)
     }
 
     /// A page of members matching the filter, in its order, each with its keyset position
@@ -307,9 +267,15 @@ pub trait Tx {
     fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>>;
     /// Deletes the pending invites for an email key; returns how many.
     fn delete_pending_invites(&self, tenant: TenantId, email_key: &str) -> Result<usize>;
-    /// Deletes a member with its grants, role assignments and password (audit and outbox rows
-    /// stay).
+    /// Deletes a member's row. The core deletes what refers to it first (grants, role
+    /// assignments, password); audit and outbox rows stay.
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()>;
+    /// Deletes every grant of a member, revoked ones included; returns how many.
+    fn delete_grants_of(&self, tenant: TenantId, member: MemberId) -> Result<usize>;
+    /// Removes every role assignment of a member; returns how many.
+    fn remove_roles(&self, tenant: TenantId, member: MemberId) -> Result<usize>;
+    /// Deletes a member's password hash, if any.
+    fn delete_credential(&self, tenant: TenantId, member: MemberId) -> Result<()>;
 
     /// Sets the member's role tenant-wide (`workspace: None`) or in a workspace.
     fn set_role(
@@ -334,10 +300,10 @@ pub trait Tx {
         tenant: TenantId,
         workspace: WorkspaceId,
     ) -> Result<Vec<(Member, Role)>>;
-    /// How many active members hold `admin` tenant-wide.
-    fn active_admin_count(&self, tenant: TenantId) -> Result<usize>;
-    /// Whether a custom role is assigned anywhere or carried by a pending invite.
-    fn role_in_use(&self, tenant: TenantId, role: RoleId) -> Result<bool>;
+    /// Members holding `admin` tenant-wide, whatever their status.
+    fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>>;
+    /// How often a custom role is assigned, and how many stored-pending invites carry it.
+    fn role_usage(&self, tenant: TenantId, role: RoleId) -> Result<RoleUsage>;
 
     /// Inserts a workspace. Names are unique per tenant.
     fn insert_workspace(&self, workspace: &Workspace) -> Result<()>;
@@ -419,12 +385,9 @@ pub trait Tx {
     fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>>;
     /// The pending (possibly expired) invite for an email key.
     fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>>;
-    /// Hub-wide: pending, unexpired invites for an email key, in every tenant.
-    fn pending_invites_everywhere(
-        &self,
-        email_key: &str,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Invite>>;
+    /// Hub-wide: invites stored `pending` (expired or not) for an email key, in every tenant,
+    /// oldest first.
+    fn pending_invites_everywhere(&self, email_key: &str) -> Result<Vec<Invite>>;
     /// Invites of a tenant, newest first.
     fn invites(&self, tenant: TenantId, filter: &InviteFilter) -> Result<Vec<Invite>>;
 

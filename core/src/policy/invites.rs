@@ -1,0 +1,56 @@
+//! When an invite is pending, expired or spent, and what a status filter asks a store for.
+
+use crate::error::{Error, Result};
+use crate::model::{Invite, InviteStatus};
+use crate::store::InviteFilter;
+use time::OffsetDateTime;
+
+/// `Ok` if the invite can still be accepted at `now`; otherwise the error saying why.
+pub(crate) fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {
+    match invite.status_at(now) {
+        InviteStatus::Pending => Ok(()),
+        InviteStatus::Accepted => Err(Error::InviteUsed),
+        InviteStatus::Revoked => Err(Error::InviteRevoked),
+        InviteStatus::Expired => Err(Error::InviteExpired {
+            expired_at: invite.expires_at,
+        }),
+    }
+}
+
+/// The invite with the status it has at `now` (a store keeps `pending` past the expiry).
+pub(crate) fn with_current_status(mut invite: Invite, now: OffsetDateTime) -> Invite {
+    invite.status = invite.status_at(now);
+    invite
+}
+
+/// The stored rows that have `status` at `now`: `expired` is a pending row whose expiry has
+/// passed ([`Invite::status_at`]), `pending` one whose expiry has not.
+pub(crate) fn filter(
+    status: Option<InviteStatus>,
+    now: OffsetDateTime,
+    limit: usize,
+) -> InviteFilter {
+    let all = InviteFilter {
+        stored_status: None,
+        expires_after: None,
+        expires_by: None,
+        limit,
+    };
+    match status {
+        None => all,
+        Some(InviteStatus::Pending) => InviteFilter {
+            stored_status: Some(InviteStatus::Pending),
+            expires_after: Some(now),
+            ..all
+        },
+        Some(InviteStatus::Expired) => InviteFilter {
+            stored_status: Some(InviteStatus::Pending),
+            expires_by: Some(now),
+            ..all
+        },
+        Some(stored) => InviteFilter {
+            stored_status: Some(stored),
+            ..all
+        },
+    }
+}

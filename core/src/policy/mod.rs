@@ -1,0 +1,14 @@
+//! Every rule, as pure functions of facts a store fetched. Stores never decide: they fetch
+//! and write rows, and a second store gets every rule for free.
+//!
+//! - [`access`]: who may use what now, and what a grant request changes.
+//! - [`authz`]: who may do what to whom (permissions, rank, impersonation).
+//! - [`invites`]: when an invite is pending, expired or spent.
+//! - [`members`]: which member a request means, and what reusing them changes.
+//! - [`team`]: admin counting and whether a custom role is in use.
+
+pub(crate) mod access;
+pub(crate) mod authz;
+pub(crate) mod invites;
+pub(crate) mod members;
+pub(crate) mod team;
