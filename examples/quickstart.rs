@@ -4,7 +4,7 @@
 //! `cargo run -p memberkit-examples --example quickstart`
 
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_open::OpenHub;
 
 fn main() -> Result<()> {
     let dir = tempfile::tempdir().map_err(Error::storage)?;

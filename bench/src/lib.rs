@@ -14,7 +14,7 @@
 
 use memberkit::time::{Duration, OffsetDateTime};
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_open::OpenHub;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

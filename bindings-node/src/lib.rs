@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use memberkit as mk;
 use memberkit::time::{Duration, OffsetDateTime};
-use memberkit_sqlite::OpenSqlite;
+use memberkit_open::OpenHub;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;

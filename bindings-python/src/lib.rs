@@ -4,7 +4,7 @@
 
 use memberkit as mk;
 use memberkit::time::{Duration, OffsetDateTime};
-use memberkit_sqlite::OpenSqlite;
+use memberkit_open::OpenHub;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

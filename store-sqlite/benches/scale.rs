@@ -10,7 +10,7 @@
 //! size.
 
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_sqlite::SqliteStore;
 use std::path::Path;
 use std::time::Instant;
 
@@ -107,7 +107,7 @@ fn csv_of(rows: &[(String, String)]) -> String {
 fn run(scale: &Scale) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
-    let hub = Hub::open(&path).unwrap();
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
 
     // ----- build -----
@@ -318,7 +318,7 @@ fn import_rows(n: usize) -> Vec<(String, String)> {
 
 /// Runs in a child process so its peak memory is the import's alone.
 fn child_import(path: &Path, n: usize, mode: ImportMode) {
-    let hub = Hub::open(path).unwrap();
+    let hub = Hub::new(SqliteStore::open(path).unwrap());
     let tenant = hub.create_tenant("Import").unwrap();
     let product = tenant
         .create_product(
@@ -410,7 +410,7 @@ fn raw_same_writes(path: &Path, n: usize, mode: ImportMode, upto: Writes) -> f64
     use sha2::Digest;
     let rows = import_rows(n);
     let (tenant, product) = {
-        let hub = Hub::open(path).unwrap();
+        let hub = Hub::new(SqliteStore::open(path).unwrap());
         let t = hub.create_tenant("Raw").unwrap();
         let p = t
             .create_product(

@@ -10,10 +10,12 @@
 //! - Prepared statements are cached per connection.
 //! - `":memory:"` gives an ephemeral database on one connection (reads share the writer).
 //!
+//! Apps usually open a hub by path or URL with `memberkit-open`; with this crate alone:
+//!
 //! ```no_run
 //! use memberkit::Hub;
-//! use memberkit_sqlite::OpenSqlite;
-//! let hub = Hub::open("members.db")?;
+//! use memberkit_sqlite::SqliteStore;
+//! let hub = Hub::new(SqliteStore::open("members.db")?);
 //! # Ok::<(), memberkit::Error>(())
 //! ```
 #![warn(missing_docs)]
@@ -22,11 +24,11 @@ mod schema;
 mod tx;
 
 use memberkit::store::AccessFacts;
-use memberkit::{Clock, Error, Hub, MemberId, ProductId, Result, Store, TenantId, Tx};
+use memberkit::{Error, MemberId, ProductId, Result, Store, TenantId, Tx};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The schema version this crate creates and migrates files to.
@@ -309,28 +311,6 @@ fn in_transaction(
     Ok(())
 }
 
-/// Opens a [`Hub`] on a SQLite file: `Hub::open(path)` with this trait in scope.
-pub trait OpenSqlite: Sized {
-    /// Opens the database at `path` (or `":memory:"`) with the system clock.
-    fn open(path: impl AsRef<Path>) -> Result<Self>;
-    /// Opens the database at `path` with the given clock (tests pass a `ManualClock`).
-    fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self>;
-}
-
-impl OpenSqlite for Hub {
-    fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(Hub::new(SqliteStore::open(path)?))
-    }
-    fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self> {
-        Ok(Hub::with_clock(SqliteStore::open(path)?, clock))
-    }
-}
-
-// The README's Rust example runs as a doctest, so it cannot drift from the API.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeExample;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,7 +325,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hub.db");
         let (tenant, pairs) = {
-            let hub = Hub::open(&path).unwrap();
+            let hub = Hub::new(SqliteStore::open(&path).unwrap());
             let t = hub.create_tenant("T").unwrap();
             let course = t
                 .create_product(Actor::System, NewProduct::paid("C", ProductKind::Course))

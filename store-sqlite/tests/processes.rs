@@ -3,7 +3,7 @@
 
 use memberkit::time::{Duration, OffsetDateTime};
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_sqlite::SqliteStore;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
@@ -17,7 +17,7 @@ fn child_checker() {
     let Ok(path) = std::env::var(CHILD) else {
         return;
     };
-    let hub = Hub::open(&path).unwrap();
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
     let mut out = std::io::stdout();
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap();
@@ -84,7 +84,7 @@ impl Drop for Checker {
 fn the_next_check_after_a_change_answers_false_in_this_and_another_process() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hub.db");
-    let hub = Hub::open(&path).unwrap();
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
     let t = hub.create_tenant("T").unwrap();
     let host = Actor::System;
     let course = t

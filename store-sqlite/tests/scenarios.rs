@@ -2,7 +2,7 @@
 
 use memberkit::time::{macros::datetime, Duration};
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_sqlite::SqliteStore;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,7 +17,7 @@ struct Runner {
 impl Runner {
     fn new() -> Self {
         let clock = Arc::new(ManualClock::new(datetime!(2026-01-05 09:00 UTC)));
-        let hub = Hub::open_with_clock(":memory:", clock.clone()).unwrap();
+        let hub = Hub::with_clock(SqliteStore::open(":memory:").unwrap(), clock.clone());
         Self {
             hub,
             clock,

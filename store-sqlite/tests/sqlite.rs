@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use memberkit::*;
-use memberkit_sqlite::{OpenSqlite, SqliteStore, SCHEMA_VERSION};
+use memberkit_sqlite::{SqliteStore, SCHEMA_VERSION};
 use std::sync::Arc;
 
 #[test]
@@ -65,7 +65,7 @@ fn data_survives_reopening_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
     let (tenant_id, member, product) = {
-        let hub = Hub::open(&path).unwrap();
+        let hub = Hub::new(SqliteStore::open(&path).unwrap());
         let t = hub.create_tenant("T").unwrap();
         let p = t
             .create_product(Actor::System, NewProduct::paid("P", ProductKind::Course))
@@ -78,7 +78,7 @@ fn data_survives_reopening_the_file() {
             .unwrap();
         (t.id(), m.member, p.id)
     };
-    let hub = Hub::open(&path).unwrap();
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
     let t = hub.tenant(tenant_id).unwrap();
     assert_eq!(
         t.member(member.id).unwrap(),
@@ -132,7 +132,7 @@ fn readers_on_several_threads_work_while_a_writer_writes() {
 #[test]
 fn two_hubs_on_one_file_see_each_others_writes() {
     let f = Fixture::new();
-    let second = Hub::open(f.dir.path().join("hub.db")).unwrap();
+    let second = Hub::new(SqliteStore::open(f.dir.path().join("hub.db")).unwrap());
     let course = f.course("C");
     let m = f.customer("a@example.com", &[course.id]);
     let t2 = second.tenant(f.tenant.id()).unwrap();
@@ -160,7 +160,7 @@ fn pending_invites_survive_the_move_to_one_pending_invite_index() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
     let (tenant, product) = {
-        let hub = Hub::open(&path).unwrap();
+        let hub = Hub::new(SqliteStore::open(&path).unwrap());
         let t = hub.create_tenant("Before").unwrap();
         let p = t
             .create_product(Actor::System, NewProduct::paid("A", ProductKind::Course))
@@ -184,7 +184,7 @@ fn pending_invites_survive_the_move_to_one_pending_invite_index() {
     rewind_to(&conn, 3);
     drop(conn);
 
-    let hub = Hub::open(&path).unwrap();
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
     let t = hub.tenant(tenant).unwrap();
     // Still one pending invite per email per tenant: a second one merges into it.
     t.invite(Actor::System, NewInvite::new("KIM@example.com"))
@@ -213,7 +213,7 @@ fn schema_5_rekeys_emails_that_full_case_folding_had_merged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
     let tenant = {
-        let hub = Hub::open(&path).unwrap();
+        let hub = Hub::new(SqliteStore::open(&path).unwrap());
         let t = hub.create_tenant("Before").unwrap();
         t.add_customer(Actor::System, NewCustomer::new("Straße@x.de"))
             .unwrap();
@@ -232,7 +232,7 @@ fn schema_5_rekeys_emails_that_full_case_folding_had_merged() {
     rewind_to(&conn, 4);
     drop(conn);
 
-    let hub = Hub::open(&path).unwrap();
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
     let t = hub.tenant(tenant).unwrap();
     assert!(t.member_by_email("strasse@x.de").unwrap().is_none());
     assert_eq!(
@@ -251,7 +251,7 @@ fn try_has_access_answers_inline_unless_it_would_wait_for_a_write() {
     use std::sync::{mpsc, Arc};
     let dir = tempfile::tempdir().unwrap();
     for path in [dir.path().join("hub.db"), ":memory:".into()] {
-        let hub = Hub::open(&path).unwrap();
+        let hub = Hub::new(SqliteStore::open(&path).unwrap());
         let t = hub.create_tenant("T").unwrap();
         let course = t
             .create_product(Actor::System, NewProduct::paid("C", ProductKind::Course))

@@ -11,7 +11,7 @@ mod writes;
 
 use memberkit::*;
 use memberkit_bench::{dataset, median, percentile, Population, Size};
-use memberkit_sqlite::OpenSqlite;
+use memberkit_open::OpenHub;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Statement, StatementStatus};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};

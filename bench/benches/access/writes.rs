@@ -3,7 +3,7 @@
 
 use memberkit::*;
 use memberkit_bench::Size;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_open::OpenHub;
 use rusqlite::{params, Connection};
 use std::time::{Duration, Instant};
 

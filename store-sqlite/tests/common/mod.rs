@@ -3,7 +3,7 @@
 
 use memberkit::time::{macros::datetime, Duration, OffsetDateTime};
 use memberkit::*;
-use memberkit_sqlite::OpenSqlite;
+use memberkit_sqlite::SqliteStore;
 use std::sync::Arc;
 
 pub struct Fixture {
@@ -29,7 +29,7 @@ impl Fixture {
     fn open(path: impl FnOnce(&std::path::Path) -> std::path::PathBuf) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(START));
-        let hub = Hub::open_with_clock(path(dir.path()), clock.clone()).unwrap();
+        let hub = Hub::with_clock(SqliteStore::open(path(dir.path())).unwrap(), clock.clone());
         let tenant = hub.create_tenant("Ada's Academy").unwrap();
         Self {
             hub,
