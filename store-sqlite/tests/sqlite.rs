@@ -57,7 +57,10 @@ fn a_newer_schema_is_refused_with_a_storage_error() {
     )
     .unwrap();
     drop(conn);
-    assert_eq!(code(SqliteStore::open(&path)), "storage");
+    assert_eq!(
+        SqliteStore::open(&path).unwrap_err().code().as_str(),
+        "storage"
+    );
 }
 
 #[test]

@@ -70,6 +70,8 @@ impl std::str::FromStr for ImportMode {
 
 /// Called with (rows done, rows in all) while an import runs, inside its write transaction.
 /// An `Err` stops the import: everything is rolled back and the import returns that error.
+/// When a store retries the transaction (a networked store after a serialization failure),
+/// the reports start again from the beginning.
 /// Calling back into memberkit from it is refused with `conflict` (the transaction is still
 /// open on this thread); do that after the import returns.
 pub type ProgressFn = Arc<dyn Fn(usize, usize) -> Result<()> + Send + Sync>;

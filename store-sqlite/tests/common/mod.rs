@@ -1,7 +1,8 @@
 #![allow(dead_code)]
-//! A hub on a real SQLite file in a temp folder, with a clock the test moves.
+//! For the SQLite-only tests: a hub on a real file in a temp folder, so a test can look at
+//! what is on disk. Behaviour tests live in the conformance suite (`memberkit-conformance`).
 
-use memberkit::time::{macros::datetime, Duration, OffsetDateTime};
+use memberkit::time::{macros::datetime, OffsetDateTime};
 use memberkit::*;
 use memberkit_sqlite::SqliteStore;
 use std::sync::Arc;
@@ -18,18 +19,10 @@ pub const START: OffsetDateTime = datetime!(2026-01-05 09:00 UTC);
 impl Fixture {
     /// A hub on a SQLite file in a fresh temp folder.
     pub fn new() -> Self {
-        Self::open(|dir| dir.join("hub.db"))
-    }
-
-    /// A hub on `:memory:`.
-    pub fn in_memory() -> Self {
-        Self::open(|_| ":memory:".into())
-    }
-
-    fn open(path: impl FnOnce(&std::path::Path) -> std::path::PathBuf) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(START));
-        let hub = Hub::with_clock(SqliteStore::open(path(dir.path())).unwrap(), clock.clone());
+        let store = SqliteStore::open(dir.path().join("hub.db")).unwrap();
+        let hub = Hub::with_clock(store, clock.clone());
         let tenant = hub.create_tenant("Ada's Academy").unwrap();
         Self {
             hub,
@@ -39,8 +32,9 @@ impl Fixture {
         }
     }
 
-    pub fn advance(&self, by: Duration) {
-        self.clock.advance(by).unwrap();
+    /// The database file.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("hub.db")
     }
 
     pub fn course(&self, name: &str) -> Product {
@@ -53,44 +47,5 @@ impl Fixture {
         let mut new = NewCustomer::new(email);
         new.products = products.to_vec();
         self.tenant.add_customer(Actor::System, new).unwrap().member
-    }
-
-    /// An active member with a built-in role, usable as an actor.
-    pub fn staff(&self, email: &str, role: Role) -> Actor {
-        let m = self
-            .tenant
-            .add_customer(Actor::System, NewCustomer::new(email).role(role))
-            .unwrap()
-            .member;
-        Actor::Member(m.id)
-    }
-
-    /// Counts of rows a failed call must leave untouched.
-    pub fn footprint(&self) -> (usize, usize, usize) {
-        let audit = self.tenant.audit(&last(1000)).unwrap().len();
-        let events = self.tenant.outbox(1000).unwrap().len();
-        let invites = self.tenant.invites(None).unwrap().len();
-        (audit, events, invites)
-    }
-
-    pub fn event_kinds(&self) -> Vec<String> {
-        self.tenant
-            .outbox(1000)
-            .unwrap()
-            .into_iter()
-            .map(|e| e.kind)
-            .collect()
-    }
-}
-
-pub fn code<T: std::fmt::Debug>(r: Result<T>) -> &'static str {
-    r.expect_err("expected an error").code().as_str()
-}
-
-/// The newest `n` audit entries.
-pub fn last(n: usize) -> AuditQuery {
-    AuditQuery {
-        limit: n,
-        ..Default::default()
     }
 }

@@ -1,9 +1,19 @@
 //! The customer list: search, filters, order, keyset pages, counts.
 
-mod common;
-use common::*;
+use crate::fixture::*;
 use memberkit::time::Duration;
 use memberkit::*;
+
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[
+    case!(search_is_a_case_insensitive_unicode_substring_of_name_or_email),
+    case!(filters_by_status_product_no_access_and_workspace),
+    case!(each_row_carries_its_active_products),
+    case!(sorts_newest_by_name_and_by_email),
+    case!(cursor_pages_cover_everything_once_even_while_rows_are_inserted),
+    case!(export_quotes_per_rfc4180_and_neutralises_formulas),
+    case!(searching_newest_first_pages_through_the_index_and_stays_in_the_tenant),
+];
 
 fn emails(page: &CustomerPage) -> Vec<String> {
     page.rows.iter().map(|r| r.member.email.clone()).collect()
@@ -20,7 +30,6 @@ fn add(f: &Fixture, email: &str, name: Option<&str>, products: &[ProductId]) -> 
     f.tenant.add_customer(Actor::System, new).unwrap().member
 }
 
-#[test]
 fn search_is_a_case_insensitive_unicode_substring_of_name_or_email() {
     let f = Fixture::new();
     add(&f, "zoe@example.com", Some("ZOË Müller"), &[]);
@@ -64,7 +73,6 @@ fn search_is_a_case_insensitive_unicode_substring_of_name_or_email() {
     assert!(search("lovelace a").is_empty());
 }
 
-#[test]
 fn filters_by_status_product_no_access_and_workspace() {
     let f = Fixture::new();
     let course = f.course("Course");
@@ -193,7 +201,6 @@ fn filters_by_status_product_no_access_and_workspace() {
     );
 }
 
-#[test]
 fn each_row_carries_its_active_products() {
     let f = Fixture::new();
     let (a, b) = (f.course("A"), f.course("B"));
@@ -218,7 +225,6 @@ fn each_row_carries_its_active_products() {
         .is_empty());
 }
 
-#[test]
 fn sorts_newest_by_name_and_by_email() {
     let f = Fixture::new();
     add(&f, "c@x.com", Some("bob"), &[]);
@@ -246,7 +252,6 @@ fn sorts_newest_by_name_and_by_email() {
     );
 }
 
-#[test]
 fn cursor_pages_cover_everything_once_even_while_rows_are_inserted() {
     let f = Fixture::new();
     for i in 0..10 {
@@ -358,7 +363,6 @@ fn cursor_pages_cover_everything_once_even_while_rows_are_inserted() {
         .unwrap();
 }
 
-#[test]
 fn export_quotes_per_rfc4180_and_neutralises_formulas() {
     let f = Fixture::new();
     let course = f.course("Course, \"Pro\"");
@@ -413,7 +417,6 @@ fn export_quotes_per_rfc4180_and_neutralises_formulas() {
     }
 }
 
-#[test]
 fn searching_newest_first_pages_through_the_index_and_stays_in_the_tenant() {
     let f = Fixture::new();
     let other = f.hub.create_tenant("Other").unwrap();

@@ -1,11 +1,24 @@
 //! Invites: pending until accepted or claimed, then everything they carried in one step.
 
-mod common;
-use common::*;
+use crate::fixture::*;
 use memberkit::time::Duration;
 use memberkit::*;
 
-#[test]
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[
+    case!(accept_activates_the_member_and_applies_role_and_products),
+    case!(claim_on_sign_up_applies_the_invite_case_insensitively),
+    case!(hub_claim_accepts_pending_invites_in_every_tenant),
+    case!(an_invite_expires_at_its_instant_and_can_be_resent),
+    case!(the_lifetime_is_configurable_per_tenant),
+    case!(revoked_invites_fail_and_the_email_can_be_invited_again),
+    case!(a_second_invite_merges_into_the_pending_one),
+    case!(re_inviting_after_expiry_always_works),
+    case!(a_link_only_works_for_the_invited_email_and_its_tenant),
+    case!(inviting_an_active_member_is_a_conflict),
+    case!(accepting_never_lowers_a_role_and_invites_can_carry_team_roles),
+];
+
 fn accept_activates_the_member_and_applies_role_and_products() {
     let f = Fixture::new();
     let (a, b) = (f.course("A"), f.course("B"));
@@ -69,7 +82,6 @@ fn accept_activates_the_member_and_applies_role_and_products() {
     );
 }
 
-#[test]
 fn claim_on_sign_up_applies_the_invite_case_insensitively() {
     let f = Fixture::new();
     let a = f.course("A");
@@ -92,7 +104,6 @@ fn claim_on_sign_up_applies_the_invite_case_insensitively() {
     );
 }
 
-#[test]
 fn hub_claim_accepts_pending_invites_in_every_tenant() {
     let f = Fixture::new();
     let other = f.hub.create_tenant("Other hub").unwrap();
@@ -126,7 +137,6 @@ fn hub_claim_accepts_pending_invites_in_every_tenant() {
     assert!(other.has_access(in_other.id, b.id).unwrap());
 }
 
-#[test]
 fn an_invite_expires_at_its_instant_and_can_be_resent() {
     let f = Fixture::new();
     let a = f.course("A");
@@ -181,7 +191,6 @@ fn an_invite_expires_at_its_instant_and_can_be_resent() {
     assert!(f.event_kinds().contains(&"invite.resent".to_string()));
 }
 
-#[test]
 fn the_lifetime_is_configurable_per_tenant() {
     let f = Fixture::new();
     f.tenant
@@ -220,7 +229,6 @@ fn the_lifetime_is_configurable_per_tenant() {
     );
 }
 
-#[test]
 fn revoked_invites_fail_and_the_email_can_be_invited_again() {
     let f = Fixture::new();
     let issued = f
@@ -267,7 +275,6 @@ fn revoked_invites_fail_and_the_email_can_be_invited_again() {
     );
 }
 
-#[test]
 fn a_second_invite_merges_into_the_pending_one() {
     let f = Fixture::new();
     let (a, b) = (f.course("A"), f.course("B"));
@@ -297,7 +304,6 @@ fn a_second_invite_merges_into_the_pending_one() {
     assert_eq!(accepted.granted.len(), 2);
 }
 
-#[test]
 fn re_inviting_after_expiry_always_works() {
     let f = Fixture::new();
     let a = f.course("A");
@@ -319,7 +325,6 @@ fn re_inviting_after_expiry_always_works() {
     assert!(f.tenant.has_access(ok.member.id, a.id).unwrap());
 }
 
-#[test]
 fn a_link_only_works_for_the_invited_email_and_its_tenant() {
     let f = Fixture::new();
     let other = f.hub.create_tenant("Other").unwrap();
@@ -347,7 +352,6 @@ fn a_link_only_works_for_the_invited_email_and_its_tenant() {
     );
 }
 
-#[test]
 fn inviting_an_active_member_is_a_conflict() {
     let f = Fixture::new();
     f.customer("here@example.com", &[]);
@@ -360,7 +364,6 @@ fn inviting_an_active_member_is_a_conflict() {
     );
 }
 
-#[test]
 fn accepting_never_lowers_a_role_and_invites_can_carry_team_roles() {
     let f = Fixture::new();
     let issued = f
@@ -372,26 +375,4 @@ fn accepting_never_lowers_a_role_and_invites_can_carry_team_roles() {
         .unwrap();
     let ok = f.tenant.accept(issued.token.expose(), None).unwrap();
     assert_eq!(f.tenant.role(ok.member.id).unwrap(), Some(Role::Member));
-}
-
-#[test]
-fn only_the_digest_of_a_token_is_stored() {
-    let f = Fixture::new();
-    let issued = f
-        .tenant
-        .invite(Actor::System, NewInvite::new("d@example.com"))
-        .unwrap();
-    drop(f.hub);
-    let conn = rusqlite::Connection::open(f.dir.path().join("hub.db")).unwrap();
-    let digest: Vec<u8> = conn
-        .query_row("SELECT token_digest FROM invites", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(digest, issued.token.digest().0.to_vec());
-    let raw = std::fs::read(f.dir.path().join("hub.db")).unwrap();
-    let wal = std::fs::read(f.dir.path().join("hub.db-wal")).unwrap_or_default();
-    let secret = issued.token.expose().as_bytes();
-    assert!(!raw.windows(secret.len()).any(|w| w == secret));
-    assert!(!wal.windows(secret.len()).any(|w| w == secret));
-    let hex = &issued.token.expose()[4..];
-    assert_eq!(hex.len(), 64, "256 bits");
 }

@@ -1,10 +1,21 @@
 //! Nobody acts above their rank: acting on another member needs every permission they hold,
 //! scope by scope, and `users.manage` for anyone on the team. Every denial changes nothing.
 
-mod common;
-use common::*;
+use crate::fixture::*;
 use memberkit::time::Duration;
 use memberkit::*;
+
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[
+    case!(a_member_cannot_change_an_admins_or_a_fellow_members_role),
+    case!(add_to_workspace_cannot_reach_someone_above_you),
+    case!(a_manager_without_pricing_cannot_touch_an_admin_but_can_manage_customers),
+    case!(admins_may_act_on_admins_and_the_last_admin_stays),
+    case!(impersonation_compares_tenant_wide_rights_with_tenant_wide_rights),
+    case!(verify_impersonation_rechecks_the_rule_every_time),
+    case!(a_member_cannot_destroy_an_admin_invite_by_merging_or_removing),
+    case!(can_with_an_unknown_or_foreign_workspace_is_not_found),
+];
 
 fn id(actor: Actor) -> MemberId {
     match actor {
@@ -24,7 +35,6 @@ fn denied<T: std::fmt::Debug>(f: &Fixture, call: impl FnOnce() -> Result<T>) {
     assert_eq!(f.footprint(), before, "a denied call changed nothing");
 }
 
-#[test]
 fn a_member_cannot_change_an_admins_or_a_fellow_members_role() {
     let f = Fixture::new();
     let _owner = f.staff("owner@example.com", Role::Admin);
@@ -50,7 +60,6 @@ fn a_member_cannot_change_an_admins_or_a_fellow_members_role() {
     });
 }
 
-#[test]
 fn add_to_workspace_cannot_reach_someone_above_you() {
     let f = Fixture::new();
     let admin = f.staff("admin@example.com", Role::Admin);
@@ -73,7 +82,6 @@ fn add_to_workspace_cannot_reach_someone_above_you() {
     assert_eq!(f.tenant.workspace_members(ws.id).unwrap().len(), 1);
 }
 
-#[test]
 fn a_manager_without_pricing_cannot_touch_an_admin_but_can_manage_customers() {
     let f = Fixture::new();
     let _owner = f.staff("owner@example.com", Role::Admin);
@@ -110,7 +118,6 @@ fn a_manager_without_pricing_cannot_touch_an_admin_but_can_manage_customers() {
     f.tenant.remove_member(pat, cleo.id).unwrap();
 }
 
-#[test]
 fn admins_may_act_on_admins_and_the_last_admin_stays() {
     let f = Fixture::new();
     let a = f.staff("a@example.com", Role::Admin);
@@ -125,7 +132,6 @@ fn admins_may_act_on_admins_and_the_last_admin_stays() {
     assert_eq!(f.footprint(), before);
 }
 
-#[test]
 fn impersonation_compares_tenant_wide_rights_with_tenant_wide_rights() {
     let f = Fixture::new();
     let ws = f.tenant.create_workspace(Actor::System, "Acme").unwrap();
@@ -150,7 +156,6 @@ fn impersonation_compares_tenant_wide_rights_with_tenant_wide_rights() {
     f.tenant.impersonate(mia, cleo.id, "support", None).unwrap();
 }
 
-#[test]
 fn verify_impersonation_rechecks_the_rule_every_time() {
     let f = Fixture::new();
     let mia = f.staff("mia@example.com", Role::Member);
@@ -186,7 +191,6 @@ fn verify_impersonation_rechecks_the_rule_every_time() {
     );
 }
 
-#[test]
 fn a_member_cannot_destroy_an_admin_invite_by_merging_or_removing() {
     let f = Fixture::new();
     let mia = f.staff("mia@example.com", Role::Member);
@@ -224,7 +228,6 @@ fn a_member_cannot_destroy_an_admin_invite_by_merging_or_removing() {
     f.tenant.remove_member(mia, cust.invite.member_id).unwrap();
 }
 
-#[test]
 fn can_with_an_unknown_or_foreign_workspace_is_not_found() {
     let f = Fixture::new();
     let mia = f.staff("mia@example.com", Role::Member);

@@ -1,12 +1,15 @@
 //! Runs the cross-language scenario files in `tests/scenarios/` (format: `tests/README.md`).
 
+use crate::fixture::{case, open_hub, Case};
 use memberkit::time::{macros::datetime, Duration};
 use memberkit::*;
-use memberkit_sqlite::SqliteStore;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[case!(every_scenario_file_passes)];
 
 struct Runner {
     hub: Hub,
@@ -17,7 +20,7 @@ struct Runner {
 impl Runner {
     fn new() -> Self {
         let clock = Arc::new(ManualClock::new(datetime!(2026-01-05 09:00 UTC)));
-        let hub = Hub::with_clock(SqliteStore::open(":memory:").unwrap(), clock.clone());
+        let hub = open_hub(clock.clone());
         Self {
             hub,
             clock,
@@ -401,7 +404,6 @@ fn run_file(path: &Path) -> usize {
     steps.len()
 }
 
-#[test]
 fn every_scenario_file_passes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
     let mut files: Vec<_> = std::fs::read_dir(&dir)

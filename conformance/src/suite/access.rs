@@ -1,11 +1,22 @@
 //! Products, customers, grants, revocation, expiry and free products.
 
-mod common;
-use common::*;
+use crate::fixture::*;
 use memberkit::time::Duration;
 use memberkit::*;
 
-#[test]
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[
+    case!(add_customer_grants_at_once_and_revoke_is_immediate),
+    case!(same_email_in_any_case_reuses_the_member_and_adds_grants),
+    case!(external_id_reuses_the_member_and_follows_an_email_change),
+    case!(a_grant_expires_at_its_instant_exactly),
+    case!(free_products_are_open_to_active_members_and_not_grantable),
+    case!(archived_products_keep_existing_grants_but_take_no_new_ones),
+    case!(product_kinds_round_trip_including_custom_ones),
+    case!(bad_input_is_refused_and_changes_nothing),
+    case!(a_call_with_one_bad_product_grants_nothing),
+];
+
 fn add_customer_grants_at_once_and_revoke_is_immediate() {
     let f = Fixture::new();
     let course = f.course("Rust 101");
@@ -46,7 +57,6 @@ fn add_customer_grants_at_once_and_revoke_is_immediate() {
     );
 }
 
-#[test]
 fn same_email_in_any_case_reuses_the_member_and_adds_grants() {
     let f = Fixture::new();
     let (a, b) = (f.course("A"), f.course("B"));
@@ -85,7 +95,6 @@ fn same_email_in_any_case_reuses_the_member_and_adds_grants() {
     assert_eq!(f.event_kinds().len(), before);
 }
 
-#[test]
 fn external_id_reuses_the_member_and_follows_an_email_change() {
     let f = Fixture::new();
     let m = f
@@ -127,7 +136,6 @@ fn external_id_reuses_the_member_and_follows_an_email_change() {
     assert_eq!(code(clash), "conflict");
 }
 
-#[test]
 fn a_grant_expires_at_its_instant_exactly() {
     let f = Fixture::new();
     let course = f.course("Cohort");
@@ -174,7 +182,6 @@ fn a_grant_expires_at_its_instant_exactly() {
     assert!(f.tenant.has_access(m.id, course.id).unwrap());
 }
 
-#[test]
 fn free_products_are_open_to_active_members_and_not_grantable() {
     let f = Fixture::new();
     let free = f
@@ -207,7 +214,6 @@ fn free_products_are_open_to_active_members_and_not_grantable() {
     );
 }
 
-#[test]
 fn archived_products_keep_existing_grants_but_take_no_new_ones() {
     let f = Fixture::new();
     let course = f.course("Old course");
@@ -226,7 +232,6 @@ fn archived_products_keep_existing_grants_but_take_no_new_ones() {
     assert!(f.tenant.products().unwrap()[0].archived);
 }
 
-#[test]
 fn product_kinds_round_trip_including_custom_ones() {
     let f = Fixture::new();
     for kind in [
@@ -252,7 +257,6 @@ fn product_kinds_round_trip_including_custom_ones() {
     );
 }
 
-#[test]
 fn bad_input_is_refused_and_changes_nothing() {
     let f = Fixture::new();
     let course = f.course("C");
@@ -324,7 +328,6 @@ fn bad_input_is_refused_and_changes_nothing() {
     assert!(f.tenant.member_by_email("b@example.com").unwrap().is_none());
 }
 
-#[test]
 fn a_call_with_one_bad_product_grants_nothing() {
     let f = Fixture::new();
     let good = f.course("Good");
@@ -344,14 +347,4 @@ fn a_call_with_one_bad_product_grants_nothing() {
     assert_eq!(code(r), "invalid_input");
     assert!(f.tenant.member_by_email("a@example.com").unwrap().is_none());
     assert!(f.tenant.outbox(100).unwrap().is_empty());
-}
-
-#[test]
-fn the_in_memory_store_behaves_the_same() {
-    let f = Fixture::in_memory();
-    let course = f.course("C");
-    let m = f.customer("a@example.com", &[course.id]);
-    assert!(f.tenant.has_access(m.id, course.id).unwrap());
-    f.tenant.revoke(Actor::System, m.id, course.id).unwrap();
-    assert!(!f.tenant.has_access(m.id, course.id).unwrap());
 }

@@ -2,11 +2,19 @@
 //! is `not_found`, "notify by email" is honoured, every event says its channel, and blank
 //! names mean what the README says.
 
-mod common;
-use common::*;
+use crate::fixture::*;
 use memberkit::*;
 
-#[test]
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[
+    case!(another_tenants_product_is_not_found_in_every_call),
+    case!(notify_false_writes_no_email_event_but_still_audits),
+    case!(every_event_says_whether_a_host_would_email_it),
+    case!(a_blank_person_name_is_no_name_and_a_blank_required_name_is_refused),
+    case!(look_alike_emails_never_claim_accept_or_merge_into_anothers_invite),
+    case!(huge_or_far_values_are_typed_errors_not_panics),
+];
+
 fn another_tenants_product_is_not_found_in_every_call() {
     let f = Fixture::new();
     let other = f.hub.create_tenant("Other").unwrap();
@@ -57,7 +65,6 @@ fn another_tenants_product_is_not_found_in_every_call() {
     );
 }
 
-#[test]
 fn notify_false_writes_no_email_event_but_still_audits() {
     let f = Fixture::new();
     let course = f.course("Rust 101");
@@ -94,7 +101,6 @@ fn notify_false_writes_no_email_event_but_still_audits() {
     assert_eq!(f.event_kinds(), ["access.granted"]);
 }
 
-#[test]
 fn every_event_says_whether_a_host_would_email_it() {
     let f = Fixture::new();
     let course = f.course("Rust 101");
@@ -129,7 +135,6 @@ fn every_event_says_whether_a_host_would_email_it() {
     }
 }
 
-#[test]
 fn a_blank_person_name_is_no_name_and_a_blank_required_name_is_refused() {
     let f = Fixture::new();
     let added = f
@@ -160,7 +165,6 @@ fn a_blank_person_name_is_no_name_and_a_blank_required_name_is_refused() {
     assert_eq!(f.footprint(), before);
 }
 
-#[test]
 fn look_alike_emails_never_claim_accept_or_merge_into_anothers_invite() {
     let f = Fixture::new();
     let course = f.course("Rust 101");
@@ -225,7 +229,6 @@ fn look_alike_emails_never_claim_accept_or_merge_into_anothers_invite() {
     assert_eq!(claimed[0].invite.id, issued.invite.id);
 }
 
-#[test]
 fn huge_or_far_values_are_typed_errors_not_panics() {
     use memberkit::time::{macros::datetime, Duration};
     let f = Fixture::new();

@@ -1,10 +1,20 @@
 //! Actors and permissions, tenant isolation, the audit log and the outbox.
 
-mod common;
-use common::*;
+use crate::fixture::*;
 use memberkit::*;
 
-#[test]
+/// The tests of this module, by name.
+pub(crate) const TESTS: &[Case] = &[
+    case!(a_customer_cannot_grant_and_nothing_changes),
+    case!(team_members_manage_customers_but_not_users),
+    case!(built_in_roles_hold_the_documented_permissions),
+    case!(unknown_invited_and_foreign_actors_are_denied),
+    case!(no_call_sees_or_changes_another_tenants_rows),
+    case!(every_change_is_audited_and_emailable_changes_reach_the_outbox),
+    case!(error_codes_are_stable_and_distinct),
+    case!(actors_parse_from_the_forms_every_binding_passes),
+];
+
 fn a_customer_cannot_grant_and_nothing_changes() {
     let f = Fixture::new();
     let course = f.course("C");
@@ -37,7 +47,6 @@ fn a_customer_cannot_grant_and_nothing_changes() {
     assert_eq!(f.footprint(), before);
 }
 
-#[test]
 fn team_members_manage_customers_but_not_users() {
     let f = Fixture::new();
     let course = f.course("C");
@@ -74,7 +83,6 @@ fn team_members_manage_customers_but_not_users() {
     assert_eq!(last.action, "invite.created");
 }
 
-#[test]
 fn built_in_roles_hold_the_documented_permissions() {
     for p in Permission::CATALOGUE {
         assert!(Role::Admin.grants(&p));
@@ -96,7 +104,6 @@ fn built_in_roles_hold_the_documented_permissions() {
     }
 }
 
-#[test]
 fn unknown_invited_and_foreign_actors_are_denied() {
     let f = Fixture::new();
     let other = f.hub.create_tenant("Other").unwrap();
@@ -128,7 +135,6 @@ fn unknown_invited_and_foreign_actors_are_denied() {
     }
 }
 
-#[test]
 fn no_call_sees_or_changes_another_tenants_rows() {
     let f = Fixture::new();
     let other = f.hub.create_tenant("Other").unwrap();
@@ -215,7 +221,6 @@ fn no_call_sees_or_changes_another_tenants_rows() {
     assert_eq!(code(f.hub.tenant(TenantId::new())), "not_found");
 }
 
-#[test]
 fn every_change_is_audited_and_emailable_changes_reach_the_outbox() {
     let f = Fixture::new();
     let course = f.course("C");
@@ -299,7 +304,6 @@ fn every_change_is_audited_and_emailable_changes_reach_the_outbox() {
     assert!(f.hub.outbox(100).unwrap().is_empty());
 }
 
-#[test]
 fn error_codes_are_stable_and_distinct() {
     let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(
@@ -320,7 +324,6 @@ fn error_codes_are_stable_and_distinct() {
     );
 }
 
-#[test]
 fn actors_parse_from_the_forms_every_binding_passes() {
     let id = MemberId::new();
     assert_eq!("system".parse::<Actor>().unwrap(), Actor::System);

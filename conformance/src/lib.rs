@@ -1,0 +1,49 @@
+//! # memberkit-conformance
+//!
+//! Every behaviour test of memberkit, written once against the [`Store`](memberkit::Store)
+//! seam and run against every store. A store's test target hands it a function that opens a
+//! fresh, empty hub on that store with a given clock:
+//!
+//! ```no_run
+//! // store-sqlite/tests/conformance.rs, with `harness = false` in Cargo.toml
+//! use memberkit::Hub;
+//! use memberkit_sqlite::SqliteStore;
+//! fn main() {
+//!     memberkit_conformance::run(&[memberkit_conformance::Variant {
+//!         name: "memory",
+//!         open: &|clock| Hub::with_clock(SqliteStore::open(":memory:").unwrap(), clock),
+//!     }]);
+//! }
+//! ```
+//!
+//! Tests are named `variant::module::test` and take the usual libtest arguments (a name
+//! filter, `--list`, `--test-threads`). Only what is truly specific to one store (pragmas,
+//! files, what is on disk) is tested in that store's own crate.
+
+mod fixture;
+mod retry;
+mod suite;
+
+pub use fixture::{Fixture, Open, Variant};
+pub use retry::RetryingStore;
+
+use libtest_mimic::{Arguments, Trial};
+
+/// Runs the whole suite once per variant (say a file-backed and an in-memory hub), with the
+/// command line's libtest arguments, and exits with the result.
+pub fn run(variants: &'static [Variant]) -> ! {
+    let args = Arguments::from_args();
+    let trials = variants
+        .iter()
+        .flat_map(|variant| {
+            suite::all().map(move |(module, case)| {
+                let name = format!("{}::{module}::{}", variant.name, case.name);
+                Trial::test(name, move || {
+                    fixture::with_opener(variant.open, case.run);
+                    Ok(())
+                })
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit()
+}

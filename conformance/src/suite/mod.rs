@@ -1,0 +1,32 @@
+//! The suite, one module per area; each lists its tests in `TESTS` (a test left out of the
+//! list is dead code, which the build refuses).
+
+mod access;
+mod answers;
+mod customers;
+mod import;
+mod invites;
+mod rank;
+mod rules;
+mod scenarios;
+mod team;
+
+use crate::fixture::Case;
+
+/// Every test with its module's name.
+pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
+    let modules: [(&str, &[Case]); 9] = [
+        ("access", access::TESTS),
+        ("answers", answers::TESTS),
+        ("customers", customers::TESTS),
+        ("import", import::TESTS),
+        ("invites", invites::TESTS),
+        ("rank", rank::TESTS),
+        ("rules", rules::TESTS),
+        ("scenarios", scenarios::TESTS),
+        ("team", team::TESTS),
+    ];
+    modules
+        .into_iter()
+        .flat_map(|(module, cases)| cases.iter().map(move |case| (module, case)))
+}
