@@ -4,7 +4,7 @@
 //! seam and run against every store. A store's test target hands it a function that opens a
 //! fresh, empty hub on that store with a given clock:
 //!
-//! ```no_run
+//! ```ignore
 //! // store-sqlite/tests/conformance.rs, with `harness = false` in Cargo.toml
 //! use memberkit::Hub;
 //! use memberkit_sqlite::SqliteStore;
