@@ -6,6 +6,7 @@ use memberkit::*;
 
 /// The tests of this module, by name.
 pub(crate) const TESTS: &[Case] = &[
+    case!(the_list_and_has_access_agree_on_when_a_grant_ends),
     case!(search_is_a_case_insensitive_unicode_substring_of_name_or_email),
     case!(filters_by_status_product_no_access_and_workspace),
     case!(each_row_carries_its_active_products),
@@ -489,4 +490,47 @@ fn searching_newest_first_pages_through_the_index_and_stays_in_the_tenant() {
             .unwrap(),
     );
     assert_eq!(short.len(), 10);
+}
+
+/// The store's customer filters and the core's `has_access` are two translations of one rule
+/// (`Grant::is_active_at`): they must flip at the same instant, the expiry itself.
+fn the_list_and_has_access_agree_on_when_a_grant_ends() {
+    let f = Fixture::new();
+    let course = f.course("Course");
+    let m = f.customer("a@example.com", &[]);
+    let ends = START + Duration::days(3);
+    f.tenant
+        .grant(
+            Actor::System,
+            m.id,
+            course.id,
+            GrantOptions {
+                expires_at: Some(ends),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let holders = CustomerQuery {
+        product: Some(course.id),
+        ..Default::default()
+    };
+    let without = CustomerQuery {
+        no_access: true,
+        ..Default::default()
+    };
+    let listed_products = |f: &Fixture| {
+        f.tenant.customers(&CustomerQuery::default()).unwrap().rows[0]
+            .products
+            .len()
+    };
+    f.clock.set(ends - Duration::microseconds(1));
+    assert!(f.tenant.has_access(m.id, course.id).unwrap());
+    assert_eq!(f.tenant.count_customers(&holders).unwrap(), 1);
+    assert_eq!(f.tenant.count_customers(&without).unwrap(), 0);
+    assert_eq!(listed_products(&f), 1);
+    f.clock.set(ends);
+    assert!(!f.tenant.has_access(m.id, course.id).unwrap());
+    assert_eq!(f.tenant.count_customers(&holders).unwrap(), 0);
+    assert_eq!(f.tenant.count_customers(&without).unwrap(), 1);
+    assert_eq!(listed_products(&f), 0);
 }
