@@ -24,11 +24,15 @@ export interface ImportReport {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** A memberkit hub: one SQLite database holding any number of tenants. Share one per process. */
+/**
+ * A memberkit hub: one database (a SQLite file by default) holding any number of tenants.
+ * Share one per process.
+ */
 export declare class Hub {
   /**
-   * Opens (creating if needed) the SQLite database at `path`; `":memory:"` for an
-   * ephemeral one. `clock` is for tests.
+   * Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
+   * ephemeral one, or `"sqlite:…"`; another `scheme://` rejects with `invalid_input`.
+   * `clock` is for tests.
    */
   static open(path: string, clock?: ManualClock | undefined | null): Promise<Hub>
   /** `open`, synchronously (for start-up code). */

@@ -818,7 +818,8 @@ impl ManualClock {
     }
 }
 
-/// A memberkit hub: one SQLite database holding any number of tenants. Share one per process.
+/// A memberkit hub: one database (a SQLite file by default) holding any number of tenants.
+/// Share one per process.
 #[napi]
 pub struct Hub {
     inner: mk::Hub,
@@ -833,8 +834,9 @@ fn open(path: String, clock: Option<Arc<mk::ManualClock>>) -> mk::Result<mk::Hub
 
 #[napi]
 impl Hub {
-    /// Opens (creating if needed) the SQLite database at `path`; `":memory:"` for an
-    /// ephemeral one. `clock` is for tests.
+    /// Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
+    /// ephemeral one, or `"sqlite:…"`; another `scheme://` rejects with `invalid_input`.
+    /// `clock` is for tests.
     #[napi(ts_return_type = "Promise<Hub>")]
     pub fn open(path: String, clock: Option<&ManualClock>) -> AsyncTask<Job<Hub>> {
         let clock = clock.map(|c| c.inner.clone());

@@ -47,3 +47,12 @@ test('every error code is raised by a real call as an Error with that code', asy
   }
   assert.throws(() => mk.Hub.openSync(garbage), (err) => err instanceof Error && err.code === 'storage')
 })
+
+test('open takes a path or a URL, and an unknown store is invalid_input', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mk-')), 'hub.db')
+  const id = (await (await mk.Hub.open(file)).createTenant('T')).id
+  const again = await mk.Hub.open(`sqlite://${file}`)
+  assert.equal((await again.tenant(id)).id, id)
+  await assert.rejects(mk.Hub.open('mysql://localhost/db'), (err) => err.code === 'invalid_input')
+  assert.throws(() => mk.Hub.openSync('mysql://localhost/db'), (err) => err.code === 'invalid_input')
+})

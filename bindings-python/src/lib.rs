@@ -420,8 +420,9 @@ struct Hub {
 
 #[pymethods]
 impl Hub {
-    /// Opens (creating if needed) the SQLite database at `path`; `":memory:"` for an
-    /// ephemeral one. `clock` is for tests.
+    /// Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
+    /// ephemeral one, or `"sqlite:…"`; another `scheme://` raises `InvalidInputError`.
+    /// `clock` is for tests.
     #[staticmethod]
     #[pyo3(signature = (path, clock=None))]
     fn open(

@@ -47,3 +47,12 @@ def test_every_error_code_has_a_class_and_is_raised_by_a_real_call(tmp_path, hub
         assert str(err.value)
         raised[code] = True
     assert sorted(raised) == sorted(mk.ERROR_CODES), "every code is exercised"
+
+
+def test_open_takes_a_path_or_a_url_and_an_unknown_store_is_invalid(tmp_path) -> None:
+    path = tmp_path / "hub.db"
+    tenant_id = mk.Hub.open(path).create_tenant("T").id
+    again = mk.Hub.open(f"sqlite://{path}")
+    assert again.tenant(tenant_id).id == tenant_id
+    with pytest.raises(mk.InvalidInputError):
+        mk.Hub.open("mysql://localhost/db")
