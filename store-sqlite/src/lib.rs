@@ -2,7 +2,9 @@
 //!
 //! The memberkit [`Store`] on SQLite (bundled, via rusqlite).
 //!
-//! - WAL journal, `synchronous=NORMAL`, a 5 s busy timeout, foreign keys on.
+//! - WAL journal, `synchronous=NORMAL`, a 5 s busy timeout, foreign keys on. A transaction
+//!   that cannot start because another process holds the write lock keeps trying for up to
+//!   60 s, so a long import elsewhere means a wait, not "database is locked".
 //! - Writes run in `BEGIN IMMEDIATE` transactions on one writer connection, so a write never
 //!   fails half-way on a lock upgrade.
 //! - Reads run on a pool of read-only connections, each in its own snapshot, so readers on
@@ -35,6 +37,10 @@ use std::time::Duration;
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS[schema::MIGRATIONS.len() - 1].0;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a transaction keeps trying to start while another process holds the write lock
+/// (a large import in another process can hold it for several seconds): callers see a wait,
+/// not "database is locked".
+const MAX_LOCK_WAIT: Duration = Duration::from_secs(60);
 const STATEMENT_CACHE: usize = 128;
 /// Idle read connections kept open; more are opened under load and closed after.
 const MAX_IDLE_READERS: usize = 16;
@@ -262,6 +268,24 @@ impl Store for SqliteStore {
     }
 }
 
+/// Runs BEGIN, trying again while another connection holds the lock, up to [`MAX_LOCK_WAIT`]
+/// (each try already waits up to the busy timeout inside SQLite).
+fn begin_waiting(conn: &Connection, sql: &str) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.prepare_cached(sql).and_then(|mut s| s.execute([])) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < MAX_LOCK_WAIT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(sql_err(e)),
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Begin {
     Deferred,
@@ -296,9 +320,7 @@ fn in_transaction(
         Begin::Deferred => "BEGIN",
         Begin::Immediate => "BEGIN IMMEDIATE",
     };
-    conn.prepare_cached(sql)
-        .and_then(|mut s| s.execute([]))
-        .map_err(sql_err)?;
+    begin_waiting(conn, sql)?;
     let mut open = Open(Some(conn));
     f(&tx::SqlTx::new(conn))?;
     if end == End::Rollback {

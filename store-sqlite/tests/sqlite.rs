@@ -320,3 +320,25 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
     )
     .unwrap();
 }
+
+/// Another process holding the write lock longer than SQLite's 5 s busy timeout (a large
+/// import) makes a write wait, never fail with "database is locked".
+#[test]
+fn a_write_waits_out_a_lock_held_longer_than_the_busy_timeout() {
+    let f = Fixture::new();
+    let course = f.course("C");
+    let m = f.customer("a@example.com", &[]);
+    let holder = rusqlite::Connection::open(f.path()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(5600));
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    let started = std::time::Instant::now();
+    f.tenant
+        .grant(Actor::System, m.id, course.id, GrantOptions::default())
+        .unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(5500));
+    release.join().unwrap();
+    assert!(f.tenant.has_access(m.id, course.id).unwrap());
+}
