@@ -75,8 +75,7 @@ impl<'a> Plan<'a> {
         plan
     }
 
-    /// The writes, each row once in its final state, and how many input rows changed
-    /// something.
+    /// The writes, each row once in its final state.
     pub(super) fn finish(mut self) -> Changes {
         let members = &mut self.members;
         self.changes.new_members = self
