@@ -4,6 +4,7 @@ printed; the rank rule and the consistent answers hold through the package."""
 from __future__ import annotations
 
 import io
+import pathlib
 from datetime import datetime, timedelta, timezone
 from typing import Any, Tuple
 
@@ -91,6 +92,9 @@ def test_bad_import_sources_are_type_errors(tenant):
         tenant.import_customers(mk.SYSTEM, b"\xff\xfe")
     with pytest.raises(mk.InvalidInputError):
         tenant.import_customers(mk.SYSTEM, "a@x.com", format="xml")
+    # A file that cannot be read is the same typed error as in Rust and Node.
+    with pytest.raises(mk.InvalidInputError, match="no/such/file.csv"):
+        tenant.import_customers(mk.SYSTEM, pathlib.Path("/no/such/file.csv"))
     assert tenant.import_customers(mk.SYSTEM, io.StringIO("email\na@x.com\n")).applied
     with pytest.raises(TypeError):
         tenant.import_customers(mk.SYSTEM, "email\nb@x.com", progress=5)

@@ -7,8 +7,7 @@
 //!
 //! ```text
 //! use memberkit::*;
-//! use memberkit_sqlite::OpenSqlite;
-//! let hub = Hub::open(":memory:")?;
+//! //! let hub = Hub::open(":memory:")?;
 //! let t = hub.create_tenant("Ada's Academy")?;
 //! let course = t.create_product(Actor::System, NewProduct::paid("Rust 101", ProductKind::Course))?;
 //! let ada = t.add_customer(Actor::System, NewCustomer::new("ada@example.com").product(course.id))?;
@@ -17,7 +16,6 @@
 #![warn(missing_docs)]
 
 mod clock;
-mod customers;
 mod error;
 pub mod event_kind;
 mod hub;
@@ -25,29 +23,37 @@ mod ids;
 mod import;
 mod model;
 pub mod normalize;
+mod op;
+pub mod operations;
 pub mod password;
 mod permission;
 mod policy;
 mod query;
 mod requests;
 pub mod store;
-mod team;
+mod tenant;
 mod token;
 
 pub use clock::{
     from_unix_micros, to_unix_micros, truncate_to_micros, Clock, ManualClock, SystemClock,
 };
-pub use customers::{CustomerPage, CustomerQuery, CustomerRow, ProductRef, MAX_CUSTOMER_PAGE};
 pub use error::{Error, ErrorCode, Result};
-pub use hub::{Hub, Tenant, MAX_PAGE};
+pub use hub::Hub;
 pub use ids::*;
 pub use import::{
-    ImportMode, ImportOptions, ImportOutcome, ImportReport, ImportRow, ImportSource, ProgressFn,
+    ImportFormat, ImportInput, ImportMode, ImportOptions, ImportOutcome, ImportReport, ImportRow,
+    ImportSource, ProgressFn,
 };
 pub use model::*;
 pub use permission::{Permission, PermissionSet};
+pub use query::{
+    AuditQuery, CustomerQuery, CustomerSort, DEFAULT_OUTBOX_LIMIT, MAX_CUSTOMER_PAGE, MAX_PAGE,
+};
 pub use requests::*;
-pub use store::{AuditQuery, CustomerSort, Store, Tx};
-pub use team::{IssuedImpersonation, PasswordCheck, WorkspaceMember};
+pub use store::{Store, Tx};
+pub use tenant::customers::{CustomerPage, CustomerRow, ProductRef};
+pub use tenant::members::{IssuedImpersonation, PasswordCheck};
+pub use tenant::team::WorkspaceMember;
+pub use tenant::Tenant;
 pub use time;
 pub use token::{ImpersonationToken, InviteToken, TokenDigest};

@@ -1,8 +1,8 @@
 //! What callers ask for when they list: public query types, validated by the core.
 
 use crate::error::{Error, Result};
-use crate::ids::AuditId;
-use crate::model::Actor;
+use crate::ids::{AuditId, ProductId, WorkspaceId};
+use crate::model::{Actor, MemberStatus};
 use time::OffsetDateTime;
 
 /// Which audit entries to read: all filters combine; newest first.
@@ -70,6 +70,61 @@ impl std::str::FromStr for CustomerSort {
                 "sort",
                 format!("`{other}` is not one of newest, name, email"),
             )),
+        }
+    }
+}
+
+/// Most rows one list call returns.
+pub const MAX_PAGE: usize = 1000;
+
+/// How many outbox events `outbox` returns when the caller does not say.
+pub const DEFAULT_OUTBOX_LIMIT: usize = 100;
+
+pub(crate) fn check_limit(limit: usize) -> Result<()> {
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(())
+    } else {
+        Err(Error::invalid("limit", format!("must be 1 to {MAX_PAGE}")))
+    }
+}
+
+/// Largest page `customers` returns.
+pub const MAX_CUSTOMER_PAGE: usize = 500;
+
+/// What to list. All filters combine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerQuery {
+    /// Case-insensitive substring of the name or email (Unicode-aware), at most
+    /// [`crate::normalize::MAX_SEARCH_CHARS`] (200) characters.
+    pub search: Option<String>,
+    /// Only this status.
+    pub status: Option<MemberStatus>,
+    /// Only members who can use this product now (an active grant; for a free product, every
+    /// active member).
+    pub product: Option<ProductId>,
+    /// Only members with no active grant to any paid product.
+    pub no_access: bool,
+    /// Only members of this workspace.
+    pub workspace: Option<WorkspaceId>,
+    /// Order (default newest first).
+    pub sort: CustomerSort,
+    /// Where to continue: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: usize,
+}
+
+impl Default for CustomerQuery {
+    fn default() -> Self {
+        Self {
+            search: None,
+            status: None,
+            product: None,
+            no_access: false,
+            workspace: None,
+            sort: CustomerSort::Newest,
+            cursor: None,
+            limit: 50,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 import os
 from datetime import datetime, timedelta
-from typing import IO, Callable, List, Literal, Optional, Sequence, Union, final
+from typing import IO, Callable, Dict, List, Literal, Optional, Sequence, Union, final
 
 from ._types import (
     Accepted,
@@ -27,10 +27,12 @@ from ._types import (
     WorkspaceMember,
 )
 
-__all__ = ["ERROR_CODES", "PERMISSIONS", "Hub", "ManualClock", "Tenant", "__version__"]
+__all__ = ["ERROR_CODES", "PERMISSIONS", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS"]
 
 ERROR_CODES: List[str]
 PERMISSIONS: List[str]
+_OPERATIONS: Dict[str, List[str]]
+"""The core's operations by class, for the test that every one is exposed."""
 __version__: str
 
 _Actor = str
@@ -67,7 +69,7 @@ class Hub:
     ) -> Tenant: ...
     def tenant(self, id: str) -> Tenant: ...
     def claim(self, email: str) -> List[Accepted]: ...
-    def outbox(self, limit: int = 100) -> List[OutboxEvent]: ...
+    def outbox(self, limit: Optional[int] = None) -> List[OutboxEvent]: ...
     def ack(self, ids: Sequence[str]) -> int: ...
 
 @final
@@ -84,7 +86,7 @@ class Tenant:
         invite_lifetime: Optional[timedelta] = None,
         max_impersonation: Optional[timedelta] = None,
     ) -> TenantInfo: ...
-    def create_product(self, actor: _Actor, name: str, kind: str, *, paid: bool = True) -> Product: ...
+    def create_product(self, actor: _Actor, name: str, kind: str, *, paid: Optional[bool] = None) -> Product: ...
     def archive_product(self, actor: _Actor, product: str) -> Product: ...
     def products(self) -> List[Product]: ...
     def product(self, id: str) -> Product: ...
@@ -97,9 +99,9 @@ class Tenant:
         external_id: Optional[str] = None,
         products: Sequence[str] = ...,
         expires_at: Optional[datetime] = None,
-        source: _GrantSource = "manual",
-        role: str = "customer",
-        notify: bool = True,
+        source: Optional[_GrantSource] = None,
+        role: Optional[str] = None,
+        notify: Optional[bool] = None,
     ) -> AddedCustomer: ...
     def grant(
         self,
@@ -108,7 +110,7 @@ class Tenant:
         product: str,
         *,
         expires_at: Optional[datetime] = None,
-        source: _GrantSource = "manual",
+        source: Optional[_GrantSource] = None,
     ) -> Grant: ...
     def revoke(self, actor: _Actor, member: str, product: str) -> Optional[Grant]: ...
     def has_access(self, member: str, product: str) -> bool: ...
@@ -122,10 +124,10 @@ class Tenant:
         email: str,
         *,
         name: Optional[str] = None,
-        role: str = "customer",
+        role: Optional[str] = None,
         products: Sequence[str] = ...,
         workspace: Optional[str] = None,
-        notify: bool = True,
+        notify: Optional[bool] = None,
     ) -> IssuedInvite: ...
     def resend_invite(self, actor: _Actor, invite: str) -> IssuedInvite: ...
     def revoke_invite(self, actor: _Actor, invite: str) -> Invite: ...
@@ -162,11 +164,11 @@ class Tenant:
         search: Optional[str] = None,
         status: Optional[_MemberStatus] = None,
         product: Optional[str] = None,
-        no_access: bool = False,
+        no_access: Optional[bool] = None,
         workspace: Optional[str] = None,
-        sort: _Sort = "newest",
+        sort: Optional[_Sort] = None,
         cursor: Optional[str] = None,
-        limit: int = 50,
+        limit: Optional[int] = None,
     ) -> CustomerPage: ...
     def count_customers(
         self,
@@ -174,7 +176,7 @@ class Tenant:
         search: Optional[str] = None,
         status: Optional[_MemberStatus] = None,
         product: Optional[str] = None,
-        no_access: bool = False,
+        no_access: Optional[bool] = None,
         workspace: Optional[str] = None,
     ) -> int: ...
     def export_customers(
@@ -183,23 +185,23 @@ class Tenant:
         search: Optional[str] = None,
         status: Optional[_MemberStatus] = None,
         product: Optional[str] = None,
-        no_access: bool = False,
+        no_access: Optional[bool] = None,
         workspace: Optional[str] = None,
-        sort: _Sort = "newest",
+        sort: Optional[_Sort] = None,
     ) -> str: ...
     def import_customers(
         self,
         actor: _Actor,
         source: _ImportSource,
         *,
-        format: Literal["csv", "pasted"] = "csv",
+        format: Optional[Literal["csv", "pasted"]] = None,
         products: Sequence[str] = ...,
         workspace: Optional[str] = None,
-        role: str = "customer",
-        mode: _ImportMode = "invite",
-        notify: bool = True,
-        dry_run: bool = False,
-        skip_invalid: bool = False,
+        role: Optional[str] = None,
+        mode: Optional[_ImportMode] = None,
+        notify: Optional[bool] = None,
+        dry_run: Optional[bool] = None,
+        skip_invalid: Optional[bool] = None,
         progress: Optional[Callable[[int, int], object]] = None,
     ) -> ImportReport: ...
     def audit(
@@ -210,7 +212,7 @@ class Tenant:
         since: Optional[datetime] = None,
         until: Optional[datetime] = None,
         before: Optional[str] = None,
-        limit: int = 100,
+        limit: Optional[int] = None,
     ) -> List[AuditEntry]: ...
-    def outbox(self, limit: int = 100) -> List[OutboxEvent]: ...
+    def outbox(self, limit: Optional[int] = None) -> List[OutboxEvent]: ...
     def ack(self, ids: Sequence[str]) -> int: ...

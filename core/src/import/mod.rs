@@ -4,12 +4,13 @@ mod parse;
 mod plan;
 
 use crate::error::{Error, Result};
-use crate::hub::{Op, Tenant};
 use crate::ids::*;
 use crate::model::*;
+use crate::op::Op;
 use crate::password;
 use crate::permission::Permission;
 use crate::store;
+use crate::tenant::Tenant;
 use crate::token::InviteToken;
 use parse::{check_and_dedupe, parse, ValidRow};
 use plan::{Batch, Plan};
@@ -27,6 +28,76 @@ pub enum ImportSource<'a> {
     /// Pasted text: one `name, email` or `email` per line (also `email, name`, and `name <email>`);
     /// blank lines are skipped.
     Pasted(&'a str),
+}
+
+impl<'a> ImportSource<'a> {
+    /// `text` read as `format`.
+    pub fn new(format: ImportFormat, text: &'a str) -> Self {
+        match format {
+            ImportFormat::Csv => ImportSource::Csv(text),
+            ImportFormat::Pasted => ImportSource::Pasted(text),
+        }
+    }
+}
+
+/// How the text of an import is laid out; see [`ImportSource`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ImportFormat {
+    /// CSV with a header row (the default).
+    #[default]
+    Csv,
+    /// `name, email` lines.
+    Pasted,
+}
+
+impl ImportFormat {
+    /// `csv` or `pasted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportFormat::Csv => "csv",
+            ImportFormat::Pasted => "pasted",
+        }
+    }
+}
+
+impl std::str::FromStr for ImportFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "csv" => Ok(ImportFormat::Csv),
+            "pasted" => Ok(ImportFormat::Pasted),
+            other => Err(Error::invalid(
+                "format",
+                format!("`{other}` is not one of csv, pasted"),
+            )),
+        }
+    }
+}
+
+/// The text of an import as a caller holds it: decided here once, so every language reads a
+/// source the same way and fails with the same `invalid_input`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportInput {
+    /// The text itself.
+    Text(String),
+    /// Bytes that must be UTF-8 (a BOM is fine).
+    Bytes(Vec<u8>),
+    /// A file to read, UTF-8.
+    File(std::path::PathBuf),
+}
+
+impl ImportInput {
+    /// The text; `invalid_input` (field `source`) for bytes that are not UTF-8 or a file that
+    /// cannot be read.
+    pub fn into_text(self) -> Result<String> {
+        let bytes = match self {
+            ImportInput::Text(text) => return Ok(text),
+            ImportInput::Bytes(bytes) => bytes,
+            ImportInput::File(path) => std::fs::read(&path)
+                .map_err(|e| Error::invalid("source", format!("{}: {e}", path.display())))?,
+        };
+        String::from_utf8(bytes).map_err(|e| Error::invalid("source", format!("is not UTF-8: {e}")))
+    }
 }
 
 /// What an import does with new people.
@@ -195,7 +266,7 @@ impl ImportReport {
                 let _ = out.write_record(
                     cells
                         .iter()
-                        .map(|c| crate::customers::neutralize(c).into_owned()),
+                        .map(|c| crate::tenant::customers::neutralize(c).into_owned()),
                 );
             }
         }
@@ -395,5 +466,34 @@ impl Tenant {
             out.extend(r?);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    #[test]
+    fn every_kind_of_source_gives_text_or_the_same_typed_error() {
+        let text = ImportInput::Bytes(b"email\na@x.com\n".to_vec()).into_text();
+        assert_eq!(text.unwrap(), "email\na@x.com\n");
+        let bad = ImportInput::Bytes(vec![0xff, 0xfe])
+            .into_text()
+            .unwrap_err();
+        assert_eq!(bad.code(), ErrorCode::InvalidInput);
+        let missing = ImportInput::File("/no/such/file.csv".into()).into_text();
+        let missing = missing.unwrap_err();
+        assert_eq!(missing.code(), ErrorCode::InvalidInput);
+        assert!(
+            missing.to_string().contains("/no/such/file.csv"),
+            "{missing}"
+        );
+        assert_eq!(
+            "pasted".parse::<ImportFormat>().unwrap(),
+            ImportFormat::Pasted
+        );
+        let format = "xml".parse::<ImportFormat>().unwrap_err();
+        assert_eq!(format.code(), ErrorCode::InvalidInput);
     }
 }

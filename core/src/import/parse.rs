@@ -2,9 +2,9 @@
 //! any transaction.
 
 use super::{ImportOutcome, ImportRow, ImportSource};
-use crate::customers::unneutralize;
 use crate::error::{Error, Result};
 use crate::normalize::{self, NormalizedEmail};
+use crate::tenant::customers::unneutralize;
 use std::collections::HashMap;
 
 /// A parsed input row before any check.

@@ -12,9 +12,9 @@
 //!   than customer) and `customers.manage` otherwise. Nobody acts above their rank.
 
 use crate::error::{Error, Result};
-use crate::hub::Op;
 use crate::ids::*;
 use crate::model::*;
+use crate::op::Op;
 use crate::permission::{Permission, PermissionSet};
 use crate::store::Tx;
 

@@ -1,55 +1,15 @@
 //! The customer list: search, filters, keyset pagination, count, and CSV export.
 
 use crate::error::{Error, Result};
-use crate::hub::Tenant;
 use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
-use crate::store::{CustomerFilter, CustomerSort, Tx};
+use crate::query::{CustomerQuery, CustomerSort, MAX_CUSTOMER_PAGE};
+use crate::store::{CustomerFilter, Tx};
+use crate::tenant::Tenant;
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-
-/// Largest page `customers` returns.
-pub const MAX_CUSTOMER_PAGE: usize = 500;
-
-/// What to list. All filters combine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerQuery {
-    /// Case-insensitive substring of the name or email (Unicode-aware), at most
-    /// [`crate::normalize::MAX_SEARCH_CHARS`] (200) characters.
-    pub search: Option<String>,
-    /// Only this status.
-    pub status: Option<MemberStatus>,
-    /// Only members who can use this product now (an active grant; for a free product, every
-    /// active member).
-    pub product: Option<ProductId>,
-    /// Only members with no active grant to any paid product.
-    pub no_access: bool,
-    /// Only members of this workspace.
-    pub workspace: Option<WorkspaceId>,
-    /// Order (default newest first).
-    pub sort: CustomerSort,
-    /// Where to continue: `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 50).
-    pub limit: usize,
-}
-
-impl Default for CustomerQuery {
-    fn default() -> Self {
-        Self {
-            search: None,
-            status: None,
-            product: None,
-            no_access: false,
-            workspace: None,
-            sort: CustomerSort::Newest,
-            cursor: None,
-            limit: 50,
-        }
-    }
-}
 
 /// A product on a customer row.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

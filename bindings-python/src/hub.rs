@@ -1,0 +1,107 @@
+//! `Hub`: open a database, create and find tenants, hub-wide claim and outbox.
+
+use crate::clock::ManualClock;
+use crate::convert::*;
+use crate::error::Failure;
+use crate::tenant::Tenant;
+use crate::types::*;
+use memberkit as mk;
+use memberkit_open::OpenHub;
+use pyo3::prelude::*;
+use std::sync::Arc;
+
+/// A memberkit hub: one SQLite database holding any number of tenants. Thread-safe; share one.
+#[pyclass(frozen, module = "memberkit._native")]
+pub(crate) struct Hub {
+    inner: mk::Hub,
+}
+
+#[pymethods]
+impl Hub {
+    /// Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
+    /// ephemeral one, or `"sqlite:…"`; another `scheme://` raises `InvalidInputError`.
+    /// `clock` is for tests.
+    #[staticmethod]
+    #[pyo3(signature = (path, clock=None))]
+    fn open(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        clock: Option<&ManualClock>,
+    ) -> PyResult<Self> {
+        let clock = clock.map(|c| c.inner.clone() as Arc<dyn mk::Clock>);
+        let inner = py.detach(|| match clock {
+            Some(c) => mk::Hub::open_with_clock(&path, c),
+            None => mk::Hub::open(&path),
+        });
+        Ok(Self {
+            inner: inner.map_err(Failure)?,
+        })
+    }
+
+    /// The current time as memberkit sees it.
+    fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        dt(py, self.inner.now())
+    }
+
+    /// Creates a tenant. Lifetimes are timedeltas (defaults: invites 7 days, impersonation
+    /// 1 hour).
+    #[pyo3(signature = (name, *, invite_lifetime=None, max_impersonation=None))]
+    fn create_tenant(
+        &self,
+        py: Python<'_>,
+        name: String,
+        invite_lifetime: Option<&Bound<'_, PyAny>>,
+        max_impersonation: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Tenant> {
+        let settings = settings(
+            mk::TenantSettings::default(),
+            invite_lifetime,
+            max_impersonation,
+        )?;
+        let t = py
+            .detach(|| self.inner.create_tenant_with(&name, settings))
+            .map_err(Failure)?;
+        Ok(Tenant { inner: t })
+    }
+
+    /// A handle on an existing tenant. Raises `NotFoundError`.
+    fn tenant(&self, py: Python<'_>, id: String) -> PyResult<Tenant> {
+        let id: mk::TenantId = parse(&id)?;
+        let t = py.detach(|| self.inner.tenant(id)).map_err(Failure)?;
+        Ok(Tenant { inner: t })
+    }
+
+    /// Call on sign-up: accepts the email's pending invites in every tenant.
+    fn claim<'py>(&self, py: Python<'py>, email: String) -> PyResult<Bound<'py, PyAny>> {
+        let r = py.detach(|| self.inner.claim(&email)).map_err(Failure)?;
+        list(py, &r, py_accepted)
+    }
+
+    /// Undelivered events of every tenant, oldest first (`limit` defaults to 100).
+    #[pyo3(signature = (limit=None))]
+    fn outbox<'py>(&self, py: Python<'py>, limit: Option<Count>) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.map_or(mk::DEFAULT_OUTBOX_LIMIT, |l| l.0);
+        let r = py.detach(|| self.inner.outbox(limit)).map_err(Failure)?;
+        list(py, &r, py_event)
+    }
+
+    /// Marks events delivered; returns how many were pending.
+    fn ack(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<usize> {
+        let ids: Vec<mk::EventId> = parse_all(ids)?;
+        Ok(py.detach(|| self.inner.ack(&ids)).map_err(Failure)?)
+    }
+}
+
+fn settings(
+    mut s: mk::TenantSettings,
+    invite_lifetime: Option<&Bound<'_, PyAny>>,
+    max_impersonation: Option<&Bound<'_, PyAny>>,
+) -> PyResult<mk::TenantSettings> {
+    if let Some(d) = invite_lifetime {
+        s.invite_lifetime = duration(d)?;
+    }
+    if let Some(d) = max_impersonation {
+        s.max_impersonation = duration(d)?;
+    }
+    Ok(s)
+}

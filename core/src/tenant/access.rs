@@ -1,0 +1,297 @@
+//! Products, customers and their access: create and archive products, add customers,
+//! grant, revoke and check access.
+
+use crate::clock::truncate_to_micros;
+use crate::error::{Error, Result};
+use crate::event_kind;
+use crate::ids::*;
+use crate::model::*;
+use crate::normalize;
+use crate::permission::Permission;
+use crate::policy::access::{self};
+use crate::policy::authz::tenant_role;
+use crate::policy::members;
+use crate::requests::*;
+use crate::store::{self, Tx};
+use crate::tenant::Tenant;
+use serde_json::json;
+
+impl Tenant {
+    // ----- products -------------------------------------------------------------------------
+
+    /// Creates a product. Needs `products.manage`.
+    pub fn create_product(&self, actor: Actor, new: NewProduct) -> Result<Product> {
+        let name = normalize::name("name", &new.name)?;
+        self.write(actor, |op| {
+            op.require(&Permission::PRODUCTS_MANAGE)?;
+            let product = Product {
+                id: ProductId::new(),
+                tenant_id: self.id,
+                name: name.clone(),
+                kind: new.kind.clone(),
+                paid: new.paid,
+                archived: false,
+                created_at: op.now,
+            };
+            op.tx.insert_product(&product)?;
+            op.audit(
+                "product.created",
+                product.id,
+                json!({ "name": product.name, "kind": product.kind.as_str(), "paid": product.paid }),
+            )?;
+            Ok(product)
+        })
+    }
+
+    /// Archives a product: it can no longer be granted; existing grants keep working; a free
+    /// archived product is no longer open to members. Needs `products.manage`. Idempotent.
+    pub fn archive_product(&self, actor: Actor, product: ProductId) -> Result<Product> {
+        self.write(actor, |op| {
+            op.require(&Permission::PRODUCTS_MANAGE)?;
+            let mut p = op.product(product)?;
+            if !p.archived {
+                p.archived = true;
+                op.tx.update_product(&p)?;
+                op.audit("product.archived", p.id, json!({ "name": p.name }))?;
+            }
+            Ok(p)
+        })
+    }
+
+    /// Every product of the tenant, archived ones included, oldest first.
+    pub fn products(&self) -> Result<Vec<Product>> {
+        self.read(|tx, _| tx.products(self.id))
+    }
+
+    /// One product.
+    pub fn product(&self, id: ProductId) -> Result<Product> {
+        self.read(|tx, _| {
+            tx.product(self.id, id)?
+                .ok_or_else(|| Error::not_found("product", id))
+        })
+    }
+
+    // ----- customers and access ---------------------------------------------------------------
+
+    /// Adds a customer now, without an invite, and grants `products` at once.
+    ///
+    /// The member is found by case-folded email or by external id and reused; a new one is
+    /// created `active` otherwise. Reusing fills in a missing name or external id, and an
+    /// invited member becomes active. Needs `customers.manage` (and `users.manage` to create a
+    /// member with a role other than `customer`). Errors: `invalid_input` (bad email, name,
+    /// free or unknown product, past expiry), `conflict` (the email and the external id belong
+    /// to different members, or the member has another external id), `member_deactivated`.
+    pub fn add_customer(&self, actor: Actor, new: NewCustomer) -> Result<AddedCustomer> {
+        let email = normalize::email(&new.email)?;
+        let name = normalize::optional_name(new.name.as_deref())?;
+        let external_id = normalize::external_id(new.external_id.as_deref())?;
+        let expires_at = new.expires_at.map(truncate_to_micros);
+        self.write_notifying(actor, new.notify, |op| {
+            op.require(&Permission::CUSTOMERS_MANAGE)?;
+            op.check_expiry(expires_at)?;
+            let products = op.grantable_products(&new.products)?;
+            let by_email = op.tx.member_by_email_key(self.id, &email.key)?;
+            let by_external = match &external_id {
+                Some(x) => op.tx.member_by_external_id(self.id, x)?,
+                None => None,
+            };
+            let person = members::Person {
+                email: &email,
+                name: name.as_deref(),
+                external_id: external_id.as_deref(),
+            };
+            let found = members::matching(by_email, by_external).map_err(|r| r.into_error())?;
+            let (member, outcome) = match found {
+                Some(existing) => op.reuse_member(existing, person)?,
+                None => {
+                    if new.role != Role::Customer {
+                        op.require_assignable(new.role, None)?;
+                    }
+                    let member = op.insert_member(
+                        &email,
+                        name.clone(),
+                        external_id.clone(),
+                        MemberStatus::Active,
+                    )?;
+                    op.tx.set_role(self.id, member.id, None, new.role)?;
+                    op.audit(
+                        "member.created",
+                        member.id,
+                        json!({ "email": member.email, "role": new.role.key() }),
+                    )?;
+                    (member, AddOutcome::Created)
+                }
+            };
+            let mut granted = Vec::new();
+            for product in &products {
+                if let Some(g) = op.grant(&member, product, new.source, expires_at, op.actor)? {
+                    granted.push(g);
+                }
+            }
+            Ok(AddedCustomer {
+                member,
+                outcome,
+                granted,
+            })
+        })
+    }
+
+    /// Grants `member` access to a paid product, or renews the open grant with the new expiry.
+    /// Needs `customers.manage`. Granting what is already granted with the same expiry changes
+    /// nothing and writes no event. Errors: `not_found`, `invalid_input` (free or archived
+    /// product, expiry not in the future), `member_deactivated`.
+    pub fn grant(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        product: ProductId,
+        options: GrantOptions,
+    ) -> Result<Grant> {
+        let expires_at = options.expires_at.map(truncate_to_micros);
+        self.write(actor, |op| {
+            op.require(&Permission::CUSTOMERS_MANAGE)?;
+            op.check_expiry(expires_at)?;
+            let member = op.member(member)?;
+            if member.status == MemberStatus::Deactivated {
+                return Err(Error::MemberDeactivated(member.id));
+            }
+            let product = op.grantable_product(product)?;
+            match op.grant(&member, &product, options.source, expires_at, op.actor)? {
+                Some(g) => Ok(g),
+                None => op
+                    .tx
+                    .open_grant(self.id, member.id, product.id)?
+                    .ok_or_else(|| Error::not_found("grant", product.id)),
+            }
+        })
+    }
+
+    /// Revokes `member`'s access to `product`, effective immediately. Returns the revoked grant,
+    /// or `None` when there was no grant to revoke. Needs `customers.manage`.
+    pub fn revoke(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<Grant>> {
+        self.write(actor, |op| {
+            op.require(&Permission::CUSTOMERS_MANAGE)?;
+            let member = op.member(member)?;
+            let product = op.product(product)?;
+            let Some(mut grant) = op.tx.open_grant(self.id, member.id, product.id)? else {
+                return Ok(None);
+            };
+            grant.revoked_at = Some(op.now);
+            grant.revoked_by = Some(op.actor);
+            op.tx.update_grant(&grant)?;
+            let payload = json!({
+                "member_id": member.id, "email": member.email, "name": member.name,
+                "product_id": product.id, "product_name": product.name,
+            });
+            op.audit(event_kind::ACCESS_REVOKED, member.id, payload.clone())?;
+            op.emit(event_kind::ACCESS_REVOKED, payload)?;
+            Ok(Some(grant))
+        })
+    }
+
+    /// Whether `member` may use `product` now: the member is active, and the product is free
+    /// (and not archived) or the member holds an unrevoked, unexpired grant. `not_found` if
+    /// either id is unknown in this tenant.
+    pub fn has_access(&self, member: MemberId, product: ProductId) -> Result<bool> {
+        // The hot path: one statement through the store's fast read; `now` is taken before it,
+        // so an expiry instant that has passed is always seen as passed.
+        store::not_reentrant()?;
+        let now = self.hub.now();
+        match self.hub.store().access_facts(self.id, member, product)? {
+            Some(facts) => Ok(access::decide(&facts, now)),
+            None => self.read(|tx, _| Err(missing_member_or_product(tx, self.id, member, product))),
+        }
+    }
+
+    /// [`Tenant::has_access`] if the store can answer without waiting for another transaction
+    /// (a file-backed SQLite hub always can: its readers never wait for the writer); `None`
+    /// when the answer would have to wait, or to report an unknown member or product. Event
+    /// loops (the Node package) answer inline with it and use a worker thread otherwise.
+    pub fn try_has_access(&self, member: MemberId, product: ProductId) -> Option<Result<bool>> {
+        if let Err(e) = store::not_reentrant() {
+            return Some(Err(e));
+        }
+        let now = self.hub.now();
+        match self
+            .hub
+            .store()
+            .try_access_facts(self.id, member, product)?
+        {
+            Ok(Some(facts)) => Some(Ok(access::decide(&facts, now))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Everything `member` may use now, with the grant behind each paid product.
+    pub fn access(&self, member: MemberId) -> Result<Vec<ProductAccess>> {
+        self.read(|tx, now| {
+            let m = tx
+                .member(self.id, member)?
+                .ok_or_else(|| Error::not_found("member", member))?;
+            if m.status != MemberStatus::Active {
+                return Ok(Vec::new());
+            }
+            let mut grants = tx.open_grants(self.id, member)?;
+            grants.retain(|g| g.is_active_at(now));
+            Ok(tx
+                .products(self.id)?
+                .into_iter()
+                .filter_map(|product| {
+                    if !product.paid {
+                        return (!product.archived).then_some(ProductAccess {
+                            product,
+                            grant: None,
+                        });
+                    }
+                    let grant = grants.iter().find(|g| g.product_id == product.id)?.clone();
+                    Some(ProductAccess {
+                        product,
+                        grant: Some(grant),
+                    })
+                })
+                .collect())
+        })
+    }
+
+    /// One member by id.
+    pub fn member(&self, id: MemberId) -> Result<Member> {
+        self.read(|tx, _| {
+            tx.member(self.id, id)?
+                .ok_or_else(|| Error::not_found("member", id))
+        })
+    }
+
+    /// The member with this email (compared case-insensitively), if any.
+    pub fn member_by_email(&self, email: &str) -> Result<Option<Member>> {
+        let key = normalize::email(email)?.key;
+        self.read(|tx, _| tx.member_by_email_key(self.id, &key))
+    }
+
+    /// The member's tenant-wide role, if any (invited members get theirs on acceptance).
+    pub fn role(&self, member: MemberId) -> Result<Option<Role>> {
+        self.read(|tx, _| {
+            tx.member(self.id, member)?
+                .ok_or_else(|| Error::not_found("member", member))?;
+            tenant_role(tx, self.id, member)
+        })
+    }
+}
+
+fn missing_member_or_product(
+    tx: &dyn Tx,
+    tenant: TenantId,
+    member: MemberId,
+    product: ProductId,
+) -> Error {
+    match tx.member(tenant, member) {
+        Ok(Some(_)) => Error::not_found("product", product),
+        Ok(None) => Error::not_found("member", member),
+        Err(e) => e,
+    }
+}
