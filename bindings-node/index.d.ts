@@ -67,12 +67,6 @@ export declare class ManualClock {
 
 /** A tenant-scoped handle: every call reads and writes only this tenant's rows. */
 export declare class Tenant {
-  /** The tenant's id. */
-  get id(): string
-  /** The tenant's name and settings. */
-  info(): Promise<TenantInfo>
-  /** Changes the settings. Needs `settings.manage`. */
-  updateSettings(actor: string, options: TenantOptions): Promise<TenantInfo>
   /** Creates a product (paid unless `{ paid: false }`). Needs `products.manage`. */
   createProduct(actor: string, name: string, kind: string, options?: ProductOptions): Promise<Product>
   /** Archives a product: no new grants; existing grants keep working. */
@@ -106,6 +100,17 @@ export declare class Tenant {
   memberByEmail(email: string): Promise<Member | null>
   /** The member's tenant-wide role, or null. */
   role(member: string): Promise<string | null>
+  /** One page of customers, each with the paid products they can use now. */
+  customers(query?: CustomerQuery): Promise<CustomerPage>
+  /** How many customers match (cursor and limit ignored). */
+  countCustomers(query?: CustomerQuery): Promise<number>
+  /** Every matching customer as CSV (RFC 4180, formula cells neutralised). */
+  exportCustomers(query?: CustomerQuery): Promise<string>
+  /**
+   * Imports customers from a string (the text), a Buffer (UTF-8) or `{ path }` (a file to
+   * read), off the event loop. `options.progress(done, total)` is called on the event loop.
+   */
+  importCustomers(actor: string, source: string | Buffer | FileSource, options?: ImportOptions): Promise<ImportReport>
   /** Invites an email; resolves to the invite and its link token (once). */
   invite(actor: string, email: string, options?: InviteOptions): Promise<IssuedInvite>
   /** Resends: a new token and a fresh lifetime. */
@@ -120,6 +125,25 @@ export declare class Tenant {
   getInvite(id: string): Promise<Invite>
   /** Invites, newest first, optionally with one status. */
   invites(status?: 'pending' | 'accepted' | 'revoked' | 'expired'): Promise<Array<Invite>>
+  /** Deactivates a member (reversible). */
+  deactivate(actor: string, member: string): Promise<Member>
+  /** Reactivates a deactivated member. */
+  reactivate(actor: string, member: string): Promise<Member>
+  /** Removes a member: access, roles, password and pending invites. */
+  removeMember(actor: string, member: string): Promise<void>
+  /** Sets a password (argon2id, hashed off the event loop). */
+  setPassword(actor: string, member: string, password: string, options?: PasswordOptions): Promise<void>
+  /**
+   * Checks a sign-in: resolves to a PasswordCheck, or null for a wrong password or an unknown
+   * email.
+   */
+  verifyPassword(email: string, password: string): Promise<PasswordCheck | null>
+  /** Starts "log in as this user" for `{ durationMs }` (default: the tenant maximum). */
+  impersonate(actor: string, target: string, reason: string, options?: ImpersonateOptions): Promise<IssuedImpersonation>
+  /** Exchanges an impersonation token for its live session. */
+  verifyImpersonation(token: string): Promise<Impersonation>
+  /** Ends a session early. */
+  endImpersonation(token: string): Promise<Impersonation>
   /** Creates a workspace. Needs `users.manage`. */
   createWorkspace(actor: string, name: string): Promise<Workspace>
   /** Every workspace. */
@@ -148,36 +172,12 @@ export declare class Tenant {
   can(member: string, permission: string, workspace?: string | undefined | null): Promise<boolean>
   /** `can`, synchronously: for per-request authorisation. */
   canSync(member: string, permission: string, workspace?: string | undefined | null): boolean
-  /** Deactivates a member (reversible). */
-  deactivate(actor: string, member: string): Promise<Member>
-  /** Reactivates a deactivated member. */
-  reactivate(actor: string, member: string): Promise<Member>
-  /** Removes a member: access, roles, password and pending invites. */
-  removeMember(actor: string, member: string): Promise<void>
-  /** Sets a password (argon2id, hashed off the event loop). */
-  setPassword(actor: string, member: string, password: string, options?: PasswordOptions): Promise<void>
-  /**
-   * Checks a sign-in: resolves to a PasswordCheck, or null for a wrong password or an unknown
-   * email.
-   */
-  verifyPassword(email: string, password: string): Promise<PasswordCheck | null>
-  /** Starts "log in as this user" for `{ durationMs }` (default: the tenant maximum). */
-  impersonate(actor: string, target: string, reason: string, options?: ImpersonateOptions): Promise<IssuedImpersonation>
-  /** Exchanges an impersonation token for its live session. */
-  verifyImpersonation(token: string): Promise<Impersonation>
-  /** Ends a session early. */
-  endImpersonation(token: string): Promise<Impersonation>
-  /** One page of customers, each with the paid products they can use now. */
-  customers(query?: CustomerQuery): Promise<CustomerPage>
-  /** How many customers match (cursor and limit ignored). */
-  countCustomers(query?: CustomerQuery): Promise<number>
-  /** Every matching customer as CSV (RFC 4180, formula cells neutralised). */
-  exportCustomers(query?: CustomerQuery): Promise<string>
-  /**
-   * Imports customers from a string (the text), a Buffer (UTF-8) or `{ path }` (a file to
-   * read), off the event loop. `options.progress(done, total)` is called on the event loop.
-   */
-  importCustomers(actor: string, source: string | Buffer | FileSource, options?: ImportOptions): Promise<ImportReport>
+  /** The tenant's id. */
+  get id(): string
+  /** The tenant's name and settings. */
+  info(): Promise<TenantInfo>
+  /** Changes the settings. Needs `settings.manage`. */
+  updateSettings(actor: string, options: TenantOptions): Promise<TenantInfo>
   /** Audit entries, newest first; page with `before: <last id>`. */
   audit(query?: AuditQuery): Promise<Array<AuditEntry>>
   /** This tenant's undelivered events, oldest first (default 100). */
@@ -185,6 +185,12 @@ export declare class Tenant {
   /** Marks this tenant's events delivered; resolves to how many were pending. */
   ack(ids: Array<string>): Promise<number>
 }
+
+/**
+ * The core's operations by class (snake_case) and the ones with a `…Sync` twin, for the test
+ * that this package exposes every one.
+ */
+export declare function __operations(): Record<string, Array<string>>
 
 /**
  * The accepted keys of every options type, for the test that checks them against

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.Hub = nativeBinding.Hub
 module.exports.ManualClock = nativeBinding.ManualClock
 module.exports.Tenant = nativeBinding.Tenant
+module.exports.__operations = nativeBinding.__operations
 module.exports.__optionKeys = nativeBinding.__optionKeys
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.permissions = nativeBinding.permissions

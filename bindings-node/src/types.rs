@@ -1,0 +1,428 @@
+//! Core results as plain JavaScript objects. `use_nullable`: an absent value is `null` in
+//! every result object, as it is in the values methods return and as `None` is in Python.
+
+use crate::convert::*;
+use chrono::{DateTime, Utc};
+use memberkit as mk;
+use napi_derive::napi;
+
+// `use_nullable`: an absent value is `null` in every result object, as it is in the values
+// methods return and as `None` is in Python.
+
+/// A tenant and its settings.
+#[napi(object, use_nullable = true)]
+pub struct TenantInfo {
+    pub id: String,
+    pub name: String,
+    /// How long invite links live, in milliseconds.
+    pub invite_lifetime_ms: f64,
+    /// Longest impersonation, in milliseconds.
+    pub max_impersonation_ms: f64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<mk::TenantInfo> for TenantInfo {
+    fn from(t: mk::TenantInfo) -> Self {
+        Self {
+            id: t.id.to_string(),
+            name: t.name,
+            invite_lifetime_ms: t.settings.invite_lifetime.whole_milliseconds() as f64,
+            max_impersonation_ms: t.settings.max_impersonation.whole_milliseconds() as f64,
+            created_at: date(t.created_at),
+        }
+    }
+}
+
+/// A person in a tenant.
+#[napi(object, use_nullable = true)]
+pub struct Member {
+    pub id: String,
+    pub tenant_id: String,
+    /// The email as given.
+    pub email: String,
+    /// The case-folded email used for every comparison.
+    pub email_key: String,
+    pub name: Option<String>,
+    /// The host's own contact id.
+    pub external_id: Option<String>,
+    #[napi(ts_type = "'invited' | 'active' | 'deactivated'")]
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<mk::Member> for Member {
+    fn from(m: mk::Member) -> Self {
+        Self {
+            id: m.id.to_string(),
+            tenant_id: m.tenant_id.to_string(),
+            email: m.email,
+            email_key: m.email_key,
+            name: m.name,
+            external_id: m.external_id,
+            status: m.status.as_str().into(),
+            created_at: date(m.created_at),
+            updated_at: date(m.updated_at),
+        }
+    }
+}
+
+/// A product customers can be given access to.
+#[napi(object, use_nullable = true)]
+pub struct Product {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    /// `membership`, `course`, `digital_product`, `community`, or the host's own kind.
+    pub kind: String,
+    pub paid: bool,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<mk::Product> for Product {
+    fn from(p: mk::Product) -> Self {
+        Self {
+            id: p.id.to_string(),
+            tenant_id: p.tenant_id.to_string(),
+            name: p.name,
+            kind: p.kind.as_str().into(),
+            paid: p.paid,
+            archived: p.archived,
+            created_at: date(p.created_at),
+        }
+    }
+}
+
+/// A member's access to a paid product.
+#[napi(object, use_nullable = true)]
+pub struct Grant {
+    pub id: String,
+    pub member_id: String,
+    pub product_id: String,
+    #[napi(ts_type = "'manual' | 'invite' | 'import' | 'purchase' | 'api'")]
+    pub source: String,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+}
+
+impl From<mk::Grant> for Grant {
+    fn from(g: mk::Grant) -> Self {
+        Self {
+            id: g.id.to_string(),
+            member_id: g.member_id.to_string(),
+            product_id: g.product_id.to_string(),
+            source: g.source.as_str().into(),
+            granted_by: g.granted_by.to_string(),
+            granted_at: date(g.granted_at),
+            expires_at: opt_date(g.expires_at),
+            revoked_at: opt_date(g.revoked_at),
+            revoked_by: g.revoked_by.map(|a| a.to_string()),
+        }
+    }
+}
+
+/// An invitation.
+#[napi(object, use_nullable = true)]
+pub struct Invite {
+    pub id: String,
+    pub tenant_id: String,
+    pub member_id: String,
+    pub email: String,
+    pub name: Option<String>,
+    /// `admin`, `member`, `customer` or a custom role id.
+    pub role: String,
+    pub workspace: Option<String>,
+    pub products: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    #[napi(ts_type = "'pending' | 'accepted' | 'revoked' | 'expired'")]
+    pub status: String,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<mk::Invite> for Invite {
+    fn from(i: mk::Invite) -> Self {
+        Self {
+            id: i.id.to_string(),
+            tenant_id: i.tenant_id.to_string(),
+            member_id: i.member_id.to_string(),
+            email: i.email,
+            name: i.name,
+            role: i.role.key(),
+            workspace: i.workspace.map(|w| w.to_string()),
+            products: i.products.iter().map(|p| p.to_string()).collect(),
+            created_by: i.created_by.to_string(),
+            created_at: date(i.created_at),
+            expires_at: date(i.expires_at),
+            status: i.status.as_str().into(),
+            accepted_at: opt_date(i.accepted_at),
+            revoked_at: opt_date(i.revoked_at),
+        }
+    }
+}
+
+/// An invite and the secret token for its link (returned once).
+#[napi(object, use_nullable = true)]
+pub struct IssuedInvite {
+    pub invite: Invite,
+    pub token: String,
+    /// True when it merged into a pending invite (whose old link stopped working).
+    pub merged: bool,
+}
+
+impl From<mk::IssuedInvite> for IssuedInvite {
+    fn from(i: mk::IssuedInvite) -> Self {
+        Self {
+            token: i.token.expose().to_owned(),
+            merged: i.merged,
+            invite: i.invite.into(),
+        }
+    }
+}
+
+/// What accepting or claiming an invite applied.
+#[napi(object, use_nullable = true)]
+pub struct Accepted {
+    pub invite: Invite,
+    pub member: Member,
+    pub granted: Vec<Grant>,
+}
+
+impl From<mk::Accepted> for Accepted {
+    fn from(a: mk::Accepted) -> Self {
+        Self {
+            invite: a.invite.into(),
+            member: a.member.into(),
+            granted: a.granted.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Result of `addCustomer`.
+#[napi(object, use_nullable = true)]
+pub struct AddedCustomer {
+    pub member: Member,
+    #[napi(ts_type = "'created' | 'existing' | 'updated'")]
+    pub outcome: String,
+    pub granted: Vec<Grant>,
+}
+
+/// A product a member can use now, and the grant behind it (absent for free products).
+#[napi(object, use_nullable = true)]
+pub struct ProductAccess {
+    pub product: Product,
+    pub grant: Option<Grant>,
+}
+
+/// A workspace inside a tenant.
+#[napi(object, use_nullable = true)]
+pub struct Workspace {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<mk::Workspace> for Workspace {
+    fn from(w: mk::Workspace) -> Self {
+        Self {
+            id: w.id.to_string(),
+            tenant_id: w.tenant_id.to_string(),
+            name: w.name,
+            created_at: date(w.created_at),
+        }
+    }
+}
+
+/// A role defined by the tenant.
+#[napi(object, use_nullable = true)]
+pub struct CustomRole {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<mk::CustomRole> for CustomRole {
+    fn from(r: mk::CustomRole) -> Self {
+        Self {
+            id: r.id.to_string(),
+            tenant_id: r.tenant_id.to_string(),
+            name: r.name,
+            permissions: r
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+            created_at: date(r.created_at),
+        }
+    }
+}
+
+/// A member's role tenant-wide (no `workspace`) or in a workspace.
+#[napi(object, use_nullable = true)]
+pub struct RoleAssignment {
+    pub member_id: String,
+    pub role: String,
+    pub workspace: Option<String>,
+}
+
+impl From<mk::RoleAssignment> for RoleAssignment {
+    fn from(a: mk::RoleAssignment) -> Self {
+        Self {
+            member_id: a.member_id.to_string(),
+            role: a.role.key(),
+            workspace: a.workspace.map(|w| w.to_string()),
+        }
+    }
+}
+
+/// A member of a workspace and their role there.
+#[napi(object, use_nullable = true)]
+pub struct WorkspaceMember {
+    pub member: Member,
+    pub role: String,
+}
+
+/// A successful sign-in check.
+#[napi(object, use_nullable = true)]
+pub struct PasswordCheck {
+    pub member: Member,
+    pub must_change: bool,
+}
+
+/// A "log in as this user" session.
+#[napi(object, use_nullable = true)]
+pub struct Impersonation {
+    pub id: String,
+    pub tenant_id: String,
+    pub actor_id: String,
+    pub target_id: String,
+    pub reason: String,
+    pub started_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl From<mk::Impersonation> for Impersonation {
+    fn from(s: mk::Impersonation) -> Self {
+        Self {
+            id: s.id.to_string(),
+            tenant_id: s.tenant_id.to_string(),
+            actor_id: s.actor_id.to_string(),
+            target_id: s.target_id.to_string(),
+            reason: s.reason,
+            started_at: date(s.started_at),
+            ends_at: date(s.ends_at),
+            ended_at: opt_date(s.ended_at),
+        }
+    }
+}
+
+/// A started session and its secret token (returned once).
+#[napi(object, use_nullable = true)]
+pub struct IssuedImpersonation {
+    pub session: Impersonation,
+    pub token: String,
+}
+
+/// A product on a customer-list row.
+#[napi(object, use_nullable = true)]
+pub struct ProductRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A customer-list row: the member and the paid products they can use now.
+#[napi(object, use_nullable = true)]
+pub struct CustomerRow {
+    pub member: Member,
+    pub products: Vec<ProductRef>,
+}
+
+/// A page of customers; pass `nextCursor` for the next one (absent on the last page).
+#[napi(object, use_nullable = true)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerRow>,
+    pub next_cursor: Option<String>,
+}
+
+/// One input row's outcome.
+#[napi(object, use_nullable = true)]
+pub struct ImportRow {
+    pub line: u32,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    #[napi(ts_type = "'created' | 'existing' | 'updated' | 'invalid' | 'duplicate_in_file'")]
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub member_id: Option<String>,
+    /// Link token of a new invite (invite mode, real run). Shown once.
+    pub invite_token: Option<String>,
+    /// Temporary password (temporary_password mode, real run). Shown once.
+    pub temporary_password: Option<String>,
+}
+
+/// The result of an import.
+#[napi(object, use_nullable = true)]
+pub struct ImportReport {
+    pub rows: Vec<ImportRow>,
+    /// False for dry runs and for runs stopped by invalid rows.
+    pub applied: bool,
+    pub dry_run: bool,
+    /// `email,name,temporary_password` for the owner to download once.
+    pub temporary_passwords_csv: String,
+}
+
+/// One audit log line.
+#[napi(object, use_nullable = true)]
+pub struct AuditEntry {
+    pub id: String,
+    pub tenant_id: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    #[napi(ts_type = "Record<string, string | number | boolean | null | string[]>")]
+    pub details: serde_json::Value,
+}
+
+/// An event for the host to act on; acknowledge it with `ack`.
+#[napi(object, use_nullable = true)]
+pub struct OutboxEvent {
+    pub id: String,
+    pub tenant_id: String,
+    pub kind: String,
+    /// Whether a host would email someone for it, show it in the app, or only act on it.
+    #[napi(ts_type = "'email' | 'in_app' | 'system'")]
+    pub channel: String,
+    #[napi(ts_type = "Record<string, string | number | boolean | null | string[]>")]
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+impl From<mk::OutboxEvent> for OutboxEvent {
+    fn from(e: mk::OutboxEvent) -> Self {
+        Self {
+            id: e.id.to_string(),
+            tenant_id: e.tenant_id.to_string(),
+            channel: e.channel.as_str().into(),
+            kind: e.kind,
+            payload: e.payload,
+            created_at: date(e.created_at),
+            delivered_at: opt_date(e.delivered_at),
+        }
+    }
+}
+
+pub(crate) fn events(list: Vec<mk::OutboxEvent>) -> Vec<OutboxEvent> {
+    list.into_iter().map(Into::into).collect()
+}
