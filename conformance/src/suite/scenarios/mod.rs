@@ -1,4 +1,7 @@
 //! Runs the cross-language scenario files in `tests/scenarios/` (format: `tests/README.md`).
+//! The steps for lists, import, settings, roles and workspaces are in `more.rs`.
+
+mod more;
 
 use crate::fixture::{case, open_hub, Case};
 use memberkit::time::{macros::datetime, Duration};
@@ -245,13 +248,7 @@ impl Runner {
                 .id
                 .to_string()),
             "create_role" => {
-                let permissions: Vec<Permission> = self
-                    .resolve(&step["permissions"])
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|p| Permission::custom(p.as_str().unwrap()))
-                    .collect();
+                let permissions = self.permissions(step);
                 json!(self
                     .tenant(step)
                     .create_role(self.actor(step), &self.str(step, "name"), &permissions)?
@@ -355,7 +352,10 @@ impl Runner {
                     .end_impersonation(&self.str(step, "token"))?;
                 Value::Null
             }
-            other => panic!("unknown op `{other}`"),
+            other => match self.run_more(other, step) {
+                Some(result) => result?,
+                None => panic!("unknown op `{other}`"),
+            },
         })
     }
 
