@@ -142,12 +142,50 @@ class Runner:
         if op == "end_impersonation":
             t.end_impersonation(a("token"))
             return None
+        return self.run_more(op, t, actor, a, step)
+
+    def run_more(self, op: str, t: Any, actor: str, a: Any, step: dict) -> Any:
+        """Lists, import, export, audit, settings, roles and workspaces."""
+        filters = {k: a(k) for k in ("search", "status", "product", "no_access", "workspace") if k in step}
+        if op == "import":
+            text = step["text"] if isinstance(step["text"], str) else "\n".join(step["text"])
+            options = {k: a(k) for k in ("format", "mode", "products", "role", "workspace", "dry_run", "skip_invalid") if k in step}
+            report = t.import_customers(actor, text, **options)
+            return {"applied": report.applied, "outcomes": [r.outcome for r in report.rows]}
+        if op == "customers":
+            page = t.customers(**filters, sort=a("sort"), cursor=a("cursor"), limit=a("limit"))
+            self.bind(step, {"next": page.next_cursor})
+            return {"emails": [r.member.email for r in page.rows], "more": page.next_cursor is not None}
+        if op == "count_customers":
+            return t.count_customers(**filters)
+        if op == "export_customers":
+            return t.export_customers(**filters, sort=a("sort")).splitlines()
+        if op == "audit_actions":
+            return [e.action for e in t.audit(actor=a("by"), subject=a("subject"), limit=a("limit"))]
+        if op == "update_settings":
+            secs = {k: timedelta(seconds=step[k + "_secs"]) for k in ("invite_lifetime", "max_impersonation") if k + "_secs" in step}
+            info = t.update_settings(actor, **secs)
+            return {"invite_lifetime_secs": info.invite_lifetime_seconds, "max_impersonation_secs": info.max_impersonation_seconds}
+        if op == "update_role":
+            t.update_role(actor, a("role"), a("name"), a("permissions"))
+            return None
+        if op == "delete_role":
+            t.delete_role(actor, a("role"))
+            return None
+        if op == "role_names":
+            return [r.name for r in t.roles()]
+        if op == "workspace_names":
+            return [w.name for w in t.workspaces()]
+        if op == "workspace_members":
+            return [{"member": m.member.id, "role": m.role} for m in t.workspace_members(a("workspace"))]
+        if op == "remove_from_workspace":
+            return t.remove_from_workspace(actor, a("member"), a("workspace"))
         raise AssertionError(f"unknown op {op}")
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_scenario(path: Path) -> None:
-    assert len(SCENARIOS) >= 4
+    assert len(SCENARIOS) >= 6
     runner = Runner()
     for i, step in enumerate(json.loads(path.read_text())["steps"], 1):
         where = f"{path.name} step {i}: {step}"
