@@ -2,12 +2,13 @@
 //!
 //! The customers-and-access back office a platform embeds: tenants, members, products,
 //! access grants, email invites, an audit log and an outbox of events, with the rules in one
-//! place. This crate is the pure domain: it decides; a [`Store`] persists. Use
-//! `memberkit-sqlite` for the SQLite store.
+//! place. This crate is the pure domain: it decides; a [`Store`] persists. Open a hub on a
+//! store with `memberkit-open` (`Hub::open(path or URL)`), or `Hub::new(store)`.
 //!
 //! ```text
 //! use memberkit::*;
-//! //! let hub = Hub::open(":memory:")?;
+//! use memberkit_open::OpenHub;
+//! let hub = Hub::open(":memory:")?;
 //! let t = hub.create_tenant("Ada's Academy")?;
 //! let course = t.create_product(Actor::System, NewProduct::paid("Rust 101", ProductKind::Course))?;
 //! let ada = t.add_customer(Actor::System, NewCustomer::new("ada@example.com").product(course.id))?;
