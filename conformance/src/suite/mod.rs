@@ -5,7 +5,9 @@ mod access;
 mod answers;
 mod customers;
 mod import;
+mod import_runs;
 mod invites;
+mod members;
 mod rank;
 mod rules;
 mod scenarios;
@@ -15,12 +17,14 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 9] = [
+    let modules: [(&str, &[Case]); 11] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
         ("customers", customers::TESTS),
         ("import", import::TESTS),
+        ("import_runs", import_runs::TESTS),
         ("invites", invites::TESTS),
+        ("members", members::TESTS),
         ("rank", rank::TESTS),
         ("rules", rules::TESTS),
         ("scenarios", scenarios::TESTS),
