@@ -22,7 +22,9 @@
 //! ```
 #![warn(missing_docs)]
 
+mod rows;
 mod schema;
+mod search;
 mod tx;
 
 use memberkit::store::AccessFacts;
@@ -134,10 +136,10 @@ impl SqliteStore {
         for (version, name, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > current) {
             tx.execute_batch(sql).map_err(sql_err)?;
             if *version == 3 {
-                tx::backfill_search_text(&tx)?;
+                search::backfill_search_text(&tx)?;
             }
             if *version == 5 {
-                tx::rekey_emails(&tx)?;
+                schema::rekey_emails(&tx)?;
             }
             tx.execute(
                 "INSERT INTO memberkit_migrations (version, name, applied_at)

@@ -5,6 +5,10 @@
 //! digest (globally unique by construction: 256 random bits) and the pending-invite email index,
 //! which a hub-wide `claim` on sign-up reads across tenants.
 
+use crate::sql_err;
+use memberkit::{normalize, Result};
+use rusqlite::{params, Connection};
+
 /// (version, name, SQL). Append only: a released migration never changes.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -242,3 +246,32 @@ CREATE INDEX grants_open_access ON grants (tenant_id, member_id, product_id, exp
 "#,
     ),
 ];
+
+/// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).
+pub(crate) fn rekey_emails(conn: &Connection) -> Result<()> {
+    for table in ["members", "invites"] {
+        let rows: Vec<(i64, String, String)> = {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT rowid, email, email_key FROM {table} WHERE email GLOB '*[^ -~]*'"
+                ))
+                .map_err(sql_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(sql_err)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_err)?
+        };
+        let mut update = conn
+            .prepare(&format!(
+                "UPDATE {table} SET email_key = ?2 WHERE rowid = ?1"
+            ))
+            .map_err(sql_err)?;
+        for (rowid, email, old_key) in rows {
+            let key = normalize::email_key_of(&email);
+            if key != old_key {
+                update.execute(params![rowid, key]).map_err(sql_err)?;
+            }
+        }
+    }
+    Ok(())
+}
