@@ -1,0 +1,258 @@
+//! # memberkit-postgres
+//!
+//! The memberkit [`Store`] on PostgreSQL (the `postgres` crate, an `r2d2` connection pool), for
+//! platforms that run several app servers on one database.
+//!
+//! - Writes run `SERIALIZABLE`; reads run `REPEATABLE READ READ ONLY` (one snapshot). A
+//!   transaction that loses to a concurrent one (serialization failure, deadlock, or a unique
+//!   index another transaction just filled) is rolled back and run again with backoff, so
+//!   callers never see those failures: the core re-reads and decides on what committed.
+//! - `has_access` is one prepared statement in autocommit mode (its own snapshot).
+//! - Statements are prepared once per pooled connection.
+//! - Imports write each table with one multi-row statement (`INSERT … SELECT FROM unnest(…)`).
+//! - Migrations are recorded in the database (`memberkit_migrations`) and run under an
+//!   advisory lock, so app servers starting together migrate once.
+//! - Distributed by tenant: see the `schema` module docs and [`HUB_WIDE_TABLES`].
+//! - No TLS in this build: connect over loopback or a private network (`sslmode=require` fails).
+//!
+//! Apps usually open a hub by URL with `memberkit-open`; with this crate alone:
+//!
+//! ```no_run
+//! use memberkit::Hub;
+//! use memberkit_postgres::PgStore;
+//! let hub = Hub::new(PgStore::open("postgresql://app@db.internal/members")?);
+//! # Ok::<(), memberkit::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod bulk;
+mod conn;
+mod rows;
+mod schema;
+mod search;
+mod tx;
+
+pub use schema::HUB_WIDE_TABLES;
+
+use conn::{Conn, Manager};
+use memberkit::store::AccessFacts;
+use memberkit::{Error, MemberId, ProductId, Result, Store, TenantId, Tx};
+use std::time::{Duration, Instant};
+use tx::Lost;
+
+/// The schema version this crate creates and migrates databases to.
+pub const SCHEMA_VERSION: i32 = schema::MIGRATIONS[schema::MIGRATIONS.len() - 1].0;
+
+/// Connections a store keeps at most, unless [`PgStore::open_with_pool_size`] says otherwise.
+pub const DEFAULT_POOL_SIZE: u32 = 16;
+/// How long a call waits for a free pooled connection before failing with `storage`.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a transaction keeps being retried after losing to concurrent ones.
+const MAX_RETRY_TIME: Duration = Duration::from_secs(30);
+/// How often a transaction is run again after hitting a unique index.
+const MAX_UNIQUE_RETRIES: u32 = 3;
+
+/// A PostgreSQL database holding any number of tenants.
+pub struct PgStore {
+    pool: r2d2::Pool<Manager>,
+    /// host:port/dbname, for `Debug` (never the password).
+    label: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PgStore({})", self.label)
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgresql://user:password@host:port/dbname`, or
+    /// key=value pairs) and brings its schema up to date. Tables are created in the first
+    /// schema of the connection's `search_path` (add `?options=-csearch_path%3Dmyschema`).
+    pub fn open(url: &str) -> Result<Self> {
+        Self::open_with_pool_size(url, DEFAULT_POOL_SIZE)
+    }
+
+    /// [`PgStore::open`] keeping at most `max_connections` connections open.
+    pub fn open_with_pool_size(url: &str, max_connections: u32) -> Result<Self> {
+        if max_connections == 0 {
+            return Err(Error::invalid("max_connections", "must be at least 1"));
+        }
+        let config: postgres::Config = url.parse().map_err(|e| {
+            Error::invalid("target", format!("not a PostgreSQL connection URL: {e}"))
+        })?;
+        let manager = Manager::new(config);
+        let label = manager.label();
+        // Connect once now, so a wrong URL or a server that is down fails here, clearly.
+        let mut first = manager.connect_now()?;
+        migrate(&mut first)?;
+        let pool = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(0))
+            .connection_timeout(CHECKOUT_TIMEOUT)
+            .test_on_check_out(false)
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .build_unchecked(manager);
+        Ok(Self { pool, label })
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<i32> {
+        let mut conn = self.checkout()?;
+        let row = conn
+            .client
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM memberkit_migrations",
+                &[],
+            )
+            .map_err(pg_err)?;
+        row.try_get(0).map_err(pg_err)
+    }
+
+    fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        self.pool.get().map_err(|e| Error::Storage {
+            message: format!("no PostgreSQL connection available ({}): {e}", self.label),
+            source: None,
+        })
+    }
+
+    /// Runs `f` in a transaction, again with backoff while it loses to concurrent ones.
+    fn run(&self, mode: Mode, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        let started = Instant::now();
+        let (mut attempt, mut unique_losses) = (0u32, 0u32);
+        loop {
+            let mut conn = self.checkout()?;
+            let failure = match tx::in_transaction(&mut conn, mode, f) {
+                Ok(()) => return Ok(()),
+                Err(failure) => failure,
+            };
+            drop(conn);
+            let again = match failure.lost {
+                Some(Lost::ToConcurrent) => true,
+                // Run again so the core sees the committed row and answers with its own
+                // error; a duplicate the core did not foresee is a conflict after a few tries.
+                Some(Lost::ToUniqueIndex) => {
+                    unique_losses += 1;
+                    unique_losses <= MAX_UNIQUE_RETRIES
+                }
+                None => false,
+            };
+            if !again || started.elapsed() >= MAX_RETRY_TIME {
+                return Err(failure.error);
+            }
+            attempt += 1;
+            std::thread::sleep(backoff(attempt));
+        }
+    }
+}
+
+/// What kind of transaction to open.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mode {
+    Read,
+    Write,
+    Rehearse,
+}
+
+/// Exponential backoff from 1 ms to 100 ms, with jitter so that racing transactions spread.
+fn backoff(attempt: u32) -> Duration {
+    let base = 1u64 << attempt.min(7);
+    let mut byte = [0u8; 1];
+    let jitter = match getrandom::fill(&mut byte) {
+        Ok(()) => u64::from(byte[0]) * base / 255,
+        Err(_) => base / 2,
+    };
+    Duration::from_micros(((base + jitter) * 1000).min(100_000))
+}
+
+fn migrate(conn: &mut Conn) -> Result<()> {
+    let client = &mut conn.client;
+    let mut tx = client.transaction().map_err(pg_err)?;
+    // App servers starting at once: one migrates, the others wait and then find it done. The
+    // key is per schema, so separate schemas (tests) migrate side by side.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('memberkit:' || current_schema()))",
+        &[],
+    )
+    .map_err(pg_err)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS memberkit_migrations (
+            version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)",
+    )
+    .map_err(pg_err)?;
+    let current: i32 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM memberkit_migrations",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(pg_err)?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::Storage {
+            message: format!(
+                "database schema version {current} is newer than this memberkit ({SCHEMA_VERSION})"
+            ),
+            source: None,
+        });
+    }
+    for (version, name, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.batch_execute(sql).map_err(pg_err)?;
+        tx.execute(
+            "INSERT INTO memberkit_migrations (version, name, applied_at) VALUES ($1, $2, now())",
+            &[version, name],
+        )
+        .map_err(pg_err)?;
+    }
+    tx.commit().map_err(pg_err)
+}
+
+/// SQLSTATEs of a transaction that lost to a concurrent one: run it again.
+pub(crate) fn is_retryable(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+            || *c == SqlState::UNIQUE_VIOLATION
+    })
+}
+
+pub(crate) fn pg_err(e: postgres::Error) -> Error {
+    use postgres::error::SqlState;
+    if let Some(code) = e.code() {
+        if *code == SqlState::UNIQUE_VIOLATION
+            || *code == SqlState::FOREIGN_KEY_VIOLATION
+            || *code == SqlState::CHECK_VIOLATION
+        {
+            let detail = e
+                .as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_owned());
+            return Error::Conflict(format!("constraint violated: {detail}"));
+        }
+    }
+    Error::storage(e)
+}
+
+impl Store for PgStore {
+    fn read(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        self.run(Mode::Read, f)
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        self.run(Mode::Write, f)
+    }
+
+    fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
+        self.run(Mode::Rehearse, f)
+    }
+
+    fn access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<AccessFacts>> {
+        // One statement in autocommit mode: its own snapshot, without BEGIN and COMMIT.
+        let mut conn = self.checkout()?;
+        tx::access_facts_now(&mut conn, tenant, member, product)
+    }
+}

@@ -1,0 +1,215 @@
+//! Schema migrations, applied in order and recorded in the database itself.
+//!
+//! Distributed by tenant: every table's primary key and every unique index leads with
+//! `tenant_id`, so the schema can be sharded on it (Citus: `create_distributed_table(…,
+//! 'tenant_id')`, colocated). Three tables are hub-wide by design and are the only exceptions
+//! ([`HUB_WIDE_TABLES`]); the catalog test fails on any other.
+
+/// Tables not keyed by tenant, and why. On a sharded PostgreSQL they are reference tables.
+pub const HUB_WIDE_TABLES: &[(&str, &str)] = &[
+    (
+        "memberkit_migrations",
+        "the schema version of the whole database",
+    ),
+    (
+        "token_routes",
+        "which tenant a secret link belongs to: an invite or impersonation token arrives \
+         before its tenant is known, so its digest is looked up here, then the row is read \
+         from its tenant",
+    ),
+    (
+        "pending_invite_routes",
+        "which tenants hold a pending invite for an email key: `claim` on sign-up looks \
+         across tenants, then reads each tenant's invite by tenant",
+    ),
+];
+
+/// (version, name, SQL). Append only: a released migration never changes.
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
+    1,
+    "initial",
+    r#"
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE tenants (
+    tenant_id uuid PRIMARY KEY,
+    name text NOT NULL,
+    invite_lifetime_secs bigint NOT NULL,
+    max_impersonation_secs bigint NOT NULL,
+    created_at timestamptz NOT NULL
+);
+
+CREATE TABLE members (
+    tenant_id uuid NOT NULL REFERENCES tenants (tenant_id),
+    id uuid NOT NULL,
+    -- Insertion order: "newest first" and its cursors.
+    seq bigint GENERATED ALWAYS AS IDENTITY,
+    email text NOT NULL,
+    -- Byte order ("C"), as on SQLite, so both stores sort and page alike.
+    email_key text COLLATE "C" NOT NULL,
+    name text,
+    external_id text,
+    status text NOT NULL CHECK (status IN ('invited', 'active', 'deactivated')),
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    -- The core's Unicode case folding of name and email (`normalize::search_forms`).
+    search_text text NOT NULL,
+    sort_name text COLLATE "C" NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX members_email_key ON members (tenant_id, email_key);
+CREATE UNIQUE INDEX members_external_id ON members (tenant_id, external_id)
+    WHERE external_id IS NOT NULL;
+CREATE INDEX members_by_seq ON members (tenant_id, seq);
+CREATE INDEX members_by_name ON members (tenant_id, sort_name, id);
+CREATE INDEX members_by_status ON members (tenant_id, status, seq);
+CREATE INDEX members_search ON members USING gin (search_text gin_trgm_ops);
+
+CREATE TABLE workspaces (
+    tenant_id uuid NOT NULL REFERENCES tenants (tenant_id),
+    id uuid NOT NULL,
+    name text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX workspaces_name ON workspaces (tenant_id, name);
+
+CREATE TABLE custom_roles (
+    tenant_id uuid NOT NULL REFERENCES tenants (tenant_id),
+    id uuid NOT NULL,
+    name text NOT NULL,
+    permissions text[] NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX custom_roles_name ON custom_roles (tenant_id, name);
+
+CREATE TABLE role_assignments (
+    tenant_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    -- The nil uuid = tenant-wide (it sorts first); otherwise the workspace.
+    workspace_id uuid NOT NULL,
+    role text NOT NULL,
+    PRIMARY KEY (tenant_id, member_id, workspace_id),
+    FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX role_assignments_by_role ON role_assignments (tenant_id, role);
+CREATE INDEX role_assignments_by_workspace ON role_assignments (tenant_id, workspace_id);
+
+CREATE TABLE credentials (
+    tenant_id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    password_hash text NOT NULL,
+    must_change boolean NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, member_id),
+    FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, id) ON DELETE CASCADE
+);
+
+CREATE TABLE products (
+    tenant_id uuid NOT NULL REFERENCES tenants (tenant_id),
+    id uuid NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    paid boolean NOT NULL,
+    archived boolean NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+
+CREATE TABLE grants (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    source text NOT NULL,
+    granted_by text NOT NULL,
+    granted_at timestamptz NOT NULL,
+    expires_at timestamptz,
+    revoked_at timestamptz,
+    revoked_by text,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, member_id) REFERENCES members (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, product_id) REFERENCES products (tenant_id, id)
+);
+-- At most one open grant per member and product; also has_access's lookup (index-only).
+CREATE UNIQUE INDEX grants_open ON grants (tenant_id, member_id, product_id)
+    INCLUDE (expires_at) WHERE revoked_at IS NULL;
+
+CREATE TABLE invites (
+    tenant_id uuid NOT NULL REFERENCES tenants (tenant_id),
+    id uuid NOT NULL,
+    member_id uuid NOT NULL,
+    email text NOT NULL,
+    email_key text COLLATE "C" NOT NULL,
+    name text,
+    role text NOT NULL,
+    workspace_id uuid,
+    products uuid[] NOT NULL,
+    token_digest bytea NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    status text NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
+    accepted_at timestamptz,
+    revoked_at timestamptz,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX invites_token ON invites (tenant_id, token_digest);
+CREATE UNIQUE INDEX invites_pending ON invites (tenant_id, email_key) WHERE status = 'pending';
+
+CREATE TABLE impersonations (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    actor_id uuid NOT NULL,
+    target_id uuid NOT NULL,
+    reason text NOT NULL,
+    started_at timestamptz NOT NULL,
+    ends_at timestamptz NOT NULL,
+    ended_at timestamptz,
+    token_digest bytea NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX impersonations_token ON impersonations (tenant_id, token_digest);
+CREATE INDEX impersonations_open_actor ON impersonations (tenant_id, actor_id)
+    WHERE ended_at IS NULL;
+CREATE INDEX impersonations_open_target ON impersonations (tenant_id, target_id)
+    WHERE ended_at IS NULL;
+
+CREATE TABLE audit_log (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    at timestamptz NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    subject text NOT NULL,
+    details jsonb NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX audit_by_actor ON audit_log (tenant_id, actor, id);
+CREATE INDEX audit_by_subject ON audit_log (tenant_id, subject, id);
+
+CREATE TABLE outbox (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    kind text NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    delivered_at timestamptz,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_pending_by_tenant ON outbox (tenant_id, id) WHERE delivered_at IS NULL;
+
+-- Hub-wide lookups (see HUB_WIDE_TABLES): kept in step by the store in the same transaction.
+CREATE TABLE token_routes (
+    token_digest bytea PRIMARY KEY,
+    tenant_id uuid NOT NULL
+);
+CREATE TABLE pending_invite_routes (
+    email_key text COLLATE "C" NOT NULL,
+    tenant_id uuid NOT NULL,
+    PRIMARY KEY (email_key, tenant_id)
+);
+"#,
+)];

@@ -1,0 +1,104 @@
+//! The customer list's SQL: the search columns of a member and the WHERE clause built from a
+//! `CustomerFilter`, with `pg_trgm` finding substrings.
+
+use crate::rows::*;
+use memberkit::store::CustomerFilter;
+use memberkit::*;
+use postgres::types::ToSql;
+
+/// A query argument.
+pub(crate) type Arg = Box<dyn ToSql + Sync + Send>;
+
+/// The `search_text` and `sort_name` columns of a member: the core's folded forms, as on
+/// SQLite (without SQLite's tenant marker: here the tenant is an index column of its own).
+pub(crate) fn search_columns(name: Option<&str>, email_key: &str) -> (String, String) {
+    normalize::search_forms(name, email_key)
+}
+
+/// A LIKE pattern matching `term` anywhere, with LIKE's wildcards in it taken literally. The
+/// trigram index (`gin_trgm_ops`) serves it; LIKE's recheck keeps the match exact, so the rows
+/// are those SQLite's trigram index finds.
+pub(crate) fn contains_pattern(term: &str) -> String {
+    let mut p = String::with_capacity(term.len() + 2);
+    p.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The WHERE clause of a customer-list query and its arguments, built up one filter at a time.
+pub(crate) struct CustomerSql {
+    pub(crate) conditions: Vec<String>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl CustomerSql {
+    pub(crate) fn new(tenant: TenantId, f: &CustomerFilter) -> Self {
+        let mut q = Self {
+            conditions: Vec::new(),
+            args: Vec::new(),
+        };
+        let t = q.arg(tenant.u());
+        q.and(format!("m.tenant_id = {t}"));
+        if let Some(status) = f.status {
+            let s = q.arg(status.as_str().to_owned());
+            q.and(format!("m.status = {s}"));
+        }
+        if f.active_only {
+            q.and("m.status = 'active'".into());
+        }
+        if let Some(text) = &f.search {
+            let pattern = q.arg(contains_pattern(text));
+            q.and(format!("m.search_text LIKE {pattern}"));
+        }
+        if let Some(product) = f.paid_product {
+            let p = q.arg(product.u());
+            let n = q.arg(f.now);
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = m.tenant_id
+                   AND g.member_id = m.id AND g.product_id = {p} AND g.revoked_at IS NULL
+                   AND (g.expires_at IS NULL OR g.expires_at > {n}))"
+            ));
+        }
+        if f.no_access {
+            let n = q.arg(f.now);
+            q.and(format!(
+                "NOT EXISTS (SELECT 1 FROM grants g JOIN products p
+                   ON p.tenant_id = g.tenant_id AND p.id = g.product_id
+                   WHERE g.tenant_id = m.tenant_id AND g.member_id = m.id
+                   AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > {n})
+                   AND p.paid)"
+            ));
+        }
+        if let Some(ws) = f.workspace {
+            let w = q.arg(scope_key(Some(ws)));
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM role_assignments r WHERE r.tenant_id = m.tenant_id
+                   AND r.member_id = m.id AND r.workspace_id = {w})"
+            ));
+        }
+        q
+    }
+
+    /// Adds an argument and returns its placeholder.
+    pub(crate) fn arg(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.args.push(Box::new(value));
+        format!("${}", self.args.len())
+    }
+
+    pub(crate) fn and(&mut self, condition: String) {
+        self.conditions.push(condition);
+    }
+
+    pub(crate) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.args
+            .iter()
+            .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+            .collect()
+    }
+}

@@ -1,0 +1,1019 @@
+//! The `Tx` operations as SQL. Every statement is prepared once per connection. Longer than
+//! most files because it is one `impl Tx` (a trait impl cannot be split across files); row
+//! conversions are in `rows.rs`, the customer-list SQL in `search.rs`, multi-row writes and
+//! reads in `bulk.rs`.
+
+use crate::conn::Conn;
+use crate::rows::*;
+use crate::search::*;
+use crate::{is_retryable, pg_err, Mode};
+use memberkit::store::{
+    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, ImportFacts, InviteFilter,
+    RoleUsage,
+};
+use memberkit::*;
+use postgres::types::ToSql;
+use postgres::Row;
+use std::cell::{Cell, RefCell};
+use time::OffsetDateTime;
+
+/// A SQL string built once from the `*_COLS` constants (the statement cache is keyed by text).
+macro_rules! const_sql {
+    ($($fmt:tt)*) => {{
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| format!($($fmt)*));
+        SQL.as_str()
+    }};
+}
+pub(crate) use const_sql;
+
+pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// Why a transaction lost, when it did: it may be run again.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Lost {
+    /// A serialization failure or a deadlock.
+    ToConcurrent,
+    /// A unique index a concurrent transaction filled first (or a real duplicate: retried a
+    /// few times only).
+    ToUniqueIndex,
+}
+
+/// A failed transaction: the error, and whether running it again may succeed.
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) lost: Option<Lost>,
+}
+
+fn lost_by(e: &postgres::Error) -> Option<Lost> {
+    if !is_retryable(e) {
+        return None;
+    }
+    match e.code() {
+        Some(c) if *c == postgres::error::SqlState::UNIQUE_VIOLATION => Some(Lost::ToUniqueIndex),
+        _ => Some(Lost::ToConcurrent),
+    }
+}
+
+pub(crate) struct PgTx<'c> {
+    conn: RefCell<&'c mut Conn>,
+    /// Set when a statement failed because of a concurrent transaction.
+    lost: Cell<Option<Lost>>,
+    /// Whether the transaction is still open (dropping it then rolls it back).
+    open: Cell<bool>,
+}
+
+impl Drop for PgTx<'_> {
+    fn drop(&mut self) {
+        if self.open.get() {
+            // Also on panic: the connection goes back to the pool outside any transaction.
+            let _ = self.conn.get_mut().client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// Runs `f` in one transaction of `mode` on `conn`.
+pub(crate) fn in_transaction(
+    conn: &mut Conn,
+    mode: Mode,
+    f: &mut dyn FnMut(&dyn Tx) -> Result<()>,
+) -> std::result::Result<(), Failure> {
+    let begin = match mode {
+        Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        Mode::Write | Mode::Rehearse => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+    };
+    conn.client.batch_execute(begin).map_err(|e| Failure {
+        lost: None,
+        error: pg_err(e),
+    })?;
+    let tx = PgTx {
+        conn: RefCell::new(conn),
+        lost: Cell::new(None),
+        open: Cell::new(true),
+    };
+    if let Err(error) = f(&tx) {
+        return Err(Failure {
+            error,
+            lost: tx.lost.get(),
+        });
+    }
+    if mode == Mode::Rehearse {
+        return Ok(()); // dropping `tx` rolls back
+    }
+    tx.open.set(false);
+    let committed = tx.conn.borrow_mut().client.batch_execute("COMMIT");
+    committed.map_err(|e| Failure {
+        lost: lost_by(&e),
+        error: pg_err(e),
+    })
+}
+
+/// `has_access`'s facts in autocommit mode: one statement, its own snapshot.
+pub(crate) fn access_facts_now(
+    conn: &mut Conn,
+    tenant: TenantId,
+    member: MemberId,
+    product: ProductId,
+) -> Result<Option<AccessFacts>> {
+    let tx = PgTx {
+        conn: RefCell::new(conn),
+        lost: Cell::new(None),
+        open: Cell::new(false),
+    };
+    tx.access_facts(tenant, member, product)
+}
+
+impl PgTx<'_> {
+    fn check<T>(&self, r: std::result::Result<T, postgres::Error>) -> Result<T> {
+        r.map_err(|e| {
+            if let Some(lost) = lost_by(&e) {
+                self.lost.set(Some(lost));
+            }
+            pg_err(e)
+        })
+    }
+
+    pub(crate) fn exec(&self, sql: &str, params: Params<'_>) -> Result<u64> {
+        let mut conn = self.conn.borrow_mut();
+        let stmt = conn.prepared(sql)?;
+        let r = conn.client.execute(&stmt, params);
+        drop(conn);
+        self.check(r)
+    }
+
+    pub(crate) fn rows(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        let mut conn = self.conn.borrow_mut();
+        let stmt = conn.prepared(sql)?;
+        let r = conn.client.query(&stmt, params);
+        drop(conn);
+        self.check(r)
+    }
+
+    pub(crate) fn all<T>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        map: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.rows(sql, params)?.iter().map(map).collect()
+    }
+
+    pub(crate) fn one<T>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        map: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut conn = self.conn.borrow_mut();
+        let stmt = conn.prepared(sql)?;
+        let r = conn.client.query_opt(&stmt, params);
+        drop(conn);
+        self.check(r)?.as_ref().map(map).transpose()
+    }
+
+    /// The tenant a token digest routes to (the hub-wide `token_routes` lookup).
+    fn token_tenant(&self, digest: &TokenDigest) -> Result<Option<uuid::Uuid>> {
+        self.one(
+            "SELECT tenant_id FROM token_routes WHERE token_digest = $1",
+            &[&&digest.0[..]],
+            |r| get(r, 0),
+        )
+    }
+}
+
+/// What `has_access` reads: one row, three primary-key lookups (the grant from its
+/// index alone).
+pub(crate) const ACCESS_FACTS_SQL: &str =
+    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+     FROM members m
+     JOIN products p ON p.tenant_id = m.tenant_id AND p.id = $3
+     LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
+          AND g.product_id = p.id AND g.revoked_at IS NULL
+     WHERE m.tenant_id = $1 AND m.id = $2";
+
+impl Tx for PgTx<'_> {
+    fn apply(&self, changes: &Changes) -> Result<()> {
+        crate::bulk::apply(self, changes)
+    }
+
+    fn import_facts(
+        &self,
+        tenant: TenantId,
+        email_keys: &[&str],
+        external_ids: &[&str],
+    ) -> Result<ImportFacts> {
+        crate::bulk::import_facts(self, tenant, email_keys, external_ids)
+    }
+
+    fn customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Vec<(Member, String)>> {
+        let bad = || Error::InvalidInput {
+            field: "cursor",
+            reason: "is not a cursor from this customer query".into(),
+        };
+        let mut q = CustomerSql::new(tenant, f);
+        if let Some(position) = &f.after {
+            match f.sort {
+                CustomerSort::Newest => {
+                    let seq: i64 = position.parse().map_err(|_| bad())?;
+                    let seq = q.arg(seq);
+                    q.and(format!("m.seq < {seq}"));
+                }
+                CustomerSort::Name => {
+                    let (key, id) = position.split_once('\u{1f}').ok_or_else(bad)?;
+                    let id: MemberId = id.parse().map_err(|_| bad())?;
+                    let (key, id) = (q.arg(key.to_owned()), q.arg(id.u()));
+                    q.and(format!("(m.sort_name, m.id) > ({key}, {id})"));
+                }
+                CustomerSort::Email => {
+                    let key = q.arg(position.clone());
+                    q.and(format!("m.email_key > {key}"));
+                }
+            }
+        }
+        let order = match f.sort {
+            CustomerSort::Newest => "m.seq DESC",
+            CustomerSort::Name => "m.sort_name, m.id",
+            CustomerSort::Email => "m.email_key",
+        };
+        let limit = q.arg(f.limit as i64);
+        let sql = format!(
+            "SELECT {cols}, m.seq, m.sort_name FROM members m WHERE {conditions}
+             ORDER BY {order} LIMIT {limit}",
+            cols = prefixed(MEMBER_COLS, "m"),
+            conditions = q.conditions.join(" AND ")
+        );
+        let sort = f.sort;
+        self.all(&sql, &q.params(), |r| {
+            let m = member_row(r)?;
+            let position = match sort {
+                CustomerSort::Newest => get::<i64>(r, 9)?.to_string(),
+                CustomerSort::Name => format!("{}\u{1f}{}", get::<&str>(r, 10)?, m.id),
+                CustomerSort::Email => m.email_key.clone(),
+            };
+            Ok((m, position))
+        })
+    }
+
+    fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
+        let q = CustomerSql::new(tenant, f);
+        let sql = format!(
+            "SELECT count(*) FROM members m WHERE {}",
+            q.conditions.join(" AND ")
+        );
+        let n = self.one(&sql, &q.params(), |r| get::<i64>(r, 0))?;
+        Ok(n.unwrap_or(0) as usize)
+    }
+
+    fn active_products(
+        &self,
+        tenant: TenantId,
+        members: &[MemberId],
+        now: OffsetDateTime,
+    ) -> Result<Vec<(MemberId, ProductId, String)>> {
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<uuid::Uuid> = members.iter().map(AsUuid::u).collect();
+        self.all(
+            "SELECT g.member_id, p.id, p.name FROM grants g
+             JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.product_id
+             WHERE g.tenant_id = $1 AND g.revoked_at IS NULL
+               AND (g.expires_at IS NULL OR g.expires_at > $2) AND p.paid
+               AND g.member_id = ANY($3)
+             ORDER BY p.id",
+            &[&tenant.u(), &now, &ids],
+            |r| {
+                Ok((
+                    MemberId::from_uuid(get(r, 0)?),
+                    ProductId::from_uuid(get(r, 1)?),
+                    get(r, 2)?,
+                ))
+            },
+        )
+    }
+
+    fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
+        self.exec(
+            "INSERT INTO tenants (tenant_id, name, invite_lifetime_secs, max_impersonation_secs,
+                 created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &t.id.u(),
+                &t.name,
+                &t.settings.invite_lifetime.whole_seconds(),
+                &t.settings.max_impersonation.whole_seconds(),
+                &t.created_at,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
+        self.exec(
+            "UPDATE tenants SET name = $2, invite_lifetime_secs = $3, max_impersonation_secs = $4
+             WHERE tenant_id = $1",
+            &[
+                &t.id.u(),
+                &t.name,
+                &t.settings.invite_lifetime.whole_seconds(),
+                &t.settings.max_impersonation.whole_seconds(),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
+        self.one(
+            "SELECT tenant_id, name, invite_lifetime_secs, max_impersonation_secs, created_at
+             FROM tenants WHERE tenant_id = $1",
+            &[&id.u()],
+            tenant_row,
+        )
+    }
+
+    fn insert_member(&self, m: &Member) -> Result<()> {
+        crate::bulk::insert_members(self, &[m])
+    }
+
+    fn update_member(&self, m: &Member) -> Result<()> {
+        let (text, sort_name) = search_columns(m.name.as_deref(), &m.email_key);
+        self.exec(
+            "UPDATE members SET email = $3, email_key = $4, name = $5, external_id = $6,
+                 status = $7, updated_at = $8, search_text = $9, sort_name = $10
+             WHERE tenant_id = $1 AND id = $2",
+            &[
+                &m.tenant_id.u(),
+                &m.id.u(),
+                &m.email,
+                &m.email_key,
+                &m.name,
+                &m.external_id,
+                &m.status.as_str(),
+                &m.updated_at,
+                &text,
+                &sort_name,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn member(&self, tenant: TenantId, id: MemberId) -> Result<Option<Member>> {
+        self.one(
+            const_sql!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = $1 AND id = $2"),
+            &[&tenant.u(), &id.u()],
+            member_row,
+        )
+    }
+
+    fn member_by_email_key(&self, tenant: TenantId, key: &str) -> Result<Option<Member>> {
+        self.one(
+            const_sql!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = $1 AND email_key = $2"),
+            &[&tenant.u(), &key],
+            member_row,
+        )
+    }
+
+    fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>> {
+        self.one(
+            const_sql!(
+                "SELECT {MEMBER_COLS} FROM members WHERE tenant_id = $1 AND external_id = $2"
+            ),
+            &[&tenant.u(), &external_id],
+            member_row,
+        )
+    }
+
+    fn delete_pending_invites(&self, tenant: TenantId, email_key: &str) -> Result<usize> {
+        let n = self.exec(
+            "DELETE FROM invites WHERE tenant_id = $1 AND email_key = $2 AND status = 'pending'",
+            &[&tenant.u(), &email_key],
+        )?;
+        self.exec(
+            "DELETE FROM pending_invite_routes WHERE email_key = $2 AND tenant_id = $1",
+            &[&tenant.u(), &email_key],
+        )?;
+        Ok(n as usize)
+    }
+
+    fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
+        self.exec(
+            "DELETE FROM members WHERE tenant_id = $1 AND id = $2",
+            &[&tenant.u(), &id.u()],
+        )
+        .map(drop)
+    }
+
+    fn delete_grants_of(&self, tenant: TenantId, member: MemberId) -> Result<usize> {
+        self.exec(
+            "DELETE FROM grants WHERE tenant_id = $1 AND member_id = $2",
+            &[&tenant.u(), &member.u()],
+        )
+        .map(|n| n as usize)
+    }
+
+    fn remove_roles(&self, tenant: TenantId, member: MemberId) -> Result<usize> {
+        self.exec(
+            "DELETE FROM role_assignments WHERE tenant_id = $1 AND member_id = $2",
+            &[&tenant.u(), &member.u()],
+        )
+        .map(|n| n as usize)
+    }
+
+    fn delete_credential(&self, tenant: TenantId, member: MemberId) -> Result<()> {
+        self.exec(
+            "DELETE FROM credentials WHERE tenant_id = $1 AND member_id = $2",
+            &[&tenant.u(), &member.u()],
+        )
+        .map(drop)
+    }
+
+    fn set_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+        role: Role,
+    ) -> Result<()> {
+        self.exec(
+            "INSERT INTO role_assignments (tenant_id, member_id, workspace_id, role)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id, member_id, workspace_id) DO UPDATE SET role = excluded.role",
+            &[&tenant.u(), &member.u(), &scope_key(workspace), &role.key()],
+        )
+        .map(drop)
+    }
+
+    fn remove_role(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<bool> {
+        self.exec(
+            "DELETE FROM role_assignments
+             WHERE tenant_id = $1 AND member_id = $2 AND workspace_id = $3",
+            &[&tenant.u(), &member.u(), &scope_key(workspace)],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn assignments(&self, tenant: TenantId, member: MemberId) -> Result<Vec<RoleAssignment>> {
+        self.all(
+            "SELECT member_id, role, workspace_id FROM role_assignments
+             WHERE tenant_id = $1 AND member_id = $2 ORDER BY workspace_id",
+            &[&tenant.u(), &member.u()],
+            |r| {
+                Ok(RoleAssignment {
+                    member_id: MemberId::from_uuid(get(r, 0)?),
+                    role: parsed(r, 1)?,
+                    workspace: scope_of(get(r, 2)?),
+                })
+            },
+        )
+    }
+
+    fn workspace_members(
+        &self,
+        tenant: TenantId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<(Member, Role)>> {
+        self.all(
+            const_sql!(
+                "SELECT {cols}, r.role FROM role_assignments r
+                 JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                 WHERE r.tenant_id = $1 AND r.workspace_id = $2 ORDER BY m.id",
+                cols = prefixed(MEMBER_COLS, "m")
+            ),
+            &[&tenant.u(), &scope_key(Some(workspace))],
+            |r| Ok((member_row(r)?, parsed(r, 9)?)),
+        )
+    }
+
+    fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>> {
+        self.all(
+            const_sql!(
+                "SELECT {cols} FROM role_assignments r
+                 JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                 WHERE r.tenant_id = $1 AND r.workspace_id = $2 AND r.role = 'admin'
+                 ORDER BY m.id",
+                cols = prefixed(MEMBER_COLS, "m")
+            ),
+            &[&tenant.u(), &scope_key(None)],
+            member_row,
+        )
+    }
+
+    fn role_usage(&self, tenant: TenantId, role: RoleId) -> Result<RoleUsage> {
+        let usage = self.one(
+            "SELECT (SELECT count(*) FROM role_assignments WHERE tenant_id = $1 AND role = $2),
+                    (SELECT count(*) FROM invites
+                     WHERE tenant_id = $1 AND role = $2 AND status = 'pending')",
+            &[&tenant.u(), &role.to_string()],
+            |r| {
+                Ok(RoleUsage {
+                    assignments: get::<i64>(r, 0)? as usize,
+                    pending_invites: get::<i64>(r, 1)? as usize,
+                })
+            },
+        )?;
+        Ok(usage.unwrap_or_default())
+    }
+
+    fn insert_workspace(&self, w: &Workspace) -> Result<()> {
+        self.exec(
+            "INSERT INTO workspaces (tenant_id, id, name, created_at) VALUES ($1, $2, $3, $4)",
+            &[&w.tenant_id.u(), &w.id.u(), &w.name, &w.created_at],
+        )
+        .map(drop)
+    }
+
+    fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>> {
+        self.one(
+            const_sql!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = $1 AND id = $2"),
+            &[&tenant.u(), &id.u()],
+            workspace_row,
+        )
+    }
+
+    fn workspace_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<Workspace>> {
+        self.one(
+            const_sql!(
+                "SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = $1 AND name = $2"
+            ),
+            &[&tenant.u(), &name],
+            workspace_row,
+        )
+    }
+
+    fn workspaces(&self, tenant: TenantId) -> Result<Vec<Workspace>> {
+        self.all(
+            const_sql!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = $1 ORDER BY id"),
+            &[&tenant.u()],
+            workspace_row,
+        )
+    }
+
+    fn insert_custom_role(&self, role: &CustomRole) -> Result<()> {
+        self.exec(
+            "INSERT INTO custom_roles (tenant_id, id, name, permissions, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &role.tenant_id.u(),
+                &role.id.u(),
+                &role.name,
+                &permission_names(role),
+                &role.created_at,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_custom_role(&self, role: &CustomRole) -> Result<()> {
+        self.exec(
+            "UPDATE custom_roles SET name = $3, permissions = $4 WHERE tenant_id = $1 AND id = $2",
+            &[
+                &role.tenant_id.u(),
+                &role.id.u(),
+                &role.name,
+                &permission_names(role),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_custom_role(&self, tenant: TenantId, id: RoleId) -> Result<()> {
+        self.exec(
+            "DELETE FROM custom_roles WHERE tenant_id = $1 AND id = $2",
+            &[&tenant.u(), &id.u()],
+        )
+        .map(drop)
+    }
+
+    fn custom_role(&self, tenant: TenantId, id: RoleId) -> Result<Option<CustomRole>> {
+        self.one(
+            const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = $1 AND id = $2"),
+            &[&tenant.u(), &id.u()],
+            custom_role_row,
+        )
+    }
+
+    fn custom_role_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<CustomRole>> {
+        self.one(
+            const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = $1 AND name = $2"),
+            &[&tenant.u(), &name],
+            custom_role_row,
+        )
+    }
+
+    fn custom_roles(&self, tenant: TenantId) -> Result<Vec<CustomRole>> {
+        self.all(
+            const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = $1 ORDER BY id"),
+            &[&tenant.u()],
+            custom_role_row,
+        )
+    }
+
+    fn set_credential(&self, tenant: TenantId, member: MemberId, c: &Credential) -> Result<()> {
+        crate::bulk::set_credentials(self, tenant, &[(member, c)])
+    }
+
+    fn credential(&self, tenant: TenantId, member: MemberId) -> Result<Option<Credential>> {
+        self.one(
+            "SELECT password_hash, must_change, updated_at FROM credentials
+             WHERE tenant_id = $1 AND member_id = $2",
+            &[&tenant.u(), &member.u()],
+            |r| {
+                Ok(Credential {
+                    password_hash: get(r, 0)?,
+                    must_change: get(r, 1)?,
+                    updated_at: get(r, 2)?,
+                })
+            },
+        )
+    }
+
+    fn insert_impersonation(&self, s: &Impersonation, digest: &TokenDigest) -> Result<()> {
+        self.exec(
+            const_sql!(
+                "INSERT INTO impersonations ({IMPERSONATION_COLS}, token_digest)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ),
+            &[
+                &s.tenant_id.u(),
+                &s.id.u(),
+                &s.actor_id.u(),
+                &s.target_id.u(),
+                &s.reason,
+                &s.started_at,
+                &s.ends_at,
+                &s.ended_at,
+                &&digest.0[..],
+            ],
+        )?;
+        crate::bulk::route_tokens(self, s.tenant_id, &[digest])
+    }
+
+    fn update_impersonation(&self, s: &Impersonation) -> Result<()> {
+        self.exec(
+            "UPDATE impersonations SET ends_at = $3, ended_at = $4
+             WHERE tenant_id = $1 AND id = $2",
+            &[&s.tenant_id.u(), &s.id.u(), &s.ends_at, &s.ended_at],
+        )
+        .map(drop)
+    }
+
+    fn impersonation_by_digest(&self, digest: &TokenDigest) -> Result<Option<Impersonation>> {
+        let Some(tenant) = self.token_tenant(digest)? else {
+            return Ok(None);
+        };
+        self.one(
+            const_sql!(
+                "SELECT {IMPERSONATION_COLS} FROM impersonations
+                 WHERE tenant_id = $1 AND token_digest = $2"
+            ),
+            &[&tenant, &&digest.0[..]],
+            impersonation_row,
+        )
+    }
+
+    fn open_impersonations_of(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+    ) -> Result<Vec<Impersonation>> {
+        self.all(
+            const_sql!(
+                "SELECT {IMPERSONATION_COLS} FROM impersonations
+                 WHERE tenant_id = $1 AND ended_at IS NULL AND (actor_id = $2 OR target_id = $2)
+                 ORDER BY id"
+            ),
+            &[&tenant.u(), &member.u()],
+            impersonation_row,
+        )
+    }
+
+    fn insert_product(&self, p: &Product) -> Result<()> {
+        self.exec(
+            const_sql!("INSERT INTO products ({PRODUCT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            &[
+                &p.tenant_id.u(),
+                &p.id.u(),
+                &p.name,
+                &p.kind.as_str(),
+                &p.paid,
+                &p.archived,
+                &p.created_at,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_product(&self, p: &Product) -> Result<()> {
+        self.exec(
+            "UPDATE products SET name = $3, kind = $4, paid = $5, archived = $6
+             WHERE tenant_id = $1 AND id = $2",
+            &[
+                &p.tenant_id.u(),
+                &p.id.u(),
+                &p.name,
+                &p.kind.as_str(),
+                &p.paid,
+                &p.archived,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn product(&self, tenant: TenantId, id: ProductId) -> Result<Option<Product>> {
+        self.one(
+            const_sql!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = $1 AND id = $2"),
+            &[&tenant.u(), &id.u()],
+            product_row,
+        )
+    }
+
+    fn products(&self, tenant: TenantId) -> Result<Vec<Product>> {
+        self.all(
+            const_sql!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = $1 ORDER BY id"),
+            &[&tenant.u()],
+            product_row,
+        )
+    }
+
+    fn insert_grant(&self, g: &Grant) -> Result<()> {
+        crate::bulk::insert_grants(self, &[g])
+    }
+
+    fn update_grant(&self, g: &Grant) -> Result<()> {
+        self.exec(
+            "UPDATE grants SET source = $3, granted_by = $4, granted_at = $5, expires_at = $6,
+                 revoked_at = $7, revoked_by = $8
+             WHERE tenant_id = $1 AND id = $2",
+            &[
+                &g.tenant_id.u(),
+                &g.id.u(),
+                &g.source.as_str(),
+                &g.granted_by.to_string(),
+                &g.granted_at,
+                &g.expires_at,
+                &g.revoked_at,
+                &g.revoked_by.map(|a| a.to_string()),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn open_grant(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<Grant>> {
+        self.one(
+            const_sql!(
+                "SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = $1 AND member_id = $2 AND product_id = $3
+                   AND revoked_at IS NULL"
+            ),
+            &[&tenant.u(), &member.u(), &product.u()],
+            grant_row,
+        )
+    }
+
+    fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>> {
+        self.all(
+            const_sql!(
+                "SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = $1 AND member_id = $2 AND revoked_at IS NULL ORDER BY id"
+            ),
+            &[&tenant.u(), &member.u()],
+            grant_row,
+        )
+    }
+
+    fn access_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        product: ProductId,
+    ) -> Result<Option<AccessFacts>> {
+        self.one(
+            ACCESS_FACTS_SQL,
+            &[&tenant.u(), &member.u(), &product.u()],
+            |r| {
+                let has_grant: bool = get(r, 3)?;
+                Ok(AccessFacts {
+                    member_status: parsed(r, 0)?,
+                    product_paid: get(r, 1)?,
+                    product_archived: get(r, 2)?,
+                    open_grant: if has_grant { Some(get(r, 4)?) } else { None },
+                })
+            },
+        )
+    }
+
+    fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {
+        crate::bulk::insert_invites(self, i.tenant_id, &[(i, digest)])
+    }
+
+    fn update_invite(&self, i: &Invite, new_digest: Option<&TokenDigest>) -> Result<()> {
+        if let Some(digest) = new_digest {
+            // The old link dies with its route; the new one routes to the same tenant.
+            self.exec(
+                "DELETE FROM token_routes WHERE token_digest =
+                     (SELECT token_digest FROM invites WHERE tenant_id = $1 AND id = $2)",
+                &[&i.tenant_id.u(), &i.id.u()],
+            )?;
+            crate::bulk::route_tokens(self, i.tenant_id, &[digest])?;
+        }
+        let status = stored_invite_status(i.status);
+        self.exec(
+            "UPDATE invites SET member_id = $3, name = $4, role = $5, products = $6,
+                 expires_at = $7, status = $8, accepted_at = $9, revoked_at = $10,
+                 token_digest = coalesce($11, token_digest), workspace_id = $12
+             WHERE tenant_id = $1 AND id = $2",
+            &[
+                &i.tenant_id.u(),
+                &i.id.u(),
+                &i.member_id.u(),
+                &i.name,
+                &i.role.key(),
+                &product_ids(&i.products),
+                &i.expires_at,
+                &status,
+                &i.accepted_at,
+                &i.revoked_at,
+                &new_digest.map(|d| &d.0[..]),
+                &i.workspace.map(|w| w.u()),
+            ],
+        )?;
+        if status != InviteStatus::Pending.as_str() {
+            self.exec(
+                "DELETE FROM pending_invite_routes WHERE email_key = $2 AND tenant_id = $1",
+                &[&i.tenant_id.u(), &i.email_key],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>> {
+        self.one(
+            const_sql!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND id = $2"),
+            &[&tenant.u(), &id.u()],
+            invite_row,
+        )
+    }
+
+    fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>> {
+        let Some(tenant) = self.token_tenant(digest)? else {
+            return Ok(None);
+        };
+        self.one(
+            const_sql!(
+                "SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND token_digest = $2"
+            ),
+            &[&tenant, &&digest.0[..]],
+            invite_row,
+        )
+    }
+
+    fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>> {
+        self.one(
+            const_sql!(
+                "SELECT {INVITE_COLS} FROM invites
+                 WHERE tenant_id = $1 AND email_key = $2 AND status = 'pending'"
+            ),
+            &[&tenant.u(), &email_key],
+            invite_row,
+        )
+    }
+
+    fn pending_invites_everywhere(&self, email_key: &str) -> Result<Vec<Invite>> {
+        let tenants = self.all(
+            "SELECT tenant_id FROM pending_invite_routes WHERE email_key = $1",
+            &[&email_key],
+            |r| get::<uuid::Uuid>(r, 0),
+        )?;
+        let mut invites = Vec::with_capacity(tenants.len());
+        for tenant in tenants {
+            // One statement per tenant: each is routed to that tenant's shard.
+            invites.extend(self.pending_invite(TenantId::from_uuid(tenant), email_key)?);
+        }
+        invites.sort_by_key(|i| i.id);
+        Ok(invites)
+    }
+
+    fn invites(&self, tenant: TenantId, filter: &InviteFilter) -> Result<Vec<Invite>> {
+        self.all(
+            const_sql!(
+                "SELECT {INVITE_COLS} FROM invites
+                 WHERE tenant_id = $1 AND ($3::text IS NULL OR status = $3)
+                   AND ($4::timestamptz IS NULL OR expires_at > $4)
+                   AND ($5::timestamptz IS NULL OR expires_at <= $5)
+                 ORDER BY id DESC LIMIT $2"
+            ),
+            &[
+                &tenant.u(),
+                &(filter.limit as i64),
+                &filter.stored_status.map(stored_invite_status),
+                &filter.expires_after,
+                &filter.expires_by,
+            ],
+            invite_row,
+        )
+    }
+
+    fn append_audit(&self, e: &AuditEntry) -> Result<()> {
+        crate::bulk::append_audit(self, &[e])
+    }
+
+    fn audit(&self, tenant: TenantId, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE tenant_id = $1");
+        let mut args: Vec<Arg> = vec![Box::new(tenant.u())];
+        let mut add = |condition: &str, value: Arg| {
+            args.push(value);
+            sql.push_str(&format!(" AND {condition} ${}", args.len()));
+        };
+        if let Some(actor) = q.actor {
+            add("actor =", Box::new(actor.to_string()));
+        }
+        if let Some(subject) = &q.subject {
+            add("subject =", Box::new(subject.clone()));
+        }
+        if let Some(since) = q.since {
+            add("at >=", Box::new(since));
+        }
+        if let Some(until) = q.until {
+            add("at <", Box::new(until));
+        }
+        if let Some(before) = q.before {
+            add("id <", Box::new(before.u()));
+        }
+        args.push(Box::new(q.limit as i64));
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT ${}", args.len()));
+        let params: Vec<&(dyn ToSql + Sync)> = args
+            .iter()
+            .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.all(&sql, &params, audit_row)
+    }
+
+    fn append_event(&self, e: &OutboxEvent) -> Result<()> {
+        crate::bulk::append_events(self, &[e])
+    }
+
+    fn pending_events(&self, tenant: Option<TenantId>, limit: usize) -> Result<Vec<OutboxEvent>> {
+        let limit = limit as i64;
+        match tenant {
+            Some(t) => self.all(
+                const_sql!(
+                    "SELECT {EVENT_COLS} FROM outbox
+                     WHERE tenant_id = $1 AND delivered_at IS NULL ORDER BY id LIMIT $2"
+                ),
+                &[&t.u(), &limit],
+                event_row,
+            ),
+            // Hub-wide drain: the one statement that reads every tenant (multi-shard on Citus).
+            None => self.all(
+                const_sql!(
+                    "SELECT {EVENT_COLS} FROM outbox WHERE delivered_at IS NULL
+                     ORDER BY id LIMIT $1"
+                ),
+                &[&limit],
+                event_row,
+            ),
+        }
+    }
+
+    fn mark_delivered(
+        &self,
+        tenant: Option<TenantId>,
+        ids: &[EventId],
+        at: OffsetDateTime,
+    ) -> Result<usize> {
+        let ids: Vec<uuid::Uuid> = ids.iter().map(AsUuid::u).collect();
+        let n = match tenant {
+            Some(t) => self.exec(
+                "UPDATE outbox SET delivered_at = $1
+                 WHERE tenant_id = $2 AND id = ANY($3) AND delivered_at IS NULL",
+                &[&at, &t.u(), &ids],
+            )?,
+            None => self.exec(
+                "UPDATE outbox SET delivered_at = $1 WHERE id = ANY($2) AND delivered_at IS NULL",
+                &[&at, &ids],
+            )?,
+        };
+        Ok(n as usize)
+    }
+}
+
+fn permission_names(role: &CustomRole) -> Vec<String> {
+    role.permissions
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .collect()
+}
+
+pub(crate) fn product_ids(products: &[ProductId]) -> Vec<uuid::Uuid> {
+    products.iter().map(AsUuid::u).collect()
+}
