@@ -8,7 +8,7 @@
 //! | `":memory:"`, `"sqlite::memory:"` | a private in-memory SQLite database |
 //! | `"members.db"`, `"/var/lib/app/members.db"` | a SQLite file (created if missing) |
 //! | `"sqlite:members.db"`, `"sqlite://members.db"`, `"sqlite:///var/lib/members.db"` | the same, spelled as a URL |
-//! | `"postgres://…"`, `"postgresql://…"` | PostgreSQL (not in this build yet: `invalid_input`) |
+//! | `"postgresql://user:pw@host:5432/db"`, `"postgres://…"` | PostgreSQL (cargo feature `postgres`, on by default) |
 //!
 //! Any other `scheme://` is `invalid_input`, so a typo never silently creates a file named
 //! after a URL.
@@ -91,6 +91,12 @@ impl Target {
                 let _ = clock;
                 Err(not_built("sqlite"))
             }
+            #[cfg(feature = "postgres")]
+            Target::Postgres(url) => Ok(Hub::with_clock(
+                memberkit_postgres::PgStore::open(url)?,
+                clock,
+            )),
+            #[cfg(not(feature = "postgres"))]
             Target::Postgres(_) => {
                 let _ = clock;
                 Err(not_built("postgres"))
@@ -173,10 +179,27 @@ mod tests {
     }
 
     #[test]
-    fn postgres_is_refused_until_its_store_exists() {
-        let err = open("postgres://localhost/members").unwrap_err();
-        assert_eq!(err.code(), memberkit::ErrorCode::InvalidInput);
-        assert!(err.to_string().contains("postgres"), "{err}");
+    fn a_postgres_url_that_reaches_no_server_is_a_storage_error_naming_it() {
+        // Port 1 on loopback: nothing listens there, so this fails fast and names the server,
+        // never the password.
+        let err = open("postgresql://app:s3cret@127.0.0.1:1/members").unwrap_err();
+        assert_eq!(err.code(), memberkit::ErrorCode::Storage, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("127.0.0.1:1/members"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[test]
+    fn a_postgres_url_opens_a_hub_when_a_server_is_given() {
+        let Ok(url) = std::env::var("MEMBERKIT_TEST_POSTGRES") else {
+            eprintln!("skipped: MEMBERKIT_TEST_POSTGRES is not set");
+            return;
+        };
+        let hub = open(&url).unwrap();
+        let t = hub.create_tenant("Opened by URL").unwrap();
+        // A second hub on the same database (another app server) sees the tenant.
+        let again = open(&url).unwrap().tenant(t.id()).unwrap().info().unwrap();
+        assert_eq!(again.name, "Opened by URL");
     }
 }
 

@@ -141,9 +141,18 @@ impl PgStore {
                 return Err(failure.error);
             }
             attempt += 1;
+            RETRIED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             std::thread::sleep(backoff(attempt));
         }
     }
+}
+
+static RETRIED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many transactions this process ran again after losing to a concurrent one (over all
+/// stores): for tests and monitoring; callers never see those losses.
+pub fn retried_transactions() -> u64 {
+    RETRIED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// What kind of transaction to open.

@@ -1,0 +1,73 @@
+//! Distributed by tenant, checked on a live database: every primary key and unique index
+//! leads with `tenant_id`, except the documented hub-wide tables.
+
+mod common;
+
+use memberkit_postgres::{PgStore, HUB_WIDE_TABLES};
+
+#[test]
+fn every_key_leads_with_tenant_id_except_the_documented_hub_wide_tables() {
+    let Some(server) = common::server() else {
+        return common::skip_note("catalog");
+    };
+    let url = common::fresh_url(&server);
+    PgStore::open(&url).unwrap();
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let schema: String = client
+        .query_one("SELECT current_schema()", &[])
+        .unwrap()
+        .get(0);
+    // Each primary key and unique index: its table, its name, its first column.
+    let keys = client
+        .query(
+            "SELECT t.relname, i.relname, a.attname
+             FROM pg_index x
+             JOIN pg_class t ON t.oid = x.indrelid
+             JOIN pg_class i ON i.oid = x.indexrelid
+             JOIN pg_namespace n ON n.oid = t.relnamespace
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+             WHERE n.nspname = $1 AND (x.indisprimary OR x.indisunique)
+             ORDER BY 1, 2",
+            &[&schema],
+        )
+        .unwrap();
+    let tables: Vec<String> = client
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = $1 ORDER BY 1",
+            &[&schema],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(tables.len() >= 12, "the schema was created: {tables:?}");
+    let hub_wide: Vec<&str> = HUB_WIDE_TABLES.iter().map(|(t, _)| *t).collect();
+    let mut offending = Vec::new();
+    for key in &keys {
+        let (table, index, first): (String, String, String) = (key.get(0), key.get(1), key.get(2));
+        if first != "tenant_id" && !hub_wide.contains(&table.as_str()) {
+            offending.push(format!("{table}.{index} leads with {first}"));
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "not keyed by tenant first: {offending:?}"
+    );
+    // Every table is either keyed by tenant (and has a primary key) or documented hub-wide.
+    for table in &tables {
+        let keyed = keys
+            .iter()
+            .any(|k| k.get::<_, String>(0) == *table && k.get::<_, String>(2) == "tenant_id");
+        assert!(
+            keyed || hub_wide.contains(&table.as_str()),
+            "{table} has no key leading with tenant_id and is not a documented hub-wide table"
+        );
+    }
+    // And the documented list names only tables that exist.
+    for t in &hub_wide {
+        assert!(
+            tables.iter().any(|x| x == t),
+            "{t} is documented but missing"
+        );
+    }
+}
