@@ -105,6 +105,7 @@ impl Target {
     }
 }
 
+#[cfg_attr(all(feature = "sqlite", feature = "postgres"), allow(dead_code))]
 fn not_built(store: &str) -> Error {
     Error::invalid(
         "target",
