@@ -56,3 +56,16 @@ test('open takes a path or a URL, and an unknown store is invalid_input', async 
   await assert.rejects(mk.Hub.open('mysql://localhost/db'), (err) => err.code === 'invalid_input')
   assert.throws(() => mk.Hub.openSync('mysql://localhost/db'), (err) => err.code === 'invalid_input')
 })
+
+test('a postgres URL without a server is a storage error that hides the password', async () => {
+  // Port 1 on loopback: nothing listens, so this fails at once.
+  const url = 'postgresql://app:s3cret@127.0.0.1:1/members'
+  const check = (err) => {
+    assert.equal(err.code, 'storage')
+    assert.match(err.message, /127\.0\.0\.1:1\/members/)
+    assert.doesNotMatch(`${err.message} ${err.stack}`, /s3cret/)
+    return true
+  }
+  await assert.rejects(mk.Hub.open(url), check)
+  assert.throws(() => mk.Hub.openSync(url), check)
+})

@@ -9,10 +9,21 @@ const mk = require('..')
 const dir = path.join(__dirname, '..', '..', 'tests', 'scenarios')
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
 
+// Every scenario runs on SQLite, and on PostgreSQL when a server is given
+// (`eval "$(scripts/postgres start)"`), each run in a schema of its own.
+const postgres = process.env.MEMBERKIT_TEST_POSTGRES
+const stores = ['sqlite', ...(postgres ? ['postgres'] : [])]
+
+function target (store) {
+  if (store === 'sqlite') return ':memory:'
+  const schema = `mk_node_${require('node:crypto').randomUUID().replaceAll('-', '')}`
+  return `${postgres}${postgres.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema},public`
+}
+
 class Runner {
-  constructor () {
+  constructor (store) {
     this.clock = new mk.ManualClock(new Date('2026-01-05T09:00:00Z'))
-    this.hub = mk.Hub.openSync(':memory:', this.clock)
+    this.hub = mk.Hub.openSync(target(store), this.clock)
     this.vars = {}
   }
 
@@ -168,9 +179,9 @@ const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 
 test('there are scenario files', () => assert.ok(files.length >= 6))
 
-for (const file of files) {
-  test(`scenario ${file}`, async () => {
-    const runner = new Runner()
+for (const store of stores) for (const file of files) {
+  test(`scenario ${file} on ${store}`, async () => {
+    const runner = new Runner(store)
     const { steps } = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
     for (const [i, step] of steps.entries()) {
       const where = `${file} step ${i + 1}: ${JSON.stringify(step)}`

@@ -56,3 +56,12 @@ def test_open_takes_a_path_or_a_url_and_an_unknown_store_is_invalid(tmp_path) ->
     assert again.tenant(tenant_id).id == tenant_id
     with pytest.raises(mk.InvalidInputError):
         mk.Hub.open("mysql://localhost/db")
+
+
+def test_a_postgres_url_without_a_server_is_a_storage_error_that_hides_the_password() -> None:
+    # Port 1 on loopback: nothing listens, so this fails at once.
+    with pytest.raises(mk.StorageError) as err:
+        mk.Hub.open("postgresql://app:s3cret@127.0.0.1:1/members")
+    assert err.value.code == "storage"
+    assert "127.0.0.1:1/members" in str(err.value)
+    assert "s3cret" not in str(err.value) and "s3cret" not in repr(err.value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,24 @@ import memberkit as mk
 
 SCENARIOS = sorted((Path(__file__).parents[2] / "tests" / "scenarios").glob("*.json"))
 
+# Every scenario runs on SQLite, and on PostgreSQL when a server is given
+# (`eval "$(scripts/postgres start)"`), each run in a schema of its own.
+POSTGRES = os.environ.get("MEMBERKIT_TEST_POSTGRES")
+STORES = ["sqlite"] + (["postgres"] if POSTGRES else [])
+
+
+def target(store: str) -> str:
+    if store == "sqlite":
+        return ":memory:"
+    assert POSTGRES
+    sep = "&" if "?" in POSTGRES else "?"
+    return f"{POSTGRES}{sep}options=-csearch_path%3Dmk_py_{uuid.uuid4().hex},public"
+
 
 class Runner:
-    def __init__(self) -> None:
+    def __init__(self, store: str) -> None:
         self.clock = mk.ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
-        self.hub = mk.Hub.open(":memory:", self.clock)
+        self.hub = mk.Hub.open(target(store), self.clock)
         self.vars: dict[str, Any] = {}
 
     def resolve(self, v: Any) -> Any:
@@ -183,10 +198,11 @@ class Runner:
         raise AssertionError(f"unknown op {op}")
 
 
+@pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(path: Path) -> None:
+def test_scenario(path: Path, store: str) -> None:
     assert len(SCENARIOS) >= 6
-    runner = Runner()
+    runner = Runner(store)
     for i, step in enumerate(json.loads(path.read_text())["steps"], 1):
         where = f"{path.name} step {i}: {step}"
         if "error" in step:

@@ -176,6 +176,7 @@ fn backoff(attempt: u32) -> Duration {
 
 fn migrate(conn: &mut Conn) -> Result<()> {
     let client = &mut conn.client;
+    create_first_schema(client)?;
     let mut tx = client.transaction().map_err(pg_err)?;
     // App servers starting at once: one migrates, the others wait and then find it done. The
     // key is per schema, so separate schemas (tests) migrate side by side.
@@ -213,6 +214,40 @@ fn migrate(conn: &mut Conn) -> Result<()> {
         .map_err(pg_err)?;
     }
     tx.commit().map_err(pg_err)
+}
+
+/// Creates the first schema of the connection's `search_path` if it is missing, so a URL
+/// naming a schema of its own (one per environment, one per test) works on an empty database.
+fn create_first_schema(client: &mut postgres::Client) -> Result<()> {
+    let path: String = client
+        .query_one("SELECT current_setting('search_path')", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(pg_err)?;
+    let first = path.split(',').next().unwrap_or("").trim();
+    let name = first
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .map_or_else(
+            || first.to_lowercase(),
+            |quoted| quoted.replace("\"\"", "\""),
+        );
+    if name.is_empty() || name == "$user" {
+        return Ok(());
+    }
+    let exists = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&name],
+        )
+        .and_then(|r| r.try_get::<_, bool>(0))
+        .map_err(pg_err)?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {quoted}"))
+            .map_err(pg_err)?;
+    }
+    Ok(())
 }
 
 /// SQLSTATEs of a transaction that lost to a concurrent one: run it again.

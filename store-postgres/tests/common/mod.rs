@@ -11,7 +11,7 @@ pub fn server() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
-/// A URL whose tables live in a new, empty schema of their own.
+/// A URL whose tables live in a new schema of their own (the store creates it).
 pub fn fresh_url(server: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let schema = format!(
@@ -20,14 +20,15 @@ pub fn fresh_url(server: &str) -> String {
         NEXT.fetch_add(1, Ordering::Relaxed),
         uuid::Uuid::now_v7().simple()
     );
-    let mut admin = postgres::Client::connect(server, postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to MEMBERKIT_TEST_POSTGRES: {e}"));
-    // pg_trgm once per database, before tests create schemas side by side.
-    admin
-        .batch_execute(&format!(
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE SCHEMA {schema}"
-        ))
-        .unwrap();
+    static EXTENSION: std::sync::Once = std::sync::Once::new();
+    EXTENSION.call_once(|| {
+        // pg_trgm once per database, before tests migrate schemas side by side.
+        let mut admin = postgres::Client::connect(server, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to MEMBERKIT_TEST_POSTGRES: {e}"));
+        admin
+            .batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            .unwrap();
+    });
     let sep = if server.contains('?') { '&' } else { '?' };
     format!("{server}{sep}options=-csearch_path%3D{schema},public")
 }
