@@ -84,7 +84,7 @@ pub fn dataset(size: &Size) -> PathBuf {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }
-        build(&tmp, size);
+        build(tmp.to_str().expect("a UTF-8 target folder"), size);
         std::fs::rename(&tmp, &path).expect("move the dataset into place");
         let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
         println!(
@@ -107,12 +107,62 @@ fn target_dir() -> PathBuf {
         })
 }
 
-fn build(path: &Path, size: &Size) {
+/// The PostgreSQL dataset for `size`: the same shape, built through memberkit on first use in
+/// the schema `memberkit_bench_<size>_v<shape>` of `server`. Returns a URL that opens it.
+pub fn pg_dataset(server: &str, size: &Size) -> String {
+    let schema = format!("memberkit_bench_{}_v{SHAPE}", size.name);
+    let url = url_with_schema(server, &schema);
+    let mut client = postgres::Client::connect(server, postgres::NoTls).expect("PostgreSQL");
+    let complete: bool = client
+        .query_one(
+            "SELECT coalesce(obj_description(oid, 'pg_namespace') = 'complete', false)
+             FROM pg_namespace WHERE nspname = $1
+             UNION ALL SELECT false LIMIT 1",
+            &[&schema],
+        )
+        .unwrap()
+        .get(0);
+    if !complete {
+        let started = std::time::Instant::now();
+        client
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE EXTENSION IF NOT EXISTS pg_trgm"
+            ))
+            .unwrap();
+        build(&url, size);
+        client
+            .batch_execute(&format!(
+                "ANALYZE; COMMENT ON SCHEMA {schema} IS 'complete'"
+            ))
+            .unwrap();
+        println!(
+            "built PostgreSQL schema {schema} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    url
+}
+
+/// `server` with its tables in `schema` (created by the store when missing).
+pub fn url_with_schema(server: &str, schema: &str) -> String {
+    let sep = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{sep}options=-csearch_path%3D{schema},public")
+}
+
+/// The PostgreSQL server the benchmark runs on, if one is given: `MEMBERKIT_BENCH_POSTGRES`,
+/// else the test server `MEMBERKIT_TEST_POSTGRES`.
+pub fn pg_server() -> Option<String> {
+    ["MEMBERKIT_BENCH_POSTGRES", "MEMBERKIT_TEST_POSTGRES"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+}
+
+fn build(target: &str, size: &Size) {
     // Written 30 days in the past, so grants that ended a day after that are expired now.
     let clock = Arc::new(ManualClock::new(
         OffsetDateTime::now_utc() - Duration::days(30),
     ));
-    let hub = Hub::open_with_clock(path, clock.clone()).expect("open the dataset");
+    let hub = Hub::open_with_clock(target, clock.clone()).expect("open the dataset");
     let host = Actor::System;
     for t in 0..size.tenants {
         let members = if t == 0 { size.largest } else { size.others };
@@ -230,6 +280,33 @@ impl Population {
                 .map(MemberId::from_uuid)
                 .collect(),
             products: ids("SELECT id FROM products WHERE tenant_id = ?1")
+                .into_iter()
+                .map(ProductId::from_uuid)
+                .collect(),
+        }
+    }
+
+    /// Reads the large tenant from the PostgreSQL dataset at `url`.
+    pub fn read_pg(url: &str) -> Population {
+        let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let tenant: uuid::Uuid = client
+            .query_one(
+                "SELECT tenant_id FROM tenants ORDER BY created_at, tenant_id LIMIT 1",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        let mut ids = |sql: &str| -> Vec<uuid::Uuid> {
+            let rows = client.query(sql, &[&tenant]).unwrap();
+            rows.iter().map(|r| r.get(0)).collect()
+        };
+        Population {
+            tenant: TenantId::from_uuid(tenant),
+            members: ids("SELECT id FROM members WHERE tenant_id = $1 ORDER BY seq")
+                .into_iter()
+                .map(MemberId::from_uuid)
+                .collect(),
+            products: ids("SELECT id FROM products WHERE tenant_id = $1 ORDER BY id")
                 .into_iter()
                 .map(ProductId::from_uuid)
                 .collect(),

@@ -149,6 +149,15 @@ impl PgTx<'_> {
         self.check(r)
     }
 
+    /// Runs `sql` planned for these very values (an unnamed statement), not through the
+    /// statement cache: PostgreSQL switches a cached statement to a generic plan after five
+    /// runs, and a list query's best plan depends on its search term and page size (measured:
+    /// a generic plan made the customer search 6x slower than the same query by hand).
+    pub(crate) fn rows_planned_now(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        let r = self.conn.borrow_mut().client.query(sql, params);
+        self.check(r)
+    }
+
     pub(crate) fn all<T>(
         &self,
         sql: &str,
@@ -243,15 +252,18 @@ impl Tx for PgTx<'_> {
             conditions = q.conditions.join(" AND ")
         );
         let sort = f.sort;
-        self.all(&sql, &q.params(), |r| {
-            let m = member_row(r)?;
-            let position = match sort {
-                CustomerSort::Newest => get::<i64>(r, 9)?.to_string(),
-                CustomerSort::Name => format!("{}\u{1f}{}", get::<&str>(r, 10)?, m.id),
-                CustomerSort::Email => m.email_key.clone(),
-            };
-            Ok((m, position))
-        })
+        let rows = self.rows_planned_now(&sql, &q.params())?;
+        rows.iter()
+            .map(|r| {
+                let m = member_row(r)?;
+                let position = match sort {
+                    CustomerSort::Newest => get::<i64>(r, 9)?.to_string(),
+                    CustomerSort::Name => format!("{}\u{1f}{}", get::<&str>(r, 10)?, m.id),
+                    CustomerSort::Email => m.email_key.clone(),
+                };
+                Ok((m, position))
+            })
+            .collect()
     }
 
     fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
@@ -260,7 +272,8 @@ impl Tx for PgTx<'_> {
             "SELECT count(*) FROM members m WHERE {}",
             q.conditions.join(" AND ")
         );
-        let n = self.one(&sql, &q.params(), |r| get::<i64>(r, 0))?;
+        let rows = self.rows_planned_now(&sql, &q.params())?;
+        let n = rows.first().map(|r| get::<i64>(r, 0)).transpose()?;
         Ok(n.unwrap_or(0) as usize)
     }
 

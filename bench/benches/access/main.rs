@@ -7,6 +7,8 @@
 
 mod casbin_policy;
 mod languages;
+mod postgres;
+mod search;
 mod writes;
 
 use memberkit::*;
@@ -110,9 +112,11 @@ fn main() {
     }
     figures.print("can", "memberkit", &["by hand"]);
 
+    search::compare(&size, &hand, &tenant, &pop);
     threads(&size, &path, &pop, &tenant);
     languages::compare(&size, &path);
     writes::compare(&size);
+    postgres::compare(&size);
 }
 
 /// has_access against casbin-rs `enforce` on the equivalent policy, which casbin holds in
