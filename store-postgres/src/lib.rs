@@ -3,10 +3,13 @@
 //! The memberkit [`Store`] on PostgreSQL (the `postgres` crate, an `r2d2` connection pool), for
 //! platforms that run several app servers on one database.
 //!
-//! - Writes run `SERIALIZABLE`; reads run `REPEATABLE READ READ ONLY` (one snapshot). A
-//!   transaction that loses to a concurrent one (serialization failure, deadlock, or a unique
-//!   index another transaction just filled) is rolled back and run again with backoff, so
-//!   callers never see those failures: the core re-reads and decides on what committed.
+//! - Reads run `REPEATABLE READ READ ONLY` (one snapshot). A write takes its tenant's row lock
+//!   before it first touches the tenant: one tenant's writers take turns, as on SQLite, and other
+//!   tenants' writers never wait for them (statements run at `READ COMMITTED`, so after the lock
+//!   they see every earlier turn). A transaction that still loses to a concurrent one (a
+//!   deadlock between hub-wide calls, a serialization failure, a unique index another
+//!   transaction just filled) is rolled back and run again with backoff, so callers never see
+//!   those failures: the core re-reads and decides on what committed.
 //! - `has_access` is one prepared statement in autocommit mode (its own snapshot).
 //! - Statements are prepared once per pooled connection.
 //! - Imports write each table with one multi-row statement (`INSERT … SELECT FROM unnest(…)`).

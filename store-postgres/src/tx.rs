@@ -57,6 +57,9 @@ fn lost_by(e: &postgres::Error) -> Option<Lost> {
 
 pub(crate) struct PgTx<'c> {
     conn: RefCell<&'c mut Conn>,
+    mode: Mode,
+    /// Tenants whose row this write transaction has locked (see [`PgTx::enter`]).
+    locked: RefCell<Vec<TenantId>>,
     /// Set when a statement failed because of a concurrent transaction.
     lost: Cell<Option<Lost>>,
     /// Whether the transaction is still open (dropping it then rolls it back).
@@ -78,9 +81,11 @@ pub(crate) fn in_transaction(
     mode: Mode,
     f: &mut dyn FnMut(&dyn Tx) -> Result<()>,
 ) -> std::result::Result<(), Failure> {
+    // Reads: one snapshot. Writes: each tenant's writers take turns on its row lock (see
+    // `PgTx::enter`), and every statement after the lock sees what earlier turns committed.
     let begin = match mode {
         Mode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        Mode::Write | Mode::Rehearse => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        Mode::Write | Mode::Rehearse => "BEGIN ISOLATION LEVEL READ COMMITTED",
     };
     conn.client.batch_execute(begin).map_err(|e| Failure {
         lost: None,
@@ -88,6 +93,8 @@ pub(crate) fn in_transaction(
     })?;
     let tx = PgTx {
         conn: RefCell::new(conn),
+        mode,
+        locked: RefCell::new(Vec::new()),
         lost: Cell::new(None),
         open: Cell::new(true),
     };
@@ -117,6 +124,8 @@ pub(crate) fn access_facts_now(
 ) -> Result<Option<AccessFacts>> {
     let tx = PgTx {
         conn: RefCell::new(conn),
+        mode: Mode::Read,
+        locked: RefCell::new(Vec::new()),
         lost: Cell::new(None),
         open: Cell::new(false),
     };
@@ -124,6 +133,26 @@ pub(crate) fn access_facts_now(
 }
 
 impl PgTx<'_> {
+    /// Before a write transaction first touches a tenant, it takes that tenant's row lock
+    /// (`FOR NO KEY UPDATE`, held to commit): one tenant's writers run one at a time, as on
+    /// SQLite, while other tenants' writers never wait for them, and every check the core
+    /// makes (the last admin, a role in use, an invite still pending) holds until commit.
+    /// Statements run at READ COMMITTED, so after the lock they see every earlier writer's rows.
+    /// A hub-wide call that reaches several tenants locks each as it reaches it; two that
+    /// cross are a deadlock, which PostgreSQL breaks and the store retries.
+    pub(crate) fn enter(&self, tenant: TenantId) -> Result<()> {
+        if self.mode == Mode::Read || self.locked.borrow().contains(&tenant) {
+            return Ok(());
+        }
+        self.one(
+            "SELECT 1 FROM tenants WHERE tenant_id = $1 FOR NO KEY UPDATE",
+            &[&tenant.u()],
+            |_| Ok(()),
+        )?;
+        self.locked.borrow_mut().push(tenant);
+        Ok(())
+    }
+
     fn check<T>(&self, r: std::result::Result<T, postgres::Error>) -> Result<T> {
         r.map_err(|e| {
             if let Some(lost) = lost_by(&e) {
@@ -202,6 +231,7 @@ pub(crate) const ACCESS_FACTS_SQL: &str =
 
 impl Tx for PgTx<'_> {
     fn apply(&self, changes: &Changes) -> Result<()> {
+        self.enter(changes.tenant)?;
         crate::bulk::apply(self, changes)
     }
 
@@ -211,10 +241,12 @@ impl Tx for PgTx<'_> {
         email_keys: &[&str],
         external_ids: &[&str],
     ) -> Result<ImportFacts> {
+        self.enter(tenant)?;
         crate::bulk::import_facts(self, tenant, email_keys, external_ids)
     }
 
     fn customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Vec<(Member, String)>> {
+        self.enter(tenant)?;
         let bad = || Error::InvalidInput {
             field: "cursor",
             reason: "is not a cursor from this customer query".into(),
@@ -267,6 +299,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
+        self.enter(tenant)?;
         let q = CustomerSql::new(tenant, f);
         let sql = format!(
             "SELECT count(*) FROM members m WHERE {}",
@@ -283,6 +316,7 @@ impl Tx for PgTx<'_> {
         members: &[MemberId],
         now: OffsetDateTime,
     ) -> Result<Vec<(MemberId, ProductId, String)>> {
+        self.enter(tenant)?;
         if members.is_empty() {
             return Ok(Vec::new());
         }
@@ -322,6 +356,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
+        self.enter(t.id)?;
         self.exec(
             "UPDATE tenants SET name = $2, invite_lifetime_secs = $3, max_impersonation_secs = $4
              WHERE tenant_id = $1",
@@ -336,6 +371,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
+        self.enter(id)?;
         self.one(
             "SELECT tenant_id, name, invite_lifetime_secs, max_impersonation_secs, created_at
              FROM tenants WHERE tenant_id = $1",
@@ -345,10 +381,12 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_member(&self, m: &Member) -> Result<()> {
+        self.enter(m.tenant_id)?;
         crate::bulk::insert_members(self, &[m])
     }
 
     fn update_member(&self, m: &Member) -> Result<()> {
+        self.enter(m.tenant_id)?;
         let (text, sort_name) = search_columns(m.name.as_deref(), &m.email_key);
         self.exec(
             "UPDATE members SET email = $3, email_key = $4, name = $5, external_id = $6,
@@ -371,6 +409,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn member(&self, tenant: TenantId, id: MemberId) -> Result<Option<Member>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = $1 AND id = $2"),
             &[&tenant.u(), &id.u()],
@@ -379,6 +418,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn member_by_email_key(&self, tenant: TenantId, key: &str) -> Result<Option<Member>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {MEMBER_COLS} FROM members WHERE tenant_id = $1 AND email_key = $2"),
             &[&tenant.u(), &key],
@@ -387,6 +427,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn member_by_external_id(&self, tenant: TenantId, external_id: &str) -> Result<Option<Member>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!(
                 "SELECT {MEMBER_COLS} FROM members WHERE tenant_id = $1 AND external_id = $2"
@@ -397,6 +438,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn delete_pending_invites(&self, tenant: TenantId, email_key: &str) -> Result<usize> {
+        self.enter(tenant)?;
         let n = self.exec(
             "DELETE FROM invites WHERE tenant_id = $1 AND email_key = $2 AND status = 'pending'",
             &[&tenant.u(), &email_key],
@@ -409,6 +451,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
+        self.enter(tenant)?;
         self.exec(
             "DELETE FROM members WHERE tenant_id = $1 AND id = $2",
             &[&tenant.u(), &id.u()],
@@ -417,6 +460,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn delete_grants_of(&self, tenant: TenantId, member: MemberId) -> Result<usize> {
+        self.enter(tenant)?;
         self.exec(
             "DELETE FROM grants WHERE tenant_id = $1 AND member_id = $2",
             &[&tenant.u(), &member.u()],
@@ -425,6 +469,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn remove_roles(&self, tenant: TenantId, member: MemberId) -> Result<usize> {
+        self.enter(tenant)?;
         self.exec(
             "DELETE FROM role_assignments WHERE tenant_id = $1 AND member_id = $2",
             &[&tenant.u(), &member.u()],
@@ -433,6 +478,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn delete_credential(&self, tenant: TenantId, member: MemberId) -> Result<()> {
+        self.enter(tenant)?;
         self.exec(
             "DELETE FROM credentials WHERE tenant_id = $1 AND member_id = $2",
             &[&tenant.u(), &member.u()],
@@ -447,6 +493,7 @@ impl Tx for PgTx<'_> {
         workspace: Option<WorkspaceId>,
         role: Role,
     ) -> Result<()> {
+        self.enter(tenant)?;
         self.exec(
             "INSERT INTO role_assignments (tenant_id, member_id, workspace_id, role)
              VALUES ($1, $2, $3, $4)
@@ -462,6 +509,7 @@ impl Tx for PgTx<'_> {
         member: MemberId,
         workspace: Option<WorkspaceId>,
     ) -> Result<bool> {
+        self.enter(tenant)?;
         self.exec(
             "DELETE FROM role_assignments
              WHERE tenant_id = $1 AND member_id = $2 AND workspace_id = $3",
@@ -471,6 +519,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn assignments(&self, tenant: TenantId, member: MemberId) -> Result<Vec<RoleAssignment>> {
+        self.enter(tenant)?;
         self.all(
             "SELECT member_id, role, workspace_id FROM role_assignments
              WHERE tenant_id = $1 AND member_id = $2 ORDER BY workspace_id",
@@ -490,6 +539,7 @@ impl Tx for PgTx<'_> {
         tenant: TenantId,
         workspace: WorkspaceId,
     ) -> Result<Vec<(Member, Role)>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!(
                 "SELECT {cols}, r.role FROM role_assignments r
@@ -503,6 +553,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!(
                 "SELECT {cols} FROM role_assignments r
@@ -517,6 +568,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn role_usage(&self, tenant: TenantId, role: RoleId) -> Result<RoleUsage> {
+        self.enter(tenant)?;
         let usage = self.one(
             "SELECT (SELECT count(*) FROM role_assignments WHERE tenant_id = $1 AND role = $2),
                     (SELECT count(*) FROM invites
@@ -533,6 +585,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_workspace(&self, w: &Workspace) -> Result<()> {
+        self.enter(w.tenant_id)?;
         self.exec(
             "INSERT INTO workspaces (tenant_id, id, name, created_at) VALUES ($1, $2, $3, $4)",
             &[&w.tenant_id.u(), &w.id.u(), &w.name, &w.created_at],
@@ -541,6 +594,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = $1 AND id = $2"),
             &[&tenant.u(), &id.u()],
@@ -549,6 +603,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn workspace_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<Workspace>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!(
                 "SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = $1 AND name = $2"
@@ -559,6 +614,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn workspaces(&self, tenant: TenantId) -> Result<Vec<Workspace>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!("SELECT {WORKSPACE_COLS} FROM workspaces WHERE tenant_id = $1 ORDER BY id"),
             &[&tenant.u()],
@@ -567,6 +623,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_custom_role(&self, role: &CustomRole) -> Result<()> {
+        self.enter(role.tenant_id)?;
         self.exec(
             "INSERT INTO custom_roles (tenant_id, id, name, permissions, created_at)
              VALUES ($1, $2, $3, $4, $5)",
@@ -582,6 +639,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn update_custom_role(&self, role: &CustomRole) -> Result<()> {
+        self.enter(role.tenant_id)?;
         self.exec(
             "UPDATE custom_roles SET name = $3, permissions = $4 WHERE tenant_id = $1 AND id = $2",
             &[
@@ -595,6 +653,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn delete_custom_role(&self, tenant: TenantId, id: RoleId) -> Result<()> {
+        self.enter(tenant)?;
         self.exec(
             "DELETE FROM custom_roles WHERE tenant_id = $1 AND id = $2",
             &[&tenant.u(), &id.u()],
@@ -603,6 +662,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn custom_role(&self, tenant: TenantId, id: RoleId) -> Result<Option<CustomRole>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = $1 AND id = $2"),
             &[&tenant.u(), &id.u()],
@@ -611,6 +671,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn custom_role_by_name(&self, tenant: TenantId, name: &str) -> Result<Option<CustomRole>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = $1 AND name = $2"),
             &[&tenant.u(), &name],
@@ -619,6 +680,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn custom_roles(&self, tenant: TenantId) -> Result<Vec<CustomRole>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!("SELECT {ROLE_COLS} FROM custom_roles WHERE tenant_id = $1 ORDER BY id"),
             &[&tenant.u()],
@@ -627,10 +689,12 @@ impl Tx for PgTx<'_> {
     }
 
     fn set_credential(&self, tenant: TenantId, member: MemberId, c: &Credential) -> Result<()> {
+        self.enter(tenant)?;
         crate::bulk::set_credentials(self, tenant, &[(member, c)])
     }
 
     fn credential(&self, tenant: TenantId, member: MemberId) -> Result<Option<Credential>> {
+        self.enter(tenant)?;
         self.one(
             "SELECT password_hash, must_change, updated_at FROM credentials
              WHERE tenant_id = $1 AND member_id = $2",
@@ -646,6 +710,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_impersonation(&self, s: &Impersonation, digest: &TokenDigest) -> Result<()> {
+        self.enter(s.tenant_id)?;
         self.exec(
             const_sql!(
                 "INSERT INTO impersonations ({IMPERSONATION_COLS}, token_digest)
@@ -667,6 +732,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn update_impersonation(&self, s: &Impersonation) -> Result<()> {
+        self.enter(s.tenant_id)?;
         self.exec(
             "UPDATE impersonations SET ends_at = $3, ended_at = $4
              WHERE tenant_id = $1 AND id = $2",
@@ -679,6 +745,7 @@ impl Tx for PgTx<'_> {
         let Some(tenant) = self.token_tenant(digest)? else {
             return Ok(None);
         };
+        self.enter(TenantId::from_uuid(tenant))?;
         self.one(
             const_sql!(
                 "SELECT {IMPERSONATION_COLS} FROM impersonations
@@ -694,6 +761,7 @@ impl Tx for PgTx<'_> {
         tenant: TenantId,
         member: MemberId,
     ) -> Result<Vec<Impersonation>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!(
                 "SELECT {IMPERSONATION_COLS} FROM impersonations
@@ -706,6 +774,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_product(&self, p: &Product) -> Result<()> {
+        self.enter(p.tenant_id)?;
         self.exec(
             const_sql!("INSERT INTO products ({PRODUCT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
             &[
@@ -722,6 +791,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn update_product(&self, p: &Product) -> Result<()> {
+        self.enter(p.tenant_id)?;
         self.exec(
             "UPDATE products SET name = $3, kind = $4, paid = $5, archived = $6
              WHERE tenant_id = $1 AND id = $2",
@@ -738,6 +808,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn product(&self, tenant: TenantId, id: ProductId) -> Result<Option<Product>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = $1 AND id = $2"),
             &[&tenant.u(), &id.u()],
@@ -746,6 +817,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn products(&self, tenant: TenantId) -> Result<Vec<Product>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!("SELECT {PRODUCT_COLS} FROM products WHERE tenant_id = $1 ORDER BY id"),
             &[&tenant.u()],
@@ -754,10 +826,12 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_grant(&self, g: &Grant) -> Result<()> {
+        self.enter(g.tenant_id)?;
         crate::bulk::insert_grants(self, &[g])
     }
 
     fn update_grant(&self, g: &Grant) -> Result<()> {
+        self.enter(g.tenant_id)?;
         self.exec(
             "UPDATE grants SET source = $3, granted_by = $4, granted_at = $5, expires_at = $6,
                  revoked_at = $7, revoked_by = $8
@@ -782,6 +856,7 @@ impl Tx for PgTx<'_> {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<Grant>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!(
                 "SELECT {GRANT_COLS} FROM grants
@@ -794,6 +869,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!(
                 "SELECT {GRANT_COLS} FROM grants
@@ -810,6 +886,7 @@ impl Tx for PgTx<'_> {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
+        self.enter(tenant)?;
         self.one(
             ACCESS_FACTS_SQL,
             &[&tenant.u(), &member.u(), &product.u()],
@@ -826,10 +903,12 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {
+        self.enter(i.tenant_id)?;
         crate::bulk::insert_invites(self, i.tenant_id, &[(i, digest)])
     }
 
     fn update_invite(&self, i: &Invite, new_digest: Option<&TokenDigest>) -> Result<()> {
+        self.enter(i.tenant_id)?;
         if let Some(digest) = new_digest {
             // The old link dies with its route; the new one routes to the same tenant.
             self.exec(
@@ -870,6 +949,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND id = $2"),
             &[&tenant.u(), &id.u()],
@@ -881,6 +961,7 @@ impl Tx for PgTx<'_> {
         let Some(tenant) = self.token_tenant(digest)? else {
             return Ok(None);
         };
+        self.enter(TenantId::from_uuid(tenant))?;
         self.one(
             const_sql!(
                 "SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND token_digest = $2"
@@ -891,6 +972,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>> {
+        self.enter(tenant)?;
         self.one(
             const_sql!(
                 "SELECT {INVITE_COLS} FROM invites
@@ -917,6 +999,7 @@ impl Tx for PgTx<'_> {
     }
 
     fn invites(&self, tenant: TenantId, filter: &InviteFilter) -> Result<Vec<Invite>> {
+        self.enter(tenant)?;
         self.all(
             const_sql!(
                 "SELECT {INVITE_COLS} FROM invites
@@ -937,10 +1020,12 @@ impl Tx for PgTx<'_> {
     }
 
     fn append_audit(&self, e: &AuditEntry) -> Result<()> {
+        self.enter(e.tenant_id)?;
         crate::bulk::append_audit(self, &[e])
     }
 
     fn audit(&self, tenant: TenantId, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        self.enter(tenant)?;
         let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE tenant_id = $1");
         let mut args: Vec<Arg> = vec![Box::new(tenant.u())];
         let mut add = |condition: &str, value: Arg| {
@@ -972,10 +1057,14 @@ impl Tx for PgTx<'_> {
     }
 
     fn append_event(&self, e: &OutboxEvent) -> Result<()> {
+        self.enter(e.tenant_id)?;
         crate::bulk::append_events(self, &[e])
     }
 
     fn pending_events(&self, tenant: Option<TenantId>, limit: usize) -> Result<Vec<OutboxEvent>> {
+        if let Some(t) = tenant {
+            self.enter(t)?;
+        }
         let limit = limit as i64;
         match tenant {
             Some(t) => self.all(
@@ -1004,6 +1093,9 @@ impl Tx for PgTx<'_> {
         ids: &[EventId],
         at: OffsetDateTime,
     ) -> Result<usize> {
+        if let Some(t) = tenant {
+            self.enter(t)?;
+        }
         let ids: Vec<uuid::Uuid> = ids.iter().map(AsUuid::u).collect();
         let n = match tenant {
             Some(t) => self.exec(

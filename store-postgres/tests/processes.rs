@@ -1,6 +1,7 @@
 //! Several app servers on one database: four processes granting, inviting, accepting and
 //! importing the same people at once. Nothing is claimed twice, no email gets two members,
-//! nothing acknowledged is lost, and no caller sees a serialization failure or a deadlock.
+//! nothing acknowledged is lost, and no caller sees a lock, a serialization failure or a
+//! deadlock (writers of one tenant take turns; `retries.rs` forces a deadlock).
 
 mod common;
 
@@ -229,11 +230,6 @@ fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() 
     let claimed = hub.claim(&newcomer).unwrap();
     assert_eq!(claimed.len(), 1);
     assert!(t.has_access(claimed[0].member.id, shared.id).unwrap());
-    // The race did make transactions lose (so the retries above were exercised, not skipped).
-    assert!(
-        retried > 0,
-        "no transaction lost a race: the retry path went untested"
-    );
     eprintln!(
         "{workers} workers in {PROCESSES} processes: {} acknowledged results in {elapsed:?}, \
          {retried} transactions retried inside the store",

@@ -312,17 +312,52 @@ fn writes(size: &Size, server: &str) {
         .chain((0..import_rows).map(|i| format!("Person {i},i{i}@import.example")))
         .collect::<Vec<_>>()
         .join("\n");
-    let started = Instant::now();
-    let options = ImportOptions {
-        products: vec![product],
-        mode: ImportMode::Grant,
-        ..Default::default()
-    };
-    let report = t
-        .import_customers(host, ImportSource::Csv(&csv), &options)
-        .unwrap();
-    assert_eq!(report.count(ImportOutcome::Created), import_rows);
-    let ours = started.elapsed();
+    // Meanwhile another tenant's writer keeps granting and revoking, as the rest of an app would.
+    let other = hub.create_tenant("Meanwhile").unwrap();
+    let other_product = other
+        .create_product(host, NewProduct::paid("P", ProductKind::Course))
+        .unwrap()
+        .id;
+    let busy = other
+        .add_customer(host, NewCustomer::new("busy@meanwhile.example"))
+        .unwrap()
+        .member
+        .id;
+    let retried_before = memberkit_postgres::retried_transactions();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (ours, (longest, writes)) = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let (mut longest, mut writes) = (Duration::ZERO, 0);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let started = Instant::now();
+                if writes % 2 == 0 {
+                    other
+                        .grant(host, busy, other_product, GrantOptions::default())
+                        .unwrap();
+                } else {
+                    other.revoke(host, busy, other_product).unwrap();
+                }
+                longest = longest.max(started.elapsed());
+                writes += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            (longest, writes)
+        });
+        let started = Instant::now();
+        let options = ImportOptions {
+            products: vec![product],
+            mode: ImportMode::Grant,
+            ..Default::default()
+        };
+        let report = t
+            .import_customers(host, ImportSource::Csv(&csv), &options)
+            .unwrap();
+        assert_eq!(report.count(ImportOutcome::Created), import_rows);
+        let elapsed = started.elapsed();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (elapsed, writer.join().unwrap())
+    });
+    let retried = memberkit_postgres::retried_transactions() - retried_before;
     let started = Instant::now();
     import_by_hand(&mut client, t.id(), product, import_rows);
     let theirs = started.elapsed();
@@ -334,6 +369,11 @@ fn writes(size: &Size, server: &str) {
         rate(ours),
         rate(theirs),
         rate(ours) / rate(theirs)
+    );
+    println!(
+        "  a writer in another tenant beside that import did {writes} writes and waited at most \
+         {:.0} ms; {retried} transactions were retried inside the store",
+        longest.as_secs_f64() * 1000.0
     );
     drop(hub);
     client
