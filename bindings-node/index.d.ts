@@ -31,7 +31,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Hub {
   /**
    * Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
-   * ephemeral one, or `"sqlite:…"`; another `scheme://` rejects with `invalid_input`.
+   * ephemeral one, `"sqlite:…"`, or `"postgresql://user:password@host:5432/db"` for a
+   * PostgreSQL database that several app servers share; another `scheme://` rejects with `invalid_input`.
    * `clock` is for tests.
    */
   static open(path: string, clock?: ManualClock | undefined | null): Promise<Hub>

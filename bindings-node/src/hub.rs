@@ -55,7 +55,8 @@ fn finding(hub: &mk::Hub, id: String) -> impl FnOnce() -> mk::Result<Tenant> + S
 #[napi]
 impl Hub {
     /// Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
-    /// ephemeral one, or `"sqlite:…"`; another `scheme://` rejects with `invalid_input`.
+    /// ephemeral one, `"sqlite:…"`, or `"postgresql://user:password@host:5432/db"` for a
+    /// PostgreSQL database that several app servers share; another `scheme://` rejects with `invalid_input`.
     /// `clock` is for tests.
     #[napi(ts_return_type = "Promise<Hub>")]
     pub fn open(path: String, clock: Option<&ManualClock>) -> AsyncTask<Job<Hub>> {

@@ -19,7 +19,8 @@ pub(crate) struct Hub {
 #[pymethods]
 impl Hub {
     /// Opens a hub by path or URL: a SQLite file (created if needed), `":memory:"` for an
-    /// ephemeral one, or `"sqlite:…"`; another `scheme://` raises `InvalidInputError`.
+    /// ephemeral one, `"sqlite:…"`, or `"postgresql://user:password@host:5432/db"` for a
+    /// PostgreSQL database that several app servers share; another `scheme://` raises `InvalidInputError`.
     /// `clock` is for tests.
     #[staticmethod]
     #[pyo3(signature = (path, clock=None))]

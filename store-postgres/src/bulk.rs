@@ -5,7 +5,8 @@
 
 use crate::rows::*;
 use crate::search::search_columns;
-use crate::tx::{const_sql, product_ids, PgTx};
+use crate::transaction::{const_sql, PgTx};
+use crate::tx::product_ids;
 use memberkit::store::{Changes, ImportFacts};
 use memberkit::*;
 use std::collections::{HashMap, HashSet};

@@ -33,6 +33,7 @@ mod conn;
 mod rows;
 mod schema;
 mod search;
+mod transaction;
 mod tx;
 
 pub use schema::HUB_WIDE_TABLES;
@@ -41,7 +42,7 @@ use conn::{Conn, Manager};
 use memberkit::store::AccessFacts;
 use memberkit::{Error, MemberId, ProductId, Result, Store, TenantId, Tx};
 use std::time::{Duration, Instant};
-use tx::Lost;
+use transaction::Lost;
 
 /// The schema version this crate creates and migrates databases to.
 pub const SCHEMA_VERSION: i32 = schema::MIGRATIONS[schema::MIGRATIONS.len() - 1].0;
@@ -125,7 +126,7 @@ impl PgStore {
         let (mut attempt, mut unique_losses) = (0u32, 0u32);
         loop {
             let mut conn = self.checkout()?;
-            let failure = match tx::in_transaction(&mut conn, mode, f) {
+            let failure = match transaction::in_transaction(&mut conn, mode, f) {
                 Ok(()) => return Ok(()),
                 Err(failure) => failure,
             };
@@ -300,6 +301,6 @@ impl Store for PgStore {
     ) -> Result<Option<AccessFacts>> {
         // One statement in autocommit mode: its own snapshot, without BEGIN and COMMIT.
         let mut conn = self.checkout()?;
-        tx::access_facts_now(&mut conn, tenant, member, product)
+        transaction::access_facts_now(&mut conn, tenant, member, product)
     }
 }
