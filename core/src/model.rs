@@ -441,6 +441,17 @@ pub struct Invite {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
+impl InviteStatus {
+    /// The status a store keeps: `expired` is derived from `expires_at`, so such an invite is
+    /// stored as `pending`.
+    pub fn stored(self) -> InviteStatus {
+        match self {
+            InviteStatus::Expired => InviteStatus::Pending,
+            other => other,
+        }
+    }
+}
+
 impl Invite {
     /// The status at `now`: a pending invite is expired from `expires_at` on.
     pub fn status_at(&self, now: OffsetDateTime) -> InviteStatus {

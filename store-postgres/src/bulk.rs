@@ -272,7 +272,7 @@ pub(crate) fn insert_invites(
     let expires: Vec<OffsetDateTime> = invites.iter().map(|(i, _)| i.expires_at).collect();
     let statuses: Vec<&str> = invites
         .iter()
-        .map(|(i, _)| stored_invite_status(i.status))
+        .map(|(i, _)| i.status.stored().as_str())
         .collect();
     let accepted: Vec<Option<OffsetDateTime>> =
         invites.iter().map(|(i, _)| i.accepted_at).collect();
@@ -313,7 +313,7 @@ pub(crate) fn insert_invites(
     route_tokens(tx, tenant, &digests)?;
     let pending: HashSet<&str> = invites
         .iter()
-        .filter(|(i, _)| stored_invite_status(i.status) == InviteStatus::Pending.as_str())
+        .filter(|(i, _)| i.status.stored() == InviteStatus::Pending)
         .map(|(i, _)| i.email_key.as_str())
         .collect();
     let pending: Vec<&str> = pending.into_iter().collect();

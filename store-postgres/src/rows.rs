@@ -49,14 +49,6 @@ pub(crate) fn scope_of(key: Uuid) -> Option<WorkspaceId> {
     (!key.is_nil()).then(|| WorkspaceId::from_uuid(key))
 }
 
-pub(crate) fn stored_invite_status(status: InviteStatus) -> &'static str {
-    // `expired` is derived from expires_at; in the table such an invite is still pending.
-    match status {
-        InviteStatus::Expired => InviteStatus::Pending.as_str(),
-        other => other.as_str(),
-    }
-}
-
 pub(crate) fn prefixed(cols: &str, alias: &str) -> String {
     cols.split(", ")
         .map(|c| format!("{alias}.{c}"))

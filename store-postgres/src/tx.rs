@@ -714,7 +714,7 @@ impl Tx for PgTx<'_> {
             )?;
             crate::bulk::route_tokens(self, i.tenant_id, &[digest])?;
         }
-        let status = stored_invite_status(i.status);
+        let status = i.status.stored().as_str();
         self.exec(
             "UPDATE invites SET member_id = $3, name = $4, role = $5, products = $6,
                  expires_at = $7, status = $8, accepted_at = $9, revoked_at = $10,
@@ -807,7 +807,7 @@ impl Tx for PgTx<'_> {
             &[
                 &tenant.u(),
                 &(filter.limit as i64),
-                &filter.stored_status.map(stored_invite_status),
+                &filter.stored_status.map(|s| s.stored().as_str()),
                 &filter.expires_after,
                 &filter.expires_by,
             ],

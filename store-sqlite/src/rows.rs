@@ -228,14 +228,6 @@ pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
     })
 }
 
-pub(crate) fn stored_invite_status(status: InviteStatus) -> &'static str {
-    // `expired` is derived from expires_at; on disk such an invite is still pending.
-    match status {
-        InviteStatus::Expired => InviteStatus::Pending.as_str(),
-        other => other.as_str(),
-    }
-}
-
 pub(crate) fn json_text(value: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string(value).map_err(Error::storage)
 }

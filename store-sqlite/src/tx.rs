@@ -815,7 +815,7 @@ impl Tx for SqlTx<'_> {
                 i.created_by.to_string(),
                 ts(i.created_at),
                 ts(i.expires_at),
-                stored_invite_status(i.status),
+                i.status.stored().as_str(),
                 i.accepted_at.map(ts),
                 i.revoked_at.map(ts),
                 &digest.0[..],
@@ -839,7 +839,7 @@ impl Tx for SqlTx<'_> {
                 i.role.key(),
                 json_text(&i.products)?,
                 ts(i.expires_at),
-                stored_invite_status(i.status),
+                i.status.stored().as_str(),
                 i.accepted_at.map(ts),
                 i.revoked_at.map(ts),
                 new_digest.map(|d| d.0.to_vec()),
@@ -898,7 +898,7 @@ impl Tx for SqlTx<'_> {
             params![
                 tenant.u(),
                 filter.limit as i64,
-                filter.stored_status.map(stored_invite_status),
+                filter.stored_status.map(|s| s.stored().as_str()),
                 filter.expires_after.map(ts),
                 filter.expires_by.map(ts)
             ],

@@ -2,6 +2,7 @@
 //! `postgres` crate on the same database: has_access, can, search, single grants and an import.
 //! Runs when a server is given (`MEMBERKIT_BENCH_POSTGRES`, or the tests' server).
 
+use crate::writes::import_beside_a_writer;
 use crate::{interleave, Figures};
 use memberkit::time::OffsetDateTime;
 use memberkit::*;
@@ -305,59 +306,13 @@ fn writes(size: &Size, server: &str) {
         rate(ours) / rate(theirs)
     );
 
-    // An import (grant mode, one product) against the member, role and grant rows inserted by
-    // hand with the same bulk statements, in one transaction.
-    let product = course("Imported");
-    let csv: String = std::iter::once("name,email".to_string())
-        .chain((0..import_rows).map(|i| format!("Person {i},i{i}@import.example")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    // Meanwhile another tenant's writer keeps granting and revoking, as the rest of an app would.
-    let other = hub.create_tenant("Meanwhile").unwrap();
-    let other_product = other
-        .create_product(host, NewProduct::paid("P", ProductKind::Course))
-        .unwrap()
-        .id;
-    let busy = other
-        .add_customer(host, NewCustomer::new("busy@meanwhile.example"))
-        .unwrap()
-        .member
-        .id;
+    // An import (grant mode, one product) while another tenant keeps writing, against the
+    // member, role and grant rows inserted by hand with the same bulk statements.
     let retried_before = memberkit_postgres::retried_transactions();
-    let done = std::sync::atomic::AtomicBool::new(false);
-    let (ours, (longest, writes)) = std::thread::scope(|s| {
-        let writer = s.spawn(|| {
-            let (mut longest, mut writes) = (Duration::ZERO, 0);
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                let started = Instant::now();
-                if writes % 2 == 0 {
-                    other
-                        .grant(host, busy, other_product, GrantOptions::default())
-                        .unwrap();
-                } else {
-                    other.revoke(host, busy, other_product).unwrap();
-                }
-                longest = longest.max(started.elapsed());
-                writes += 1;
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            (longest, writes)
-        });
-        let started = Instant::now();
-        let options = ImportOptions {
-            products: vec![product],
-            mode: ImportMode::Grant,
-            ..Default::default()
-        };
-        let report = t
-            .import_customers(host, ImportSource::Csv(&csv), &options)
-            .unwrap();
-        assert_eq!(report.count(ImportOutcome::Created), import_rows);
-        let elapsed = started.elapsed();
-        done.store(true, std::sync::atomic::Ordering::Relaxed);
-        (elapsed, writer.join().unwrap())
-    });
+    let beside = import_beside_a_writer(&hub, &t, import_rows);
     let retried = memberkit_postgres::retried_transactions() - retried_before;
+    let (ours, longest, writes) = (beside.elapsed, beside.longest, beside.writes);
+    let product = course("By hand");
     let started = Instant::now();
     import_by_hand(&mut client, t.id(), product, import_rows);
     let theirs = started.elapsed();

@@ -82,7 +82,18 @@ pub fn compare(size: &Size) {
         pairs as f64 / started.elapsed().as_secs_f64()
     );
 
-    import_beside_a_writer(&hub, &t, import_rows);
+    let Beside {
+        elapsed,
+        longest,
+        writes,
+    } = import_beside_a_writer(&hub, &t, import_rows);
+    println!(
+        "import {import_rows} rows (grant mode): {:.2} s = {:.0} rows/s; a writer beside it did \
+         {writes} writes and waited at most {:.0} ms (target: at most 1000 ms)",
+        elapsed.as_secs_f64(),
+        import_rows as f64 / elapsed.as_secs_f64(),
+        longest.as_secs_f64() * 1000.0
+    );
 }
 
 fn members(t: &Tenant, n: usize) -> Vec<MemberId> {
@@ -145,10 +156,19 @@ fn grant_by_hand(conn: &Connection, t: TenantId, m: MemberId, p: ProductId) {
     run("COMMIT");
 }
 
-/// Imports `rows` customers (grant mode, one product) while another thread grants and revokes
-/// in a loop, as the rest of an app keeps writing: the import's rate, and the longest that
-/// other writer waited.
-fn import_beside_a_writer(hub: &Hub, t: &Tenant, rows: usize) {
+/// How an import went while another tenant's writer kept writing.
+pub struct Beside {
+    /// How long the import took.
+    pub elapsed: Duration,
+    /// The other writer's longest wait for one write.
+    pub longest: Duration,
+    /// How many writes the other writer made meanwhile.
+    pub writes: usize,
+}
+
+/// Imports `rows` customers (grant mode, one product) while another tenant's writer grants and
+/// revokes in a loop, as the rest of an app keeps writing.
+pub fn import_beside_a_writer(hub: &Hub, t: &Tenant, rows: usize) -> Beside {
     let other = hub.create_tenant("Meanwhile").unwrap();
     let product = other
         .create_product(Actor::System, NewProduct::paid("P", ProductKind::Course))
@@ -204,11 +224,9 @@ fn import_beside_a_writer(hub: &Hub, t: &Tenant, rows: usize) {
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         (elapsed, writer.join().unwrap())
     });
-    println!(
-        "import {rows} rows (grant mode): {:.2} s = {:.0} rows/s; a writer beside it did {writes} \
-         writes and waited at most {:.0} ms (target: at most 1000 ms)",
-        elapsed.as_secs_f64(),
-        rows as f64 / elapsed.as_secs_f64(),
-        longest.as_secs_f64() * 1000.0
-    );
+    Beside {
+        elapsed,
+        longest,
+        writes,
+    }
 }
