@@ -15,6 +15,7 @@ const WORKER: &str = "MEMBERKIT_TEST_PG_WORKER";
 const PROCESSES: usize = 4;
 const THREADS: usize = 2;
 const PEOPLE: usize = 40;
+const CLAIMANTS: usize = 10;
 
 /// What every worker gets: the database, the tenant, the shared product, and the invites.
 fn plan_line(
@@ -78,6 +79,20 @@ fn worker() {
                         "accept",
                     );
                 }
+                // Everyone signs the same people up: each pending invite, in either tenant, is
+                // claimed once (claims lock each tenant they reach, in any order).
+                for i in 0..CLAIMANTS {
+                    let email = format!("claimant{i}@race.test");
+                    // One result line per claimed invite (none when another worker won).
+                    match hub.claim(&email) {
+                        Ok(accepted) => {
+                            for a in accepted {
+                                note(Ok(format!("claimed {}", a.invite.id)), "claim");
+                            }
+                        }
+                        Err(e) => note(Err(e), "claim"),
+                    }
+                }
                 // Everyone imports an overlapping file: the shared people and some of its own.
                 let mut csv = String::from("email,name\n");
                 for i in (0..PEOPLE).step_by(3) {
@@ -132,6 +147,15 @@ fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() 
             (email, issued.token.expose().to_owned())
         })
         .collect();
+    // The same people invited by this tenant and by another one, to sign up during the race.
+    let elsewhere = hub.create_tenant("Race, too").unwrap();
+    for i in 0..CLAIMANTS {
+        let email = format!("claimant{i}@race.test");
+        t.invite(Actor::System, NewInvite::new(&email)).unwrap();
+        elsewhere
+            .invite(Actor::System, NewInvite::new(&email))
+            .unwrap();
+    }
     let plan = plan_line(&url, t.id(), shared.id, &invites);
     let started = std::time::Instant::now();
     let children: Vec<_> = (0..PROCESSES)
@@ -200,12 +224,25 @@ fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() 
     assert_eq!(distinct.len(), invites.len());
     assert_eq!(errors.len(), invites.len() * (workers - 1));
 
+    // Each sign-up invite claimed exactly once, in both tenants.
+    let claimed: Vec<&String> = results
+        .iter()
+        .filter(|r| r.starts_with("claimed"))
+        .collect();
+    let distinct: BTreeSet<&&String> = claimed.iter().collect();
+    assert_eq!(claimed.len(), 2 * CLAIMANTS, "{claimed:?}");
+    assert_eq!(distinct.len(), 2 * CLAIMANTS);
+    assert!(elsewhere
+        .invites(Some(InviteStatus::Pending))
+        .unwrap()
+        .is_empty());
+
     // Every import was acknowledged, and all its people are there with the shared product.
     assert_eq!(
         results.iter().filter(|r| r.starts_with("imported")).count(),
         workers
     );
-    let everyone = PEOPLE + invites.len() + workers * 10;
+    let everyone = PEOPLE + invites.len() + CLAIMANTS + workers * 10;
     assert_eq!(
         t.count_customers(&CustomerQuery::default()).unwrap(),
         everyone
