@@ -4,7 +4,6 @@
 //! statements with one row, so there is one SQL text per table.
 
 use crate::rows::*;
-use crate::search::search_columns;
 use crate::transaction::{const_sql, PgTx};
 use crate::tx::product_ids;
 use memberkit::store::{Changes, ImportFacts};
@@ -107,7 +106,7 @@ pub(crate) fn insert_members(tx: &PgTx<'_>, members: &[&Member]) -> Result<()> {
         (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut texts, mut sort_names) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for m in members {
-        let (text, sort_name) = search_columns(m.name.as_deref(), &m.email_key);
+        let (text, sort_name) = normalize::search_forms(m.name.as_deref(), &m.email_key);
         tenants.push(m.tenant_id.u());
         ids.push(m.id.u());
         emails.push(m.email.as_str());

@@ -1,4 +1,4 @@
-//! The customer list's SQL: the search columns of a member and the WHERE clause built from a
+//! The customer list's SQL: the WHERE clause built from a
 //! `CustomerFilter`, with `pg_trgm` finding substrings.
 
 use crate::rows::*;
@@ -8,12 +8,6 @@ use postgres::types::ToSql;
 
 /// A query argument.
 pub(crate) type Arg = Box<dyn ToSql + Sync + Send>;
-
-/// The `search_text` and `sort_name` columns of a member: the core's folded forms, as on
-/// SQLite (without SQLite's tenant marker: here the tenant is an index column of its own).
-pub(crate) fn search_columns(name: Option<&str>, email_key: &str) -> (String, String) {
-    normalize::search_forms(name, email_key)
-}
 
 /// A LIKE pattern matching `term` anywhere, with LIKE's wildcards in it taken literally. The
 /// trigram index (`gin_trgm_ops`) serves it; LIKE's recheck keeps the match exact, so the rows

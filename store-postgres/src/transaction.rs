@@ -3,7 +3,7 @@
 
 use crate::conn::Conn;
 use crate::rows::{get, AsUuid};
-use crate::{is_retryable, pg_err, Mode};
+use crate::{pg_err, Mode};
 use memberkit::store::AccessFacts;
 use memberkit::*;
 use postgres::types::ToSql;
@@ -38,13 +38,18 @@ pub(crate) struct Failure {
     pub(crate) lost: Option<Lost>,
 }
 
+/// Whether `e` means the transaction lost to a concurrent one, and how.
 fn lost_by(e: &postgres::Error) -> Option<Lost> {
-    if !is_retryable(e) {
-        return None;
-    }
-    match e.code() {
-        Some(c) if *c == postgres::error::SqlState::UNIQUE_VIOLATION => Some(Lost::ToUniqueIndex),
-        _ => Some(Lost::ToConcurrent),
+    use postgres::error::SqlState;
+    let code = e.code()?;
+    if *code == SqlState::UNIQUE_VIOLATION {
+        Some(Lost::ToUniqueIndex)
+    } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
+        || *code == SqlState::T_R_DEADLOCK_DETECTED
+    {
+        Some(Lost::ToConcurrent)
+    } else {
+        None
     }
 }
 

@@ -183,7 +183,7 @@ impl Tx for PgTx<'_> {
 
     fn update_member(&self, m: &Member) -> Result<()> {
         self.enter(m.tenant_id)?;
-        let (text, sort_name) = search_columns(m.name.as_deref(), &m.email_key);
+        let (text, sort_name) = normalize::search_forms(m.name.as_deref(), &m.email_key);
         self.exec(
             "UPDATE members SET email = $3, email_key = $4, name = $5, external_id = $6,
                  status = $7, updated_at = $8, search_text = $9, sort_name = $10
