@@ -33,9 +33,9 @@ fn child() {
     let t = hub.tenant(tenant.parse().unwrap()).unwrap();
     let product: ProductId = product.parse().unwrap();
     println!("started");
-    match what {
-        "import" => {
-            let csv = import_file();
+    match what.strip_prefix("import:") {
+        Some(run) => {
+            let csv = import_file(run);
             let options = ImportOptions {
                 products: vec![product],
                 mode: ImportMode::Grant,
@@ -66,10 +66,11 @@ fn child() {
     }
 }
 
-fn import_file() -> String {
+/// A file of new people for each run: re-importing a file adds nobody.
+fn import_file(run: &str) -> String {
     let mut csv = String::from("name,email\n");
     for i in 0..IMPORT_ROWS {
-        csv.push_str(&format!("Imported {i},imp{i}@crash.test\n"));
+        csv.push_str(&format!("Imported {run}-{i},imp{run}-{i}@crash.test\n"));
     }
     csv
 }
@@ -141,7 +142,13 @@ fn survive_kills(target: &str, check_integrity: &dyn Fn()) -> (usize, usize, usi
     let (mut kills, mut whole_imports, mut acked) = (0, 0, 0);
     for ms in [20u64, 150, 400, 900, 1_500] {
         // The import: all of it or none of it, whenever it dies.
-        let lines = kill_during("import", target, t.id(), product, Duration::from_millis(ms));
+        let lines = kill_during(
+            &format!("import:{ms}"),
+            target,
+            t.id(),
+            product,
+            Duration::from_millis(ms),
+        );
         kills += 1;
         check_integrity();
         let hub = Hub::open(target).unwrap();

@@ -209,8 +209,17 @@ fn migrate(conn: &mut Conn) -> Result<()> {
             source: None,
         });
     }
-    for (version, name, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > current) {
-        tx.batch_execute(sql).map_err(pg_err)?;
+    let pending: Vec<_> = schema::MIGRATIONS
+        .iter()
+        .filter(|m| m.0 > current)
+        .collect();
+    if pending.is_empty() {
+        return tx.commit().map_err(pg_err);
+    }
+    let trgm_ops = trigram_opclass(&mut tx)?;
+    for (version, name, sql) in pending {
+        tx.batch_execute(&sql.replace("{trgm_ops}", &trgm_ops))
+            .map_err(pg_err)?;
         tx.execute(
             "INSERT INTO memberkit_migrations (version, name, applied_at) VALUES ($1, $2, now())",
             &[version, name],
@@ -218,6 +227,29 @@ fn migrate(conn: &mut Conn) -> Result<()> {
         .map_err(pg_err)?;
     }
     tx.commit().map_err(pg_err)
+}
+
+/// Makes sure `pg_trgm` is installed (once per database, wherever it already is) and names its
+/// GIN operator class with that schema, so the index works whatever the search_path.
+fn trigram_opclass(tx: &mut postgres::Transaction<'_>) -> Result<String> {
+    // Database-wide, unlike the migration lock: two schemas migrating at once must not both
+    // create the extension.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('memberkit:pg_trgm'))",
+        &[],
+    )
+    .map_err(pg_err)?;
+    tx.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        .map_err(pg_err)?;
+    let schema: String = tx
+        .query_one(
+            "SELECT n.nspname::text FROM pg_extension e
+             JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(pg_err)?;
+    Ok(format!("\"{}\".gin_trgm_ops", schema.replace('"', "\"\"")))
 }
 
 /// Creates the first schema of the connection's `search_path` if it is missing, so a URL
@@ -252,16 +284,6 @@ fn create_first_schema(client: &mut postgres::Client) -> Result<()> {
             .map_err(pg_err)?;
     }
     Ok(())
-}
-
-/// SQLSTATEs of a transaction that lost to a concurrent one: run it again.
-pub(crate) fn is_retryable(e: &postgres::Error) -> bool {
-    use postgres::error::SqlState;
-    e.code().is_some_and(|c| {
-        *c == SqlState::T_R_SERIALIZATION_FAILURE
-            || *c == SqlState::T_R_DEADLOCK_DETECTED
-            || *c == SqlState::UNIQUE_VIOLATION
-    })
 }
 
 pub(crate) fn pg_err(e: postgres::Error) -> Error {

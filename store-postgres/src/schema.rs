@@ -24,13 +24,12 @@ pub const HUB_WIDE_TABLES: &[(&str, &str)] = &[
     ),
 ];
 
-/// (version, name, SQL). Append only: a released migration never changes.
+/// (version, name, SQL). Append only: a released migration never changes. `{trgm_ops}` is
+/// replaced by the schema-qualified `gin_trgm_ops` when a migration runs.
 pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
     1,
     "initial",
     r#"
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
 CREATE TABLE tenants (
     tenant_id uuid PRIMARY KEY,
     name text NOT NULL,
@@ -63,7 +62,9 @@ CREATE UNIQUE INDEX members_external_id ON members (tenant_id, external_id)
 CREATE INDEX members_by_seq ON members (tenant_id, seq);
 CREATE INDEX members_by_name ON members (tenant_id, sort_name, id);
 CREATE INDEX members_by_status ON members (tenant_id, status, seq);
-CREATE INDEX members_search ON members USING gin (search_text gin_trgm_ops);
+-- {trgm_ops}: pg_trgm's operator class, named with the schema the extension lives in (it may
+-- be outside this connection's search_path).
+CREATE INDEX members_search ON members USING gin (search_text {trgm_ops});
 
 CREATE TABLE workspaces (
     tenant_id uuid NOT NULL REFERENCES tenants (tenant_id),
