@@ -21,6 +21,7 @@
 //! files, what is on disk) is tested in that store's own crate.
 
 mod fixture;
+pub mod model;
 mod retry;
 mod suite;
 
@@ -33,16 +34,26 @@ use libtest_mimic::{Arguments, Trial};
 /// command line's libtest arguments, and exits with the result.
 pub fn run(variants: &'static [Variant]) -> ! {
     let args = Arguments::from_args();
+    // The model test's operations are split over the variants: each store runs the total.
+    let model_ops = model::total_ops() / variants.len().max(1);
     let trials = variants
         .iter()
         .flat_map(|variant| {
-            suite::all().map(move |(module, case)| {
+            let cases = suite::all().map(move |(module, case)| {
                 let name = format!("{}::{module}::{}", variant.name, case.name);
                 Trial::test(name, move || {
                     fixture::with_opener(variant.open, case.run);
                     Ok(())
                 })
-            })
+            });
+            let model = (0..model::PARTS).map(move |part| {
+                let name = format!("{}::model::part_{part}", variant.name);
+                Trial::test(name, move || {
+                    model::run_part(variant.open, variant.name, part, model_ops);
+                    Ok(())
+                })
+            });
+            cases.chain(model)
         })
         .collect();
     libtest_mimic::run(&args, trials).exit()

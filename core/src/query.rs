@@ -99,8 +99,9 @@ pub struct CustomerQuery {
     pub search: Option<String>,
     /// Only this status.
     pub status: Option<MemberStatus>,
-    /// Only members who can use this product now (an active grant; for a free product, every
-    /// active member).
+    /// Only members who can use this product now, as `has_access` answers: active members
+    /// with an active grant (for a free product, every active member; nobody once it is
+    /// archived).
     pub product: Option<ProductId>,
     /// Only members with no active grant to any paid product.
     pub no_access: bool,

@@ -8,6 +8,7 @@ mod import;
 mod import_runs;
 mod invites;
 mod members;
+mod model_found;
 mod rank;
 mod rules;
 mod scenarios;
@@ -17,7 +18,7 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 11] = [
+    let modules: [(&str, &[Case]); 12] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
         ("customers", customers::TESTS),
@@ -25,6 +26,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("import_runs", import_runs::TESTS),
         ("invites", invites::TESTS),
         ("members", members::TESTS),
+        ("model_found", model_found::TESTS),
         ("rank", rank::TESTS),
         ("rules", rules::TESTS),
         ("scenarios", scenarios::TESTS),

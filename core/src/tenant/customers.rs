@@ -53,7 +53,12 @@ impl Tenant {
             ));
         }
         self.read(|tx, now| {
-            let mut filter = self.filter(tx, query, now)?;
+            let Some(mut filter) = self.filter(tx, query, now)? else {
+                return Ok(CustomerPage {
+                    rows: Vec::new(),
+                    next_cursor: None,
+                });
+            };
             filter.limit = query.limit + 1;
             let mut found = tx.customers(self.id(), &filter)?;
             let more = found.len() > query.limit;
@@ -70,9 +75,9 @@ impl Tenant {
 
     /// How many customers match `query` (its cursor and limit are ignored).
     pub fn count_customers(&self, query: &CustomerQuery) -> Result<usize> {
-        self.read(|tx, now| {
-            let filter = self.filter(tx, query, now)?;
-            tx.count_customers(self.id(), &filter)
+        self.read(|tx, now| match self.filter(tx, query, now)? {
+            Some(filter) => tx.count_customers(self.id(), &filter),
+            None => Ok(0),
         })
     }
 
@@ -126,21 +131,24 @@ impl Tenant {
         String::from_utf8(bytes).map_err(Error::storage)
     }
 
+    /// The store's filter for `q`; `None` when nobody can match (an archived free product).
     fn filter(
         &self,
         tx: &dyn Tx,
         q: &CustomerQuery,
         now: OffsetDateTime,
-    ) -> Result<CustomerFilter> {
+    ) -> Result<Option<CustomerFilter>> {
+        // "Can use this product now" means what has_access answers: only active members, with
+        // an active grant to a paid product; a free product is everyone's until archived.
         let (paid_product, active_only) = match q.product {
             Some(id) => {
                 let p = tx
                     .product(self.id(), id)?
                     .ok_or_else(|| Error::not_found("product", id))?;
-                if p.paid {
-                    (Some(id), false)
-                } else {
-                    (None, !p.archived)
+                match (p.paid, p.archived) {
+                    (true, _) => (Some(id), true),
+                    (false, false) => (None, true),
+                    (false, true) => return Ok(None),
                 }
             }
             None => (None, false),
@@ -170,7 +178,7 @@ impl Tenant {
             .as_deref()
             .map(|c| decode_cursor(q.sort, c))
             .transpose()?;
-        Ok(CustomerFilter {
+        Ok(Some(CustomerFilter {
             search,
             status: q.status,
             paid_product,
@@ -181,7 +189,7 @@ impl Tenant {
             after,
             limit: q.limit,
             now,
-        })
+        }))
     }
 }
 
