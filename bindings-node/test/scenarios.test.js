@@ -5,20 +5,12 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const mk = require('..')
+const { stores, target } = require('./helpers')
 
 const dir = path.join(__dirname, '..', '..', 'tests', 'scenarios')
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
 
-// Every scenario runs on SQLite, and on PostgreSQL when a server is given
-// (`eval "$(scripts/postgres start)"`), each run in a schema of its own.
-const postgres = process.env.MEMBERKIT_TEST_POSTGRES
-const stores = ['sqlite', ...(postgres ? ['postgres'] : [])]
-
-function target (store) {
-  if (store === 'sqlite') return ':memory:'
-  const schema = `mk_node_${require('node:crypto').randomUUID().replaceAll('-', '')}`
-  return `${postgres}${postgres.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema},public`
-}
+// Every scenario runs on every store (helpers.js: SQLite, and PostgreSQL when a server is given).
 
 class Runner {
   constructor (store) {

@@ -20,7 +20,7 @@ pub struct NormalizedEmail {
 /// The check is deliberately pragmatic (what sign-up forms accept): one `@`, a local part of
 /// 1-64 characters, a domain with at least one dot and no empty label, at most 254
 /// characters, no spaces, no control or invisible format characters (U+200B, U+2060, U+FEFF,
-/// bidi marks: they make look-alike duplicates), and none of `<>()[],;:\"`. Unicode letters
+/// bidi marks: they make look-alike duplicates; nor U+FFFD), and none of `<>()[],;:\"`. Unicode letters
 /// are allowed on both sides.
 ///
 /// The key compares case the way mail systems do without merging distinct mailboxes: NFC,
@@ -95,9 +95,12 @@ fn nfc_is_ascii(c: char) -> bool {
     std::iter::once(c).nfc().all(|n| n.is_ascii())
 }
 
-/// Control characters (Cc) and invisible format characters (Cf, Unicode 15).
+/// Control characters (Cc), invisible format characters (Cf, Unicode 15), and U+FFFD: the
+/// replacement character is what a lossy decoder leaves (Node hands a lone surrogate over as
+/// one), never part of a real address.
 fn is_invisible(c: char) -> bool {
     c.is_control()
+        || c == char::REPLACEMENT_CHARACTER
         || matches!(c as u32,
             0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
             | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
@@ -258,6 +261,7 @@ mod tests {
             "ada@x\u{200E}.com",
             "ad\u{202E}a@x.com",
             "a\u{AD}da@x.com",
+            "\u{FFFD}@x.com", // a lone surrogate, decoded lossily
         ] {
             let err = email(bad).unwrap_err();
             assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{bad:?}");

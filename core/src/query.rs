@@ -95,7 +95,8 @@ pub const MAX_CUSTOMER_PAGE: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerQuery {
     /// Case-insensitive substring of the name or email (Unicode-aware), at most
-    /// [`crate::normalize::MAX_SEARCH_CHARS`] (200) characters.
+    /// [`crate::normalize::MAX_SEARCH_CHARS`] (200) characters, with no control characters
+    /// (tabs and line breaks count as spaces).
     pub search: Option<String>,
     /// Only this status.
     pub status: Option<MemberStatus>,

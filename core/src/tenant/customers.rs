@@ -170,7 +170,20 @@ impl Tenant {
                         format!("must be at most {} characters", normalize::MAX_SEARCH_CHARS),
                     ));
                 }
-                Ok(normalize::fold(s))
+                // No name or email holds a control character, and a NUL cut the SQLite
+                // full-text query short (found by fuzzing): refuse them; tabs and line breaks
+                // pasted into a search box are spaces.
+                if s.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+                    return Err(Error::invalid(
+                        "search",
+                        "must not contain control characters",
+                    ));
+                }
+                let s: String = s
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                Ok(normalize::fold(&s))
             })
             .transpose()?;
         let after = q
@@ -234,7 +247,13 @@ fn decode_cursor(sort: CustomerSort, cursor: &str) -> Result<String> {
         .collect::<Result<Vec<u8>>>()?;
     let plain = String::from_utf8(bytes).map_err(|_| bad())?;
     match plain.split_once('\n') {
-        Some((s, position)) if s == sort.as_str() => Ok(position.to_owned()),
+        // A position holds a name key, an email key or a number, and the name cursor's
+        // separator: any other control character is forged (PostgreSQL text cannot hold NUL).
+        Some((s, position))
+            if s == sort.as_str() && !position.chars().any(|c| c.is_control() && c != '\u{1f}') =>
+        {
+            Ok(position.to_owned())
+        }
         _ => Err(bad()),
     }
 }

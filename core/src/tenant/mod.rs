@@ -104,9 +104,22 @@ impl Tenant {
     // ----- audit and outbox -------------------------------------------------------------------
 
     /// Audit entries matching `query`, newest first. For the next page, pass the last
-    /// entry's id as `query.before`.
+    /// entry's id as `query.before`. `invalid_input` for a limit out of range or a subject
+    /// with a control character.
     pub fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
         check_limit(query.limit)?;
+        // Subjects are ids and keys memberkit wrote; a control character can match none, and
+        // PostgreSQL text cannot hold a NUL.
+        if query
+            .subject
+            .as_deref()
+            .is_some_and(|s| s.chars().any(char::is_control))
+        {
+            return Err(Error::invalid(
+                "subject",
+                "must not contain control characters",
+            ));
+        }
         self.read(|tx, _| tx.audit(self.id, query))
     }
 

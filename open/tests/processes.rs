@@ -1,21 +1,25 @@
-//! Several app servers on one database: four processes granting, inviting, accepting and
-//! importing the same people at once. Nothing is claimed twice, no email gets two members,
-//! nothing acknowledged is lost, and no caller sees a lock, a serialization failure or a
-//! deadlock (writers of one tenant take turns; `retries.rs` forces a deadlock).
-
-mod common;
+//! Several app servers on one database, on each store: 4 processes × 4 threads adding,
+//! inviting, accepting, claiming and importing the same people, then granting and revoking
+//! for a bounded time. Nothing is claimed twice, no email gets two members, the final state is
+//! what was acknowledged last, and no caller sees a busy or locked database, a serialization
+//! failure or a deadlock. Prints throughput and the longest wait for one call.
 
 use memberkit::*;
 use memberkit_open::OpenHub;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-const WORKER: &str = "MEMBERKIT_TEST_PG_WORKER";
+const WORKER: &str = "MEMBERKIT_TEST_PROCESS_WORKER";
 const PROCESSES: usize = 4;
-const THREADS: usize = 2;
+const THREADS: usize = 4;
 const PEOPLE: usize = 40;
 const CLAIMANTS: usize = 10;
+/// How long each thread grants and revokes.
+const TOGGLING: Duration = Duration::from_millis(1500);
+/// Members each thread grants and revokes the shared product for (its own).
+const TOGGLED: usize = 4;
 
 /// What every worker gets: the database, the tenant, the shared product, and the invites.
 fn plan_line(
@@ -114,12 +118,52 @@ fn worker() {
                     .map(|r| format!("imported {}", r.rows.len())),
                     "import",
                 );
+                // Then grant and revoke its own members' access for a bounded time; the last
+                // acknowledged call for each member is what must hold at the end.
+                let own: Vec<MemberId> = (0..TOGGLED)
+                    .map(|i| {
+                        let email = format!("toggle{i}.{process}.{thread}@race.test");
+                        t.add_customer(Actor::System, NewCustomer::new(email))
+                            .unwrap()
+                            .member
+                            .id
+                    })
+                    .collect();
+                let mut last = vec![None; TOGGLED];
+                let (mut calls, mut longest) = (0u64, Duration::ZERO);
+                let started = Instant::now();
+                while started.elapsed() < TOGGLING {
+                    let i = calls as usize % TOGGLED;
+                    let grant = (calls / TOGGLED as u64) % 2 == 0;
+                    let call = Instant::now();
+                    let r = match grant {
+                        true => t
+                            .grant(Actor::System, own[i], shared, GrantOptions::default())
+                            .map(drop),
+                        false => t.revoke(Actor::System, own[i], shared).map(drop),
+                    };
+                    longest = longest.max(call.elapsed());
+                    calls += 1;
+                    match r {
+                        Ok(()) => last[i] = Some(grant),
+                        Err(e) => note(Err(e), "toggle"),
+                    }
+                }
+                for (m, state) in own.iter().zip(last) {
+                    if let Some(state) = state {
+                        out.push(format!("holds {m} {state}"));
+                    }
+                }
+                out.push(format!("toggled {calls} {}", longest.as_micros()));
                 lines.lock().unwrap().extend(out);
             });
         }
     });
     let mut stdout = std::io::stdout();
+    #[cfg(feature = "postgres")]
     let retried = memberkit_postgres::retried_transactions();
+    #[cfg(not(feature = "postgres"))]
+    let retried = 0;
     writeln!(stdout, "retried {retried}").unwrap();
     for line in lines.into_inner().unwrap() {
         writeln!(stdout, "result {line}").unwrap();
@@ -127,12 +171,27 @@ fn worker() {
 }
 
 #[test]
-fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() {
-    let Some(server) = common::server() else {
-        return common::skip_note("processes");
+fn sqlite_four_processes_racing_on_one_file_lose_nothing_and_claim_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    race("sqlite", dir.path().join("race.db").to_str().unwrap());
+}
+
+#[test]
+fn postgres_four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() {
+    let Ok(server) = std::env::var("MEMBERKIT_TEST_POSTGRES") else {
+        eprintln!("skipped: MEMBERKIT_TEST_POSTGRES is not set");
+        return;
     };
-    let url = common::fresh_url(&server);
-    let hub = Hub::open(&url).unwrap();
+    let schema = format!("mk_race_{}", uuid::Uuid::now_v7().simple());
+    let sep = if server.contains('?') { '&' } else { '?' };
+    race(
+        "postgres",
+        &format!("{server}{sep}options=-csearch_path%3D{schema},public"),
+    );
+}
+
+fn race(store: &str, url: &str) {
+    let hub = Hub::open(url).unwrap();
     let t = hub.create_tenant("Race").unwrap();
     let shared = t
         .create_product(
@@ -156,7 +215,7 @@ fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() 
             .invite(Actor::System, NewInvite::new(&email))
             .unwrap();
     }
-    let plan = plan_line(&url, t.id(), shared.id, &invites);
+    let plan = plan_line(url, t.id(), shared.id, &invites);
     let started = std::time::Instant::now();
     let children: Vec<_> = (0..PROCESSES)
         .map(|_| {
@@ -242,7 +301,7 @@ fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() 
         results.iter().filter(|r| r.starts_with("imported")).count(),
         workers
     );
-    let everyone = PEOPLE + invites.len() + CLAIMANTS + workers * 10;
+    let everyone = PEOPLE + invites.len() + CLAIMANTS + workers * (10 + TOGGLED);
     assert_eq!(
         t.count_customers(&CustomerQuery::default()).unwrap(),
         everyone
@@ -258,18 +317,45 @@ fn four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() 
             ..Default::default()
         })
         .unwrap();
-    // The shared people hold it; each worker's own people were invited with it (the import's
-    // default mode) and get it when they sign up.
-    assert_eq!(with_shared, PEOPLE);
+    // The shared people hold it, and the toggled members whose last call was a grant; each
+    // worker's own people were invited with it (the import's default mode) and get it when
+    // they sign up.
+    let granted_last = results
+        .iter()
+        .filter(|r| r.starts_with("holds ") && r.ends_with(" true"));
+    assert_eq!(with_shared, PEOPLE + granted_last.count());
     let pending = t.invites(Some(InviteStatus::Pending)).unwrap();
     assert_eq!(pending.len(), workers * 10);
     let newcomer = pending[0].email.clone();
     let claimed = hub.claim(&newcomer).unwrap();
     assert_eq!(claimed.len(), 1);
     assert!(t.has_access(claimed[0].member.id, shared.id).unwrap());
+
+    // Grants and revokes: each member holds what the last acknowledged call left.
+    let mut held = 0;
+    for r in &results {
+        if let Some(rest) = r.strip_prefix("holds ") {
+            let (m, state) = rest.split_once(' ').unwrap();
+            let m: MemberId = m.parse().unwrap();
+            assert_eq!(t.has_access(m, shared.id).unwrap(), state == "true", "{r}");
+            held += 1;
+        }
+    }
+    assert_eq!(held, workers * TOGGLED);
+    let (mut toggles, mut longest) = (0u64, 0u64);
+    for r in &results {
+        if let Some(rest) = r.strip_prefix("toggled ") {
+            let (calls, micros) = rest.split_once(' ').unwrap();
+            toggles += calls.parse::<u64>().unwrap();
+            longest = longest.max(micros.parse().unwrap());
+        }
+    }
     eprintln!(
-        "{workers} workers in {PROCESSES} processes: {} acknowledged results in {elapsed:?}, \
-         {retried} transactions retried inside the store",
-        results.len()
+        "{store}: {workers} workers in {PROCESSES} processes: {} acknowledged results in \
+         {elapsed:?}; {toggles} grants and revokes in {TOGGLING:?} per worker ({:.0}/s), \
+         longest wait for one {:.1} ms; {retried} transactions retried inside the store",
+        results.len(),
+        toggles as f64 / TOGGLING.as_secs_f64(),
+        longest as f64 / 1000.0
     );
 }
