@@ -2,6 +2,8 @@
 //! of grants leaves a database that reopens, passes its integrity check (SQLite), holds the
 //! whole import or none of it, and keeps every grant that was acknowledged before the kill.
 
+mod common;
+
 use memberkit::*;
 use memberkit_open::OpenHub;
 use std::io::{BufRead, BufReader};
@@ -215,13 +217,9 @@ fn sqlite_survives_sigkill_during_imports_and_grants() {
 
 #[test]
 fn postgres_survives_sigkill_during_imports_and_grants() {
-    let Ok(server) = std::env::var("MEMBERKIT_TEST_POSTGRES") else {
-        eprintln!("skipped: MEMBERKIT_TEST_POSTGRES is not set");
+    let Some(target) = common::postgres_target("mk_crash") else {
         return;
     };
-    let schema = format!("mk_crash_{}", uuid::Uuid::now_v7().simple());
-    let sep = if server.contains('?') { '&' } else { '?' };
-    let target = format!("{server}{sep}options=-csearch_path%3D{schema},public");
     let (kills, imports, acked) = survive_kills(&target, &|| {});
     eprintln!(
         "postgres: {kills} kills; {imports} whole imports and {acked} acknowledged grants survived"

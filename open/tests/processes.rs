@@ -4,6 +4,8 @@
 //! what was acknowledged last, and no caller sees a busy or locked database, a serialization
 //! failure or a deadlock. Prints throughput and the longest wait for one call.
 
+mod common;
+
 use memberkit::*;
 use memberkit_open::OpenHub;
 use std::collections::{BTreeMap, BTreeSet};
@@ -178,16 +180,9 @@ fn sqlite_four_processes_racing_on_one_file_lose_nothing_and_claim_nothing_twice
 
 #[test]
 fn postgres_four_processes_racing_on_one_database_lose_nothing_and_claim_nothing_twice() {
-    let Ok(server) = std::env::var("MEMBERKIT_TEST_POSTGRES") else {
-        eprintln!("skipped: MEMBERKIT_TEST_POSTGRES is not set");
-        return;
-    };
-    let schema = format!("mk_race_{}", uuid::Uuid::now_v7().simple());
-    let sep = if server.contains('?') { '&' } else { '?' };
-    race(
-        "postgres",
-        &format!("{server}{sep}options=-csearch_path%3D{schema},public"),
-    );
+    if let Some(target) = common::postgres_target("mk_race") {
+        race("postgres", &target);
+    }
 }
 
 fn race(store: &str, url: &str) {

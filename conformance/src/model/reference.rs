@@ -170,6 +170,19 @@ impl ModelTenant {
         }
     }
 
+    /// The invite an owner acts on (resend, revoke): `None` when the tenant has none,
+    /// `not_found` once deleted, `invite_used` once accepted.
+    fn live_invite(&self, k: usize) -> Result<Option<usize>, ErrorCode> {
+        let Some(index) = self.invite_index(k) else {
+            return Ok(None);
+        };
+        match &self.invites[index] {
+            i if i.deleted => Err(ErrorCode::NotFound),
+            i if i.stored == InviteStatus::Accepted => Err(ErrorCode::InviteUsed),
+            _ => Ok(Some(index)),
+        }
+    }
+
     fn pending_invite(&self, e: usize) -> Option<usize> {
         self.invites
             .iter()
@@ -330,17 +343,12 @@ impl ModelTenant {
                 }
             }
             Step::Resend { k, .. } => {
-                let Some(index) = self.invite_index(*k) else {
+                let Some(index) = self.live_invite(*k)? else {
                     return Ok(Capture::Nothing);
                 };
                 let invite = &mut self.invites[index];
-                if invite.deleted {
-                    return Err(ErrorCode::NotFound);
-                }
-                match invite.stored {
-                    InviteStatus::Accepted => return Err(ErrorCode::InviteUsed),
-                    InviteStatus::Revoked => return Err(ErrorCode::InviteRevoked),
-                    _ => {}
+                if invite.stored == InviteStatus::Revoked {
+                    return Err(ErrorCode::InviteRevoked);
                 }
                 invite.expires_at = now + INVITE_LIFETIME;
                 let old = std::mem::take(&mut invite.token);
@@ -348,17 +356,12 @@ impl ModelTenant {
                 return Ok(Capture::InviteToken(index));
             }
             Step::RevokeInvite { k, .. } => {
-                let Some(index) = self.invite_index(*k) else {
+                let Some(index) = self.live_invite(*k)? else {
                     return Ok(Capture::Nothing);
                 };
                 let invite = &mut self.invites[index];
-                if invite.deleted {
-                    return Err(ErrorCode::NotFound);
-                }
-                match invite.stored {
-                    InviteStatus::Accepted => return Err(ErrorCode::InviteUsed),
-                    InviteStatus::Revoked => return Ok(Capture::Nothing),
-                    _ => {}
+                if invite.stored == InviteStatus::Revoked {
+                    return Ok(Capture::Nothing);
                 }
                 invite.stored = InviteStatus::Revoked;
                 let e = invite.e;
