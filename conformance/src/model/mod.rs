@@ -8,6 +8,7 @@
 //! its variants and [`PARTS`] trials each); `MEMBERKIT_MODEL_SEED` changes the seeds for a longer, different run.
 
 mod check;
+mod compare;
 mod reference;
 mod step;
 
