@@ -389,6 +389,10 @@ export interface Invite {
   status: 'pending' | 'accepted' | 'revoked' | 'expired'
   acceptedAt: Date | null
   revokedAt: Date | null
+  /** The invite's own lifetime in milliseconds; null uses the tenant's `inviteLifetimeMs`. */
+  lifetimeMs: number | null
+  /** The inviter's personal message. */
+  message: string | null
 }
 
 /** Options of `invite`. */
@@ -402,6 +406,13 @@ export interface InviteOptions {
   workspace?: string
   /** "Notify by email" (default true): false writes no `invite.created` event. */
   notify?: boolean
+  /**
+   * How long the link lives, in milliseconds (one minute up to the tenant's
+   * `maxInviteLifetimeMs`); the tenant's `inviteLifetimeMs` when absent.
+   */
+  lifetimeMs?: number
+  /** A personal message (at most 2,000 characters) carried in the invite's outbox events. */
+  message?: string
 }
 
 /** A started session and its secret token (returned once). */
@@ -509,6 +520,8 @@ export interface TenantInfo {
   inviteLifetimeMs: number
   /** Longest impersonation, in milliseconds. */
   maxImpersonationMs: number
+  /** The longest lifetime one invite may ask for, in milliseconds. */
+  maxInviteLifetimeMs: number
   createdAt: Date
 }
 
@@ -518,6 +531,8 @@ export interface TenantOptions {
   inviteLifetimeMs?: number
   /** Longest impersonation, in milliseconds (default and maximum one hour). */
   maxImpersonationMs?: number
+  /** The longest lifetime one invite may ask for, in milliseconds (default 30 days). */
+  maxInviteLifetimeMs?: number
 }
 
 /** A workspace inside a tenant. */

@@ -20,9 +20,11 @@ pub struct TenantOptions {
     pub invite_lifetime_ms: Option<f64>,
     /// Longest impersonation, in milliseconds (default and maximum one hour).
     pub max_impersonation_ms: Option<f64>,
+    /// The longest lifetime one invite may ask for, in milliseconds (default 30 days).
+    pub max_invite_lifetime_ms: Option<f64>,
 }
 
-keys! { TenantOptions => ["inviteLifetimeMs", "maxImpersonationMs"] }
+keys! { TenantOptions => ["inviteLifetimeMs", "maxImpersonationMs", "maxInviteLifetimeMs"] }
 
 /// A memberkit hub: one database (a SQLite file by default) holding any number of tenants.
 /// Share one per process.
@@ -94,6 +96,9 @@ impl Hub {
                 }
                 if let Some(ms) = o.max_impersonation_ms {
                     settings.max_impersonation = millis(ms)?;
+                }
+                if let Some(ms) = o.max_invite_lifetime_ms {
+                    settings.max_invite_lifetime = millis(ms)?;
                 }
             }
             hub.create_tenant_with(&name, settings).map(Tenant::from)

@@ -18,6 +18,8 @@ pub struct TenantInfo {
     pub invite_lifetime_ms: f64,
     /// Longest impersonation, in milliseconds.
     pub max_impersonation_ms: f64,
+    /// The longest lifetime one invite may ask for, in milliseconds.
+    pub max_invite_lifetime_ms: f64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -28,6 +30,7 @@ impl From<mk::TenantInfo> for TenantInfo {
             name: t.name,
             invite_lifetime_ms: t.settings.invite_lifetime.whole_milliseconds() as f64,
             max_impersonation_ms: t.settings.max_impersonation.whole_milliseconds() as f64,
+            max_invite_lifetime_ms: t.settings.max_invite_lifetime.whole_milliseconds() as f64,
             created_at: date(t.created_at),
         }
     }
@@ -144,6 +147,10 @@ pub struct Invite {
     pub status: String,
     pub accepted_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The invite's own lifetime in milliseconds; null uses the tenant's `inviteLifetimeMs`.
+    pub lifetime_ms: Option<f64>,
+    /// The inviter's personal message.
+    pub message: Option<String>,
 }
 
 impl From<mk::Invite> for Invite {
@@ -163,6 +170,8 @@ impl From<mk::Invite> for Invite {
             status: i.status.as_str().into(),
             accepted_at: opt_date(i.accepted_at),
             revoked_at: opt_date(i.revoked_at),
+            lifetime_ms: i.lifetime.map(|d| d.whole_milliseconds() as f64),
+            message: i.message,
         }
     }
 }

@@ -55,3 +55,44 @@ test('outbox drain and ack', async () => {
   assert.equal(await tenant.ack(events.map((e) => e.id)), 0)
   assert.deepEqual(await hub.outbox(), [])
 })
+
+test('an invite with its own lifetime and a personal message', async () => {
+  const { hub, tenant, clock } = await setup()
+  const day = 24 * 3600 * 1000
+  const issued = await tenant.invite(mk.SYSTEM, 'ada@client.com', { lifetimeMs: 2 * day, message: 'Hi Ada,\nwelcome.' })
+  assert.equal(issued.invite.lifetimeMs, 2 * day)
+  assert.equal(issued.invite.message, 'Hi Ada,\nwelcome.')
+  assert.equal(issued.invite.expiresAt.getTime(), hub.now().getTime() + 2 * day)
+  const [event] = await tenant.outbox()
+  assert.equal(event.payload.message, 'Hi Ada,\nwelcome.')
+  assert.ok(!JSON.stringify(event.payload).includes(issued.token))
+  clock.advance(3 * day)
+  const resent = await tenant.resendInvite(mk.SYSTEM, issued.invite.id)
+  assert.equal(resent.invite.expiresAt.getTime(), hub.now().getTime() + 2 * day, 'its own lifetime again')
+  assert.equal((await tenant.info()).maxInviteLifetimeMs, 30 * day)
+  assert.equal((await tenant.getInvite(issued.invite.id)).lifetimeMs, 2 * day)
+})
+
+test('a lifetime or message out of bounds is invalid_input and changes nothing', async () => {
+  const { tenant } = await setup()
+  const day = 24 * 3600 * 1000
+  const count = async () => [(await tenant.audit()).length, (await tenant.outbox()).length, (await tenant.invites()).length]
+  const before = await count()
+  for (const options of [
+    { lifetimeMs: 31 * day },
+    { lifetimeMs: 59 * 1000 },
+    { lifetimeMs: -day },
+    { lifetimeMs: NaN },
+    { message: 'x'.repeat(2001) },
+    { message: 'nul \0 inside' },
+  ]) {
+    await rejectsWith(tenant.invite(mk.SYSTEM, 'new@client.com', options), 'invalid_input')
+  }
+  for (const options of [{ lifetimeMs: '7d' }, { message: 42 }, { lifetime: day }]) {
+    assert.throws(() => tenant.invite(mk.SYSTEM, 'new@client.com', options), (err) => err instanceof TypeError && err.code === 'ERR_INVALID_ARG_TYPE')
+  }
+  assert.deepEqual(await count(), before)
+  await rejectsWith(tenant.updateSettings(mk.SYSTEM, { maxInviteLifetimeMs: 6 * day }), 'invalid_input')
+  const info = await tenant.updateSettings(mk.SYSTEM, { maxInviteLifetimeMs: 60 * day })
+  assert.equal(info.maxInviteLifetimeMs, 60 * day)
+})

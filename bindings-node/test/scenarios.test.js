@@ -64,7 +64,10 @@ class Runner {
       case 'has_access': return t.hasAccess(a('member'), a('product'))
       case 'member_status': return (await t.member(a('member'))).status
       case 'invite': {
-        const issued = await t.invite(actor, a('email'), { products: a('products', []), role: a('role', 'customer') })
+        const options = { products: a('products', []), role: a('role', 'customer') }
+        if ('lifetime_secs' in step) options.lifetimeMs = step.lifetime_secs * 1000
+        if ('message' in step) options.message = a('message')
+        const issued = await t.invite(actor, a('email'), options)
         this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
         return issued.merged
       }
@@ -75,6 +78,11 @@ class Runner {
       }
       case 'revoke_invite': await t.revokeInvite(actor, a('invite')); return null
       case 'invite_status': return (await t.getInvite(a('invite'))).status
+      case 'invite_details': {
+        const invite = await t.getInvite(a('invite'))
+        const left = (invite.expiresAt.getTime() - this.hub.now().getTime()) / 1000
+        return { status: invite.status, message: invite.message, expires_in_secs: Math.round(left) }
+      }
       case 'accept': {
         const accepted = await t.accept(a('token'), a('email'))
         this.bind(step, { id: accepted.member.id })
@@ -153,8 +161,13 @@ class Runner {
         const options = {}
         if ('invite_lifetime_secs' in step) options.inviteLifetimeMs = step.invite_lifetime_secs * 1000
         if ('max_impersonation_secs' in step) options.maxImpersonationMs = step.max_impersonation_secs * 1000
+        if ('max_invite_lifetime_secs' in step) options.maxInviteLifetimeMs = step.max_invite_lifetime_secs * 1000
         const info = await t.updateSettings(actor, options)
-        return { invite_lifetime_secs: info.inviteLifetimeMs / 1000, max_impersonation_secs: info.maxImpersonationMs / 1000 }
+        return {
+          invite_lifetime_secs: info.inviteLifetimeMs / 1000,
+          max_impersonation_secs: info.maxImpersonationMs / 1000,
+          max_invite_lifetime_secs: info.maxInviteLifetimeMs / 1000,
+        }
       }
       case 'update_role': await t.updateRole(actor, a('role'), a('name'), a('permissions')); return null
       case 'delete_role': await t.deleteRole(actor, a('role')); return null

@@ -44,21 +44,27 @@ impl Hub {
         dt(py, self.inner.now())
     }
 
-    /// Creates a tenant. Lifetimes are timedeltas (defaults: invites 7 days, impersonation
-    /// 1 hour).
-    #[pyo3(signature = (name, *, invite_lifetime=None, max_impersonation=None))]
+    /// Creates a tenant. Lifetimes are timedeltas (defaults: invites 7 days, at most 30 days
+    /// for one invite, impersonation 1 hour).
+    #[pyo3(signature = (name, *, invite_lifetime=None, max_impersonation=None, max_invite_lifetime=None))]
     fn create_tenant(
         &self,
         py: Python<'_>,
         name: String,
         invite_lifetime: Option<&Bound<'_, PyAny>>,
         max_impersonation: Option<&Bound<'_, PyAny>>,
+        max_invite_lifetime: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Tenant> {
-        let settings = settings(
-            mk::TenantSettings::default(),
-            invite_lifetime,
-            max_impersonation,
-        )?;
+        let mut settings = mk::TenantSettings::default();
+        for (field, value) in [
+            (&mut settings.invite_lifetime, invite_lifetime),
+            (&mut settings.max_impersonation, max_impersonation),
+            (&mut settings.max_invite_lifetime, max_invite_lifetime),
+        ] {
+            if let Some(d) = value {
+                *field = duration(d)?;
+            }
+        }
         let t = py
             .detach(|| self.inner.create_tenant_with(&name, settings))
             .map_err(Failure)?;
@@ -91,18 +97,4 @@ impl Hub {
         let ids: Vec<mk::EventId> = parse_all(ids)?;
         Ok(py.detach(|| self.inner.ack(&ids)).map_err(Failure)?)
     }
-}
-
-fn settings(
-    mut s: mk::TenantSettings,
-    invite_lifetime: Option<&Bound<'_, PyAny>>,
-    max_impersonation: Option<&Bound<'_, PyAny>>,
-) -> PyResult<mk::TenantSettings> {
-    if let Some(d) = invite_lifetime {
-        s.invite_lifetime = duration(d)?;
-    }
-    if let Some(d) = max_impersonation {
-        s.max_impersonation = duration(d)?;
-    }
-    Ok(s)
 }

@@ -24,6 +24,7 @@ pub(crate) fn py_tenant<'py>(py: Python<'py>, t: &mk::TenantInfo) -> PyResult<Bo
         "id" => t.id.to_string(), "name" => &t.name,
         "invite_lifetime_seconds" => t.settings.invite_lifetime.whole_seconds(),
         "max_impersonation_seconds" => t.settings.max_impersonation.whole_seconds(),
+        "max_invite_lifetime_seconds" => t.settings.max_invite_lifetime.whole_seconds(),
         "created_at" => dt(py, t.created_at)?,
     })
 }
@@ -64,6 +65,7 @@ pub(crate) fn py_invite<'py>(py: Python<'py>, i: &mk::Invite) -> PyResult<Bound<
         "created_by" => i.created_by.to_string(), "created_at" => dt(py, i.created_at)?,
         "expires_at" => dt(py, i.expires_at)?, "status" => i.status.as_str(),
         "accepted_at" => opt_dt(py, i.accepted_at)?, "revoked_at" => opt_dt(py, i.revoked_at)?,
+        "lifetime_seconds" => i.lifetime.map(|d| d.whole_seconds()), "message" => &i.message,
     })
 }
 

@@ -62,3 +62,41 @@ def test_outbox_drain_and_ack(hub, tenant, course):
     assert hub.ack([e.id for e in events]) == 1
     assert hub.ack([e.id for e in events]) == 0
     assert hub.outbox() == [] and tenant.outbox() == []
+
+
+def test_invite_lifetime_and_message(hub, tenant, clock):
+    issued = tenant.invite(mk.SYSTEM, "ada@client.com", lifetime=timedelta(days=2), message="Hi Ada,\nwelcome.")
+    invite = issued.invite
+    assert invite.lifetime_seconds == 2 * 86400 and invite.message == "Hi Ada,\nwelcome."
+    assert invite.expires_at == hub.now() + timedelta(days=2)
+    [event] = tenant.outbox()
+    assert event.payload["message"] == "Hi Ada,\nwelcome." and issued.token not in str(event.payload)
+    clock.advance(timedelta(days=3))
+    resent = tenant.resend_invite(mk.SYSTEM, invite.id)
+    assert resent.invite.expires_at == hub.now() + timedelta(days=2), "its own lifetime again"
+    assert tenant.info().max_invite_lifetime_seconds == 30 * 86400
+
+
+def test_invite_lifetime_and_message_errors_change_nothing(tenant):
+    before = (len(tenant.audit()), len(tenant.outbox()), len(tenant.invites()))
+    for kwargs in (
+        {"lifetime": timedelta(days=31)},
+        {"lifetime": timedelta(seconds=59)},
+        {"lifetime": timedelta(days=-1)},
+        {"message": "x" * 2001},
+        {"message": "nul \0 inside"},
+    ):
+        with pytest.raises(mk.InvalidInputError):
+            tenant.invite(mk.SYSTEM, "new@client.com", **kwargs)
+    with pytest.raises(UnicodeEncodeError):
+        tenant.invite(mk.SYSTEM, "new@client.com", message="\ud800 lone surrogate")
+    for wrong in (86400, "7d", 1.5):
+        with pytest.raises(TypeError):
+            tenant.invite(mk.SYSTEM, "new@client.com", lifetime=wrong)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tenant.invite(mk.SYSTEM, "new@client.com", message=42)  # type: ignore[arg-type]
+    assert (len(tenant.audit()), len(tenant.outbox()), len(tenant.invites())) == before
+    with pytest.raises(mk.InvalidInputError):
+        tenant.update_settings(mk.SYSTEM, max_invite_lifetime=timedelta(days=6))
+    info = tenant.update_settings(mk.SYSTEM, max_invite_lifetime=timedelta(days=60))
+    assert info.max_invite_lifetime_seconds == 60 * 86400

@@ -88,7 +88,11 @@ class Runner:
             return t.member(a("member")).status
         if op in ("invite", "resend_invite"):
             if op == "invite":
-                issued = t.invite(actor, a("email"), products=a("products", []), role=a("role", "customer"))
+                lifetime = timedelta(seconds=step["lifetime_secs"]) if "lifetime_secs" in step else None
+                issued = t.invite(
+                    actor, a("email"), products=a("products", []), role=a("role", "customer"),
+                    lifetime=lifetime, message=a("message"),
+                )
             else:
                 issued = t.resend_invite(actor, a("invite"))
             self.bind(step, {"id": issued.invite.id, "token": issued.token, "member": issued.invite.member_id})
@@ -96,6 +100,10 @@ class Runner:
         if op == "revoke_invite":
             t.revoke_invite(actor, a("invite"))
             return None
+        if op == "invite_details":
+            invite = t.get_invite(a("invite"))
+            left = invite.expires_at - self.hub.now()
+            return {"status": invite.status, "message": invite.message, "expires_in_secs": int(left.total_seconds())}
         if op == "invite_status":
             return t.get_invite(a("invite")).status
         if op == "accept":
@@ -178,9 +186,10 @@ class Runner:
         if op == "audit_actions":
             return [e.action for e in t.audit(actor=a("by"), subject=a("subject"), limit=a("limit"))]
         if op == "update_settings":
-            secs = {k: timedelta(seconds=step[k + "_secs"]) for k in ("invite_lifetime", "max_impersonation") if k + "_secs" in step}
+            names = ("invite_lifetime", "max_impersonation", "max_invite_lifetime")
+            secs = {k: timedelta(seconds=step[k + "_secs"]) for k in names if k + "_secs" in step}
             info = t.update_settings(actor, **secs)
-            return {"invite_lifetime_secs": info.invite_lifetime_seconds, "max_impersonation_secs": info.max_impersonation_seconds}
+            return {k + "_secs": getattr(info, k + "_seconds") for k in names}
         if op == "update_role":
             t.update_role(actor, a("role"), a("name"), a("permissions"))
             return None

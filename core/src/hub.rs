@@ -132,6 +132,13 @@ pub(crate) fn check_settings(settings: &TenantSettings) -> Result<()> {
             "must be between one minute and 365 days",
         ));
     }
+    let longest = settings.max_invite_lifetime;
+    if longest < lifetime || longest > Duration::days(365) {
+        return Err(Error::invalid(
+            "max_invite_lifetime",
+            "must be at least invite_lifetime and at most 365 days",
+        ));
+    }
     let max = settings.max_impersonation;
     if max < Duration::minutes(1) || max > Duration::hours(1) {
         return Err(Error::invalid(

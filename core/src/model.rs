@@ -308,6 +308,9 @@ pub struct TenantSettings {
     pub invite_lifetime: Duration,
     /// The longest an impersonation session may last: 1 minute to 1 hour (the default).
     pub max_impersonation: Duration,
+    /// The longest lifetime one invite may be given (default 30 days, at most 365 days, never
+    /// shorter than `invite_lifetime`).
+    pub max_invite_lifetime: Duration,
 }
 
 impl Default for TenantSettings {
@@ -315,6 +318,7 @@ impl Default for TenantSettings {
         Self {
             invite_lifetime: Duration::days(7),
             max_impersonation: Duration::hours(1),
+            max_invite_lifetime: Duration::days(30),
         }
     }
 }
@@ -439,6 +443,11 @@ pub struct Invite {
     pub accepted_at: Option<OffsetDateTime>,
     /// When it was revoked.
     pub revoked_at: Option<OffsetDateTime>,
+    /// The lifetime chosen for this invite; `None` uses the tenant's `invite_lifetime`.
+    /// Resending restarts it.
+    pub lifetime: Option<Duration>,
+    /// A personal message from the inviter, carried in the invite's outbox events.
+    pub message: Option<String>,
 }
 
 impl InviteStatus {

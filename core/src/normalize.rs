@@ -191,6 +191,29 @@ pub fn optional_name(input: Option<&str>) -> Result<Option<String>> {
     }
 }
 
+/// Checks an invite's personal message: trimmed, NFC, at most 2,000 characters; line breaks
+/// and tabs are kept, other control characters are refused; an all-blank message is absent.
+pub fn message(input: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = input else { return Ok(None) };
+    let value = nfc(raw.trim());
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.chars().count() > 2000 {
+        return Err(Error::invalid("message", "must be at most 2000 characters"));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::invalid(
+            "message",
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(Some(value))
+}
+
 /// Checks the host's external contact id: trimmed, 1-255 characters, no control characters.
 pub fn external_id(input: Option<&str>) -> Result<Option<String>> {
     let Some(raw) = input else { return Ok(None) };

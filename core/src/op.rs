@@ -12,7 +12,6 @@ use crate::policy::invites::with_current_status;
 use crate::policy::members;
 use crate::requests::*;
 use crate::store::Tx;
-use crate::token::InviteToken;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -51,23 +50,6 @@ impl<'a> Op<'a> {
             .ok_or_else(|| Error::not_found("workspace", id))
     }
 
-    /// Inserts a pending invite for `member`.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn insert_new_invite(
-        &self,
-        member: &Member,
-        name: Option<String>,
-        role: Role,
-        workspace: Option<WorkspaceId>,
-        products: Vec<ProductId>,
-        token: &InviteToken,
-        expires_at: OffsetDateTime,
-    ) -> Result<Invite> {
-        let invite = self.new_invite(member, name, role, workspace, products, expires_at);
-        self.tx.insert_invite(&invite, &token.digest())?;
-        Ok(invite)
-    }
-
     /// A pending invite for `member`, created now by the actor (not yet written).
     pub(crate) fn new_invite(
         &self,
@@ -94,6 +76,8 @@ impl<'a> Op<'a> {
             status: InviteStatus::Pending,
             accepted_at: None,
             revoked_at: None,
+            lifetime: None,
+            message: None,
         }
     }
 
@@ -341,7 +325,7 @@ pub(crate) fn invite_payload(invite: &Invite) -> Value {
     json!({
         "invite_id": invite.id, "email": invite.email, "name": invite.name,
         "role": invite.role.key(), "workspace_id": invite.workspace, "products": invite.products,
-        "expires_at": rfc3339(invite.expires_at),
+        "expires_at": rfc3339(invite.expires_at), "message": invite.message,
     })
 }
 

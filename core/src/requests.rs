@@ -43,6 +43,8 @@ pub struct SettingsUpdate {
     pub invite_lifetime: Option<Duration>,
     /// New impersonation maximum (1 minute to 1 hour).
     pub max_impersonation: Option<Duration>,
+    /// New maximum for one invite's own lifetime (at least `invite_lifetime`, at most 365 days).
+    pub max_invite_lifetime: Option<Duration>,
 }
 
 /// A customer to add now (no invite): created, or reused when the email or external id is known.
@@ -185,6 +187,12 @@ pub struct NewInvite {
     /// "Notify by email" (default true). False writes no `invite.created` event: the host
     /// hands the link over itself. The audit entry is written all the same.
     pub notify: bool,
+    /// How long the link stays valid (one minute up to the tenant's `max_invite_lifetime`);
+    /// `None` uses the tenant's `invite_lifetime`.
+    pub lifetime: Option<Duration>,
+    /// A personal message (at most 2,000 characters) stored on the invite and carried in its
+    /// outbox events for the email.
+    pub message: Option<String>,
 }
 
 impl NewInvite {
@@ -197,6 +205,8 @@ impl NewInvite {
             workspace: None,
             products: Vec::new(),
             notify: true,
+            lifetime: None,
+            message: None,
         }
     }
     /// Sets whether to write `email`-channel outbox events (default true).
@@ -222,6 +232,16 @@ impl NewInvite {
     /// Adds a product to grant on acceptance.
     pub fn product(mut self, product: ProductId) -> Self {
         self.products.push(product);
+        self
+    }
+    /// Sets how long the link stays valid.
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = Some(lifetime);
+        self
+    }
+    /// Sets the personal message.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
         self
     }
 }

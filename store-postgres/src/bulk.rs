@@ -276,19 +276,26 @@ pub(crate) fn insert_invites(
     let accepted: Vec<Option<OffsetDateTime>> =
         invites.iter().map(|(i, _)| i.accepted_at).collect();
     let revoked: Vec<Option<OffsetDateTime>> = invites.iter().map(|(i, _)| i.revoked_at).collect();
+    let lifetimes: Vec<Option<i64>> = invites
+        .iter()
+        .map(|(i, _)| i.lifetime.map(|d| d.whole_seconds()))
+        .collect();
+    let messages: Vec<Option<&str>> = invites.iter().map(|(i, _)| i.message.as_deref()).collect();
     tx.exec(
         "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role,
              workspace_id, products, token_digest, created_by, created_at, expires_at, status,
-             accepted_at, revoked_at)
+             accepted_at, revoked_at, lifetime_secs, message)
          SELECT $1, id, member_id, email, email_key, name, role, workspace_id,
              ARRAY(SELECT jsonb_array_elements_text(products::jsonb)::uuid), token_digest,
-             created_by, created_at, expires_at, status, accepted_at, revoked_at
+             created_by, created_at, expires_at, status, accepted_at, revoked_at, lifetime_secs,
+             message
          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::uuid[], $9::text[], $10::bytea[], $11::text[], $12::timestamptz[],
-             $13::timestamptz[], $14::text[], $15::timestamptz[], $16::timestamptz[])
+             $13::timestamptz[], $14::text[], $15::timestamptz[], $16::timestamptz[],
+             $17::int8[], $18::text[])
              AS i (id, member_id, email, email_key, name, role, workspace_id, products,
                  token_digest, created_by, created_at, expires_at, status, accepted_at,
-                 revoked_at)",
+                 revoked_at, lifetime_secs, message)",
         &[
             &tenant.u(),
             &ids,
@@ -306,6 +313,8 @@ pub(crate) fn insert_invites(
             &statuses,
             &accepted,
             &revoked,
+            &lifetimes,
+            &messages,
         ],
     )?;
     let digests: Vec<&TokenDigest> = invites.iter().map(|(_, d)| *d).collect();

@@ -107,7 +107,7 @@ pub(crate) fn grant_row(row: &Row) -> Result<Grant> {
 
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, created_by, created_at, \
-     expires_at, status, accepted_at, revoked_at, workspace_id";
+     expires_at, status, accepted_at, revoked_at, workspace_id, lifetime_secs, message";
 
 pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
     let products: Vec<Uuid> = get(row, 7)?;
@@ -127,6 +127,8 @@ pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
         status: parsed(row, 11)?,
         accepted_at: get(row, 12)?,
         revoked_at: get(row, 13)?,
+        lifetime: get::<Option<i64>>(row, 15)?.map(time::Duration::seconds),
+        message: get(row, 16)?,
     })
 }
 
@@ -207,6 +209,7 @@ pub(crate) fn tenant_row(row: &Row) -> Result<TenantInfo> {
         settings: TenantSettings {
             invite_lifetime: time::Duration::seconds(get(row, 2)?),
             max_impersonation: time::Duration::seconds(get(row, 3)?),
+            max_invite_lifetime: time::Duration::seconds(get(row, 5)?),
         },
         created_at: get(row, 4)?,
     })

@@ -26,10 +26,11 @@ pub const HUB_WIDE_TABLES: &[(&str, &str)] = &[
 
 /// (version, name, SQL). Append only: a released migration never changes. `{trgm_ops}` is
 /// replaced by the schema-qualified `gin_trgm_ops` when a migration runs.
-pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "initial",
-    r#"
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        r#"
 CREATE TABLE tenants (
     tenant_id uuid PRIMARY KEY,
     name text NOT NULL,
@@ -213,4 +214,15 @@ CREATE TABLE pending_invite_routes (
     PRIMARY KEY (email_key, tenant_id)
 );
 "#,
-)];
+    ),
+    (
+        2,
+        "per-invite lifetime and message",
+        r#"
+ALTER TABLE tenants ADD COLUMN max_invite_lifetime_secs bigint NOT NULL DEFAULT 2592000;
+-- NULL: the tenant's invite_lifetime.
+ALTER TABLE invites ADD COLUMN lifetime_secs bigint;
+ALTER TABLE invites ADD COLUMN message text;
+"#,
+    ),
+];

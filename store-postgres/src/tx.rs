@@ -138,14 +138,15 @@ impl Tx for PgTx<'_> {
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "INSERT INTO tenants (tenant_id, name, invite_lifetime_secs, max_impersonation_secs,
-                 created_at)
-             VALUES ($1, $2, $3, $4, $5)",
+                 created_at, max_invite_lifetime_secs)
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &t.id.u(),
                 &t.name,
                 &t.settings.invite_lifetime.whole_seconds(),
                 &t.settings.max_impersonation.whole_seconds(),
                 &t.created_at,
+                &t.settings.max_invite_lifetime.whole_seconds(),
             ],
         )
         .map(drop)
@@ -154,13 +155,15 @@ impl Tx for PgTx<'_> {
     fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.enter(t.id)?;
         self.exec(
-            "UPDATE tenants SET name = $2, invite_lifetime_secs = $3, max_impersonation_secs = $4
+            "UPDATE tenants SET name = $2, invite_lifetime_secs = $3, max_impersonation_secs = $4,
+                 max_invite_lifetime_secs = $5
              WHERE tenant_id = $1",
             &[
                 &t.id.u(),
                 &t.name,
                 &t.settings.invite_lifetime.whole_seconds(),
                 &t.settings.max_impersonation.whole_seconds(),
+                &t.settings.max_invite_lifetime.whole_seconds(),
             ],
         )
         .map(drop)
@@ -169,7 +172,8 @@ impl Tx for PgTx<'_> {
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
         self.enter(id)?;
         self.one(
-            "SELECT tenant_id, name, invite_lifetime_secs, max_impersonation_secs, created_at
+            "SELECT tenant_id, name, invite_lifetime_secs, max_impersonation_secs, created_at,
+                 max_invite_lifetime_secs
              FROM tenants WHERE tenant_id = $1",
             &[&id.u()],
             tenant_row,
@@ -718,7 +722,8 @@ impl Tx for PgTx<'_> {
         self.exec(
             "UPDATE invites SET member_id = $3, name = $4, role = $5, products = $6,
                  expires_at = $7, status = $8, accepted_at = $9, revoked_at = $10,
-                 token_digest = coalesce($11, token_digest), workspace_id = $12
+                 token_digest = coalesce($11, token_digest), workspace_id = $12,
+                 lifetime_secs = $13, message = $14
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &i.tenant_id.u(),
@@ -733,6 +738,8 @@ impl Tx for PgTx<'_> {
                 &i.revoked_at,
                 &new_digest.map(|d| &d.0[..]),
                 &i.workspace.map(|w| w.u()),
+                &i.lifetime.map(|d| d.whole_seconds()),
+                &i.message,
             ],
         )?;
         if status != InviteStatus::Pending.as_str() {

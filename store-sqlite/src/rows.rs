@@ -4,7 +4,7 @@ use memberkit::*;
 use rusqlite::types::Type;
 use rusqlite::Row;
 use std::str::FromStr;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 pub(crate) trait AsUuid {
@@ -125,7 +125,7 @@ pub(crate) fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, \
                            created_by, created_at, expires_at, status, accepted_at, revoked_at, \
-                           workspace_id";
+                           workspace_id, lifetime_secs, message";
 
 pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
     let products: Vec<ProductId> =
@@ -146,6 +146,8 @@ pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
         status: get_parsed(row, 11)?,
         accepted_at: get_opt_ts(row, 12)?,
         revoked_at: get_opt_ts(row, 13)?,
+        lifetime: row.get::<_, Option<i64>>(15)?.map(Duration::seconds),
+        message: row.get(16)?,
     })
 }
 

@@ -245,6 +245,16 @@ CREATE INDEX grants_open_access ON grants (tenant_id, member_id, product_id, exp
     WHERE revoked_at IS NULL;
 "#,
     ),
+    (
+        7,
+        "per-invite lifetime and message",
+        r#"
+ALTER TABLE tenants ADD COLUMN max_invite_lifetime_secs INTEGER NOT NULL DEFAULT 2592000;
+-- NULL: the tenant's invite_lifetime.
+ALTER TABLE invites ADD COLUMN lifetime_secs INTEGER;
+ALTER TABLE invites ADD COLUMN message TEXT;
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

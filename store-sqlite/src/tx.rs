@@ -231,14 +231,16 @@ impl Tx for SqlTx<'_> {
 
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
-            "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at, max_impersonation_secs)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at, max_impersonation_secs,
+                 max_invite_lifetime_secs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 t.id.u(),
                 t.name,
                 t.settings.invite_lifetime.whole_seconds(),
                 ts(t.created_at),
-                t.settings.max_impersonation.whole_seconds()
+                t.settings.max_impersonation.whole_seconds(),
+                t.settings.max_invite_lifetime.whole_seconds()
             ],
         )
         .map(drop)
@@ -246,13 +248,15 @@ impl Tx for SqlTx<'_> {
 
     fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
-            "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3, max_impersonation_secs = ?4
+            "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3, max_impersonation_secs = ?4,
+                 max_invite_lifetime_secs = ?5
              WHERE id = ?1",
             params![
                 t.id.u(),
                 t.name,
                 t.settings.invite_lifetime.whole_seconds(),
-                t.settings.max_impersonation.whole_seconds()
+                t.settings.max_impersonation.whole_seconds(),
+                t.settings.max_invite_lifetime.whole_seconds()
             ],
         )
         .map(drop)
@@ -260,7 +264,8 @@ impl Tx for SqlTx<'_> {
 
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
         self.one(
-            "SELECT id, name, invite_lifetime_secs, created_at, max_impersonation_secs
+            "SELECT id, name, invite_lifetime_secs, created_at, max_impersonation_secs,
+                 max_invite_lifetime_secs
              FROM tenants WHERE id = ?1",
             params![id.u()],
             |r| {
@@ -270,6 +275,7 @@ impl Tx for SqlTx<'_> {
                     settings: TenantSettings {
                         invite_lifetime: Duration::seconds(r.get(2)?),
                         max_impersonation: Duration::seconds(r.get(4)?),
+                        max_invite_lifetime: Duration::seconds(r.get(5)?),
                     },
                     created_at: get_ts(r, 3)?,
                 })
@@ -801,8 +807,9 @@ impl Tx for SqlTx<'_> {
         self.exec(
             "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role, products,
                  created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest,
-                 workspace_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 workspace_id, lifetime_secs, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18)",
             params![
                 i.tenant_id.u(),
                 i.id.u(),
@@ -819,7 +826,9 @@ impl Tx for SqlTx<'_> {
                 i.accepted_at.map(ts),
                 i.revoked_at.map(ts),
                 &digest.0[..],
-                i.workspace.map(|w| w.u())
+                i.workspace.map(|w| w.u()),
+                i.lifetime.map(|d| d.whole_seconds()),
+                i.message
             ],
         )
         .map(drop)
@@ -829,7 +838,8 @@ impl Tx for SqlTx<'_> {
         self.exec(
             "UPDATE invites SET member_id = ?3, name = ?4, role = ?5, products = ?6,
                  expires_at = ?7, status = ?8, accepted_at = ?9, revoked_at = ?10,
-                 token_digest = coalesce(?11, token_digest), workspace_id = ?12
+                 token_digest = coalesce(?11, token_digest), workspace_id = ?12,
+                 lifetime_secs = ?13, message = ?14
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 i.tenant_id.u(),
@@ -843,7 +853,9 @@ impl Tx for SqlTx<'_> {
                 i.accepted_at.map(ts),
                 i.revoked_at.map(ts),
                 new_digest.map(|d| d.0.to_vec()),
-                i.workspace.map(|w| w.u())
+                i.workspace.map(|w| w.u()),
+                i.lifetime.map(|d| d.whole_seconds()),
+                i.message
             ],
         )
         .map(drop)

@@ -305,10 +305,18 @@ fn try_has_access_answers_inline_unless_it_would_wait_for_a_write() {
 /// file applies them again. A new migration that creates objects adds its undo here, once.
 /// (Migration 4's own undo and migration 5's old keys are each test's setup.)
 fn rewind_to(conn: &rusqlite::Connection, version: i64) {
-    const UNDO: &[(i64, &str)] = &[(
-        6,
-        "DROP INDEX members_access; DROP INDEX products_access; DROP INDEX grants_open_access;",
-    )];
+    const UNDO: &[(i64, &str)] = &[
+        (
+            6,
+            "DROP INDEX members_access; DROP INDEX products_access; DROP INDEX grants_open_access;",
+        ),
+        (
+            7,
+            "ALTER TABLE tenants DROP COLUMN max_invite_lifetime_secs;
+             ALTER TABLE invites DROP COLUMN lifetime_secs;
+             ALTER TABLE invites DROP COLUMN message;",
+        ),
+    ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {
             conn.execute_batch(sql).unwrap();

@@ -22,9 +22,14 @@ pub struct InviteOptions {
     pub workspace: Option<String>,
     /// "Notify by email" (default true): false writes no `invite.created` event.
     pub notify: Option<bool>,
+    /// How long the link lives, in milliseconds (one minute up to the tenant's
+    /// `maxInviteLifetimeMs`); the tenant's `inviteLifetimeMs` when absent.
+    pub lifetime_ms: Option<f64>,
+    /// A personal message (at most 2,000 characters) carried in the invite's outbox events.
+    pub message: Option<String>,
 }
 
-keys! { InviteOptions => ["name", "role", "products", "workspace", "notify"] }
+keys! { InviteOptions => ["name", "role", "products", "workspace", "notify", "lifetimeMs", "message"] }
 
 #[napi]
 impl Tenant {
@@ -45,6 +50,8 @@ impl Tenant {
                 workspace: opt(o.workspace)?,
                 products: ids(o.products)?,
                 notify: o.notify.unwrap_or(defaults.notify),
+                lifetime: o.lifetime_ms.map(millis).transpose()?,
+                message: o.message,
                 ..defaults
             };
             t.invite(self::actor(&actor)?, new).map(Into::into)

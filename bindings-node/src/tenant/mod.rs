@@ -87,6 +87,7 @@ impl Tenant {
             let update = mk::SettingsUpdate {
                 invite_lifetime: options.invite_lifetime_ms.map(millis).transpose()?,
                 max_impersonation: options.max_impersonation_ms.map(millis).transpose()?,
+                max_invite_lifetime: options.max_invite_lifetime_ms.map(millis).transpose()?,
             };
             t.update_settings(self::actor(&actor)?, update)
                 .map(Into::into)

@@ -16,6 +16,7 @@ class TenantInfo:
     name: str
     invite_lifetime_seconds: int
     max_impersonation_seconds: int
+    max_invite_lifetime_seconds: int
     created_at: datetime
 
 
@@ -81,6 +82,10 @@ class Invite:
     status: str
     accepted_at: Optional[datetime]
     revoked_at: Optional[datetime]
+    lifetime_seconds: Optional[int]
+    """The invite's own lifetime; None uses the tenant's ``invite_lifetime_seconds``."""
+    message: Optional[str]
+    """The inviter's personal message."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ use pyo3::prelude::*;
 
 #[pymethods]
 impl Tenant {
-    /// Invites an email; returns the invite and its link token (once).
-    #[pyo3(signature = (actor, email, *, name=None, role=None, products=Vec::new(), workspace=None, notify=None))]
+    /// Invites an email; returns the invite and its link token (once). `lifetime` (a
+    /// timedelta) overrides the tenant's invite lifetime, up to its maximum; `message` is a
+    /// personal note carried in the invite's outbox events.
+    #[pyo3(signature = (actor, email, *, name=None, role=None, products=Vec::new(), workspace=None, notify=None, lifetime=None, message=None))]
     #[allow(clippy::too_many_arguments)]
     fn invite<'py>(
         &self,
@@ -22,6 +24,8 @@ impl Tenant {
         products: Vec<String>,
         workspace: Option<String>,
         notify: Option<bool>,
+        lifetime: Option<&Bound<'_, PyAny>>,
+        message: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let defaults = mk::NewInvite::new(email);
@@ -31,6 +35,8 @@ impl Tenant {
             workspace: opt(workspace)?,
             products: parse_all(products)?,
             notify: notify.unwrap_or(defaults.notify),
+            lifetime: lifetime.map(duration).transpose()?,
+            message,
             ..defaults
         };
         py_issued(py, &call!(py, self.inner.invite(a, new.clone())))

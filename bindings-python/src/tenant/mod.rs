@@ -38,18 +38,20 @@ impl Tenant {
     }
 
     /// Changes the settings (timedeltas). Needs `settings.manage`.
-    #[pyo3(signature = (actor, *, invite_lifetime=None, max_impersonation=None))]
+    #[pyo3(signature = (actor, *, invite_lifetime=None, max_impersonation=None, max_invite_lifetime=None))]
     fn update_settings<'py>(
         &self,
         py: Python<'py>,
         actor: &str,
         invite_lifetime: Option<&Bound<'_, PyAny>>,
         max_impersonation: Option<&Bound<'_, PyAny>>,
+        max_invite_lifetime: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let update = mk::SettingsUpdate {
             invite_lifetime: invite_lifetime.map(duration).transpose()?,
             max_impersonation: max_impersonation.map(duration).transpose()?,
+            max_invite_lifetime: max_invite_lifetime.map(duration).transpose()?,
         };
         py_tenant(
             py,

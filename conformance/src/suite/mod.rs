@@ -6,6 +6,7 @@ mod answers;
 mod customers;
 mod import;
 mod import_runs;
+mod invite_options;
 mod invites;
 mod members;
 mod model_found;
@@ -18,12 +19,13 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 12] = [
+    let modules: [(&str, &[Case]); 13] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
         ("customers", customers::TESTS),
         ("import", import::TESTS),
         ("import_runs", import_runs::TESTS),
+        ("invite_options", invite_options::TESTS),
         ("invites", invites::TESTS),
         ("members", members::TESTS),
         ("model_found", model_found::TESTS),

@@ -1,9 +1,38 @@
 //! When an invite is pending, expired or spent, and what a status filter asks a store for.
 
 use crate::error::{Error, Result};
-use crate::model::{Invite, InviteStatus};
+use crate::model::{Invite, InviteStatus, TenantSettings};
 use crate::store::InviteFilter;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
+
+/// Checks a lifetime asked for one invite: one minute up to the tenant's
+/// `max_invite_lifetime`.
+pub(crate) fn check_lifetime(requested: Option<Duration>, settings: &TenantSettings) -> Result<()> {
+    match requested {
+        Some(d) if d < Duration::minutes(1) || d > settings.max_invite_lifetime => {
+            Err(Error::invalid(
+                "lifetime",
+                format!(
+                    "must be between one minute and the tenant's max_invite_lifetime ({} s)",
+                    settings.max_invite_lifetime.whole_seconds()
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// How long an invite's link lives from a send or resend: its own lifetime, never past the
+/// tenant's current maximum, or the tenant's default.
+pub(crate) fn lifetime_of(
+    invite_lifetime: Option<Duration>,
+    settings: &TenantSettings,
+) -> Duration {
+    match invite_lifetime {
+        Some(d) => d.min(settings.max_invite_lifetime),
+        None => settings.invite_lifetime,
+    }
+}
 
 /// `Ok` if the invite can still be accepted at `now`; otherwise the error saying why.
 pub(crate) fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {

@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::normalize;
 use crate::op::{invite_payload, Op};
 use crate::policy::authz::tenant_role;
-use crate::policy::invites::{check_usable, with_current_status};
+use crate::policy::invites::{check_lifetime, check_usable, lifetime_of, with_current_status};
 use crate::query::MAX_PAGE;
 use crate::requests::*;
 use crate::store::{self, Tx};
@@ -24,13 +24,15 @@ impl Tenant {
     /// link or sign up with that email (`claim`); then the role and products are applied.
     ///
     /// A second invite to an email with a pending (or expired) invite merges into it: products
-    /// are added, role and name take the new values, the lifetime restarts and a new token
-    /// replaces the old one. Needs `customers.manage` for customers, `users.manage` for other
+    /// are added, role, name and lifetime take the new values (a new message replaces the old
+    /// one), the lifetime restarts and a new token replaces the old one. `lifetime` may be one
+    /// minute up to the tenant's `max_invite_lifetime`. Needs `customers.manage` for customers, `users.manage` for other
     /// roles. Errors: `invalid_input`, `conflict` (already an active member: grant instead),
     /// `member_deactivated`.
     pub fn invite(&self, actor: Actor, new: NewInvite) -> Result<IssuedInvite> {
         let email = normalize::email(&new.email)?;
         let name = normalize::optional_name(new.name.as_deref())?;
+        let message = normalize::message(new.message.as_deref())?;
         self.write_notifying(actor, new.notify, |op| {
             if let Some(ws) = new.workspace {
                 op.workspace(ws)?;
@@ -51,12 +53,10 @@ impl Tenant {
                 Some(m) => m,
                 None => op.insert_member(&email, name.clone(), None, MemberStatus::Invited)?,
             };
+            let settings = op.tenant_info()?.settings;
+            check_lifetime(new.lifetime, &settings)?;
             let token = InviteToken::generate()?;
-            let expires_at = later(
-                op.now,
-                op.tenant_info()?.settings.invite_lifetime,
-                "expires_at",
-            )?;
+            let expires_at = later(op.now, lifetime_of(new.lifetime, &settings), "expires_at")?;
             let (invite, merged) = match op.tx.pending_invite(self.id, &email.key)? {
                 Some(mut invite) => {
                     // Merging replaces its role and link: only someone who could have
@@ -71,20 +71,24 @@ impl Tenant {
                     invite.workspace = new.workspace;
                     invite.name = name.clone().or(invite.name);
                     invite.expires_at = expires_at;
+                    invite.lifetime = new.lifetime;
+                    invite.message = message.clone().or(invite.message);
                     invite.status = InviteStatus::Pending;
                     op.tx.update_invite(&invite, Some(&token.digest()))?;
                     (invite, true)
                 }
                 None => {
-                    let invite = op.insert_new_invite(
+                    let mut invite = op.new_invite(
                         &member,
                         name.clone(),
                         new.role,
                         new.workspace,
                         product_ids,
-                        &token,
                         expires_at,
-                    )?;
+                    );
+                    invite.lifetime = new.lifetime;
+                    invite.message = message.clone();
+                    op.tx.insert_invite(&invite, &token.digest())?;
                     (invite, false)
                 }
             };
@@ -101,7 +105,7 @@ impl Tenant {
     }
 
     /// Sends a pending or expired invite again: a new token (the old link stops working) and a
-    /// fresh lifetime. Errors: `invite_used`, `invite_revoked`, `not_found`.
+    /// fresh lifetime (the invite's own, if it was given one). Errors: `invite_used`, `invite_revoked`, `not_found`.
     pub fn resend_invite(&self, actor: Actor, invite: InviteId) -> Result<IssuedInvite> {
         self.write(actor, |op| {
             let mut invite = op.invite(invite)?;
@@ -112,11 +116,8 @@ impl Tenant {
                 InviteStatus::Pending | InviteStatus::Expired => {}
             }
             let token = InviteToken::generate()?;
-            invite.expires_at = later(
-                op.now,
-                op.tenant_info()?.settings.invite_lifetime,
-                "expires_at",
-            )?;
+            let lifetime = lifetime_of(invite.lifetime, &op.tenant_info()?.settings);
+            invite.expires_at = later(op.now, lifetime, "expires_at")?;
             invite.status = InviteStatus::Pending;
             op.tx.update_invite(&invite, Some(&token.digest()))?;
             let payload = invite_payload(&invite);

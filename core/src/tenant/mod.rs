@@ -75,8 +75,9 @@ impl Tenant {
 
     /// Changes some settings (the others keep their values), in one transaction. Needs
     /// `settings.manage`. The invite lifetime must be between one minute and one year and
-    /// applies to invites created or resent from now on; the impersonation maximum between one
-    /// minute and one hour.
+    /// applies to invites created or resent from now on; the longest lifetime one invite may
+    /// ask for at least that and at most one year; the impersonation maximum between one minute
+    /// and one hour.
     pub fn update_settings(&self, actor: Actor, update: SettingsUpdate) -> Result<TenantInfo> {
         self.write(actor, |op| {
             op.require(&Permission::SETTINGS_MANAGE)?;
@@ -87,6 +88,9 @@ impl Tenant {
             if let Some(d) = update.max_impersonation {
                 info.settings.max_impersonation = d;
             }
+            if let Some(d) = update.max_invite_lifetime {
+                info.settings.max_invite_lifetime = d;
+            }
             check_settings(&info.settings)?;
             op.tx.update_tenant(&info)?;
             op.audit(
@@ -95,6 +99,7 @@ impl Tenant {
                 json!({
                     "invite_lifetime_secs": info.settings.invite_lifetime.whole_seconds(),
                     "max_impersonation_secs": info.settings.max_impersonation.whole_seconds(),
+                    "max_invite_lifetime_secs": info.settings.max_invite_lifetime.whole_seconds(),
                 }),
             )?;
             Ok(info)

@@ -188,6 +188,10 @@ impl Runner {
             "invite" => {
                 let mut new = NewInvite::new(self.str(step, "email")).role(self.role(step));
                 new.products = self.products(step);
+                new.lifetime = step
+                    .get("lifetime_secs")
+                    .map(|s| Duration::seconds(s.as_i64().unwrap()));
+                new.message = self.opt_str(step, "message");
                 let issued = self.tenant(step).invite(self.actor(step), new)?;
                 self.bind_invite(step, &issued);
                 json!(issued.merged)
@@ -203,6 +207,14 @@ impl Runner {
                 self.tenant(step)
                     .revoke_invite(self.actor(step), self.id(step, "invite"))?;
                 Value::Null
+            }
+            "invite_details" => {
+                let invite = self.tenant(step).get_invite(self.id(step, "invite"))?;
+                json!({
+                    "status": invite.status.as_str(),
+                    "message": invite.message,
+                    "expires_in_secs": (invite.expires_at - self.hub.now()).whole_seconds(),
+                })
             }
             "invite_status" => json!(self
                 .tenant(step)

@@ -180,6 +180,7 @@ impl Runner {
         let update = SettingsUpdate {
             invite_lifetime: secs("invite_lifetime_secs"),
             max_impersonation: secs("max_impersonation_secs"),
+            max_invite_lifetime: secs("max_invite_lifetime_secs"),
         };
         let info = self
             .tenant(step)
@@ -187,6 +188,7 @@ impl Runner {
         Ok(json!({
             "invite_lifetime_secs": info.settings.invite_lifetime.whole_seconds(),
             "max_impersonation_secs": info.settings.max_impersonation.whole_seconds(),
+            "max_invite_lifetime_secs": info.settings.max_invite_lifetime.whole_seconds(),
         }))
     }
 }
