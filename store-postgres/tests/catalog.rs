@@ -71,3 +71,52 @@ fn every_key_leads_with_tenant_id_except_the_documented_hub_wide_tables() {
         );
     }
 }
+
+/// No foreign key guards `members` (migration 3 dropped them: row-by-row checks chose a
+/// quadratic plan mid-import), so removing a member must itself leave no row pointing at it.
+#[test]
+fn removing_a_member_leaves_no_row_that_points_at_it() {
+    use memberkit::*;
+    let Some(server) = common::server() else {
+        return common::skip_note("catalog");
+    };
+    let url = common::fresh_url(&server);
+    let hub = Hub::new(PgStore::open(&url).unwrap());
+    let t = hub.create_tenant("Leftovers").unwrap();
+    let course = t
+        .create_product(Actor::System, NewProduct::paid("C", ProductKind::Course))
+        .unwrap();
+    let ws = t.create_workspace(Actor::System, "W").unwrap();
+    let mut new = NewCustomer::new("gone@example.com");
+    new.products = vec![course.id];
+    let m = t.add_customer(Actor::System, new).unwrap().member;
+    t.add_to_workspace(Actor::System, m.id, ws.id, Role::Member)
+        .unwrap();
+    t.set_password(Actor::System, m.id, "long enough pw", false)
+        .unwrap();
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let count = |client: &mut postgres::Client, table: &str| -> i64 {
+        client
+            .query_one(
+                &format!("SELECT count(*) FROM {table} WHERE member_id = $1"),
+                &[&m.id.to_string().parse::<uuid::Uuid>().unwrap()],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let tables = ["grants", "role_assignments", "credentials"];
+    for table in tables {
+        assert!(
+            count(&mut client, table) > 0,
+            "{table} has the member's rows"
+        );
+    }
+    t.remove_member(Actor::System, m.id).unwrap();
+    for table in tables {
+        assert_eq!(
+            count(&mut client, table),
+            0,
+            "{table} still points at the member"
+        );
+    }
+}

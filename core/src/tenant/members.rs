@@ -100,7 +100,7 @@ impl Tenant {
             guard_last_admin(op, &m)?;
             end_sessions_of(op, m.id, "member removed")?;
             let invites = op.tx.delete_pending_invites(op.tenant, &m.email_key)?;
-            op.tx.delete_member(op.tenant, m.id)?;
+            op.delete_member(m.id)?;
             let payload = json!({ "member_id": m.id, "email": m.email });
             op.audit(
                 event_kind::MEMBER_REMOVED,
