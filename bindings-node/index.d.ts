@@ -218,6 +218,13 @@ export interface AddCustomerOptions {
   role?: string
   /** "Notify by email" (default true): false writes no `email`-channel outbox event. */
   notify?: boolean
+  /** A password for a member this call creates (8 to 1,024 characters), hashed at once. */
+  password?: string
+  /**
+   * Generate a temporary password for a member this call creates (returned once,
+   * must-change). Not together with `password`.
+   */
+  temporaryPassword?: boolean
 }
 
 /** Result of `addCustomer`. */
@@ -225,6 +232,10 @@ export interface AddedCustomer {
   member: Member
   outcome: 'created' | 'existing' | 'updated'
   granted: Array<Grant>
+  /** Whether a password was set (only for a member this call created). */
+  passwordSet: boolean
+  /** The generated temporary password. Shown once. */
+  temporaryPassword: string | null
 }
 
 /** One audit log line. */

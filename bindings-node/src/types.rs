@@ -220,6 +220,10 @@ pub struct AddedCustomer {
     #[napi(ts_type = "'created' | 'existing' | 'updated'")]
     pub outcome: String,
     pub granted: Vec<Grant>,
+    /// Whether a password was set (only for a member this call created).
+    pub password_set: bool,
+    /// The generated temporary password. Shown once.
+    pub temporary_password: Option<String>,
 }
 
 /// A product a member can use now, and the grant behind it (absent for free products).

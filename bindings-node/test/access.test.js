@@ -78,3 +78,23 @@ test('many promises in flight on one hub', async () => {
   assert.equal(checks.filter(Boolean).length, 200)
   assert.equal(await t.countCustomers(), 200)
 })
+
+test('addCustomer with a password or a temporary one', async () => {
+  const { tenant } = await setup()
+  const given = await tenant.addCustomer(mk.SYSTEM, 'ana@crm.example', { password: 'chosen in the CRM' })
+  assert.equal(given.passwordSet, true)
+  assert.equal(given.temporaryPassword, null)
+  assert.equal((await tenant.verifyPassword('ana@crm.example', 'chosen in the CRM')).mustChange, false)
+  const temp = await tenant.addCustomer(mk.SYSTEM, 'ben@crm.example', { temporaryPassword: true })
+  assert.equal(temp.temporaryPassword.length, 16)
+  assert.equal((await tenant.verifyPassword('ben@crm.example', temp.temporaryPassword)).mustChange, true)
+  const again = await tenant.addCustomer(mk.SYSTEM, 'ANA@crm.example', { password: 'a takeover attempt' })
+  assert.equal(again.outcome, 'existing')
+  assert.equal(again.passwordSet, false)
+  assert.equal(await tenant.verifyPassword('ana@crm.example', 'a takeover attempt'), null)
+  const before = [(await tenant.audit()).length, (await tenant.outbox()).length, await tenant.countCustomers()]
+  await rejectsWith(tenant.addCustomer(mk.SYSTEM, 'cat@crm.example', { password: 'short' }), 'invalid_input')
+  await rejectsWith(tenant.addCustomer(mk.SYSTEM, 'cat@crm.example', { password: 'long enough', temporaryPassword: true }), 'invalid_input')
+  assert.throws(() => tenant.addCustomer(mk.SYSTEM, 'cat@crm.example', { password: 12345678 }), TypeError)
+  assert.deepEqual([(await tenant.audit()).length, (await tenant.outbox()).length, await tenant.countCustomers()], before)
+})

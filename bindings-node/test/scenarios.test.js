@@ -51,8 +51,15 @@ class Runner {
       }
       case 'archive_product': await t.archiveProduct(actor, a('product')); return null
       case 'add_customer': {
-        const added = await t.addCustomer(actor, a('email'), { name: a('name'), externalId: a('external_id'), products: a('products', []), role: a('role', 'customer') })
-        this.bind(step, { id: added.member.id })
+        const added = await t.addCustomer(actor, a('email'), {
+          name: a('name'),
+          externalId: a('external_id'),
+          products: a('products', []),
+          role: a('role', 'customer'),
+          password: a('password'),
+          temporaryPassword: a('temporary_password'),
+        })
+        this.bind(step, { id: added.member.id, temporary_password: added.temporaryPassword })
         return added.outcome
       }
       case 'grant': {

@@ -154,7 +154,7 @@ pub(crate) fn py_report<'py>(py: Python<'py>, r: &mk::ImportReport) -> PyResult<
             "outcome" => row.outcome.as_str(), "reason" => &row.reason,
             "member_id" => row.member_id.map(|m| m.to_string()),
             "invite_token" => row.invite_token.as_ref().map(|t| t.expose().to_owned()),
-            "temporary_password" => &row.temporary_password,
+            "temporary_password" => row.temporary_password.as_ref().map(|p| p.expose()),
         })
     })?;
     record!(py, "ImportReport", {

@@ -82,3 +82,31 @@ def test_tenants_are_isolated(hub, tenant, course):
         other.member(m.id)
     assert hub.tenant(tenant.id).id == tenant.id
     assert tenant.info().name == "Ada's Academy"
+
+
+def test_add_customer_with_a_password_or_a_temporary_one(tenant):
+    given = tenant.add_customer(mk.SYSTEM, "ana@crm.example", password="chosen in the CRM")
+    assert given.password_set and given.temporary_password is None
+    check = tenant.verify_password("ana@crm.example", "chosen in the CRM")
+    assert check is not None and not check.must_change
+    temp = tenant.add_customer(mk.SYSTEM, "ben@crm.example", temporary_password=True)
+    assert temp.temporary_password is not None and len(temp.temporary_password) == 16
+    assert temp.temporary_password not in repr(temp) and "'****'" in repr(temp)
+    check = tenant.verify_password("ben@crm.example", temp.temporary_password)
+    assert check is not None and check.must_change
+    again = tenant.add_customer(mk.SYSTEM, "ANA@crm.example", password="a takeover attempt")
+    assert again.outcome == "existing" and not again.password_set
+    assert tenant.verify_password("ana@crm.example", "a takeover attempt") is None
+
+
+def test_add_customer_password_errors_change_nothing(tenant):
+    before = (len(tenant.audit()), len(tenant.outbox()), tenant.count_customers())
+    with pytest.raises(mk.InvalidInputError):
+        tenant.add_customer(mk.SYSTEM, "cat@crm.example", password="short")
+    with pytest.raises(mk.InvalidInputError):
+        tenant.add_customer(mk.SYSTEM, "cat@crm.example", password="long enough", temporary_password=True)
+    with pytest.raises(TypeError):
+        tenant.add_customer(mk.SYSTEM, "cat@crm.example", password=12345678)  # type: ignore[arg-type]
+    with pytest.raises(UnicodeEncodeError):
+        tenant.add_customer(mk.SYSTEM, "cat@crm.example", password="\ud800 surrogate pw")
+    assert (len(tenant.audit()), len(tenant.outbox()), tenant.count_customers()) == before

@@ -72,8 +72,11 @@ class Runner:
             t.archive_product(actor, a("product"))
             return None
         if op == "add_customer":
-            added = t.add_customer(actor, a("email"), name=a("name"), external_id=a("external_id"), products=a("products", []), role=a("role", "customer"))
-            self.bind(step, {"id": added.member.id})
+            added = t.add_customer(
+                actor, a("email"), name=a("name"), external_id=a("external_id"), products=a("products", []),
+                role=a("role", "customer"), password=a("password"), temporary_password=a("temporary_password"),
+            )
+            self.bind(step, {"id": added.member.id, "temporary_password": added.temporary_password})
             return added.outcome
         if op == "grant":
             secs = step.get("expires_in_secs")

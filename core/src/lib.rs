@@ -46,6 +46,7 @@ pub use import::{
     ImportSource, ProgressFn,
 };
 pub use model::*;
+pub use password::Password;
 pub use permission::{Permission, PermissionSet};
 pub use query::{
     AuditQuery, CustomerQuery, CustomerSort, DEFAULT_OUTBOX_LIMIT, MAX_CUSTOMER_PAGE, MAX_PAGE,

@@ -3,7 +3,34 @@
 use crate::error::{Error, Result};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::fmt;
 use std::sync::OnceLock;
+
+/// A password in plain text on its way in (given to `add_customer`) or out (a generated
+/// temporary password, shown once). Its `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password as given.
+    pub fn new(plain: impl Into<String>) -> Self {
+        Self(plain.into())
+    }
+    /// A generated temporary password (see [`temporary`]).
+    pub fn temporary() -> Result<Self> {
+        temporary().map(Self)
+    }
+    /// The password itself. Show a temporary one once; memberkit keeps only its hash.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(****)")
+    }
+}
 
 /// OWASP (2023) argon2id minimum: 19 MiB of memory, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19 * 1024;
@@ -106,6 +133,13 @@ mod tests {
         assert_ne!(h, hash("correct horse").unwrap(), "salted");
         assert!(!verify("not a hash", "x"));
         assert!(hash("short").is_err());
+    }
+
+    #[test]
+    fn a_password_never_shows_in_debug() {
+        let p = Password::temporary().unwrap();
+        assert_eq!(format!("{p:?}"), "Password(****)");
+        assert_eq!(p.expose().len(), 16);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::ids::*;
 use crate::model::*;
+use crate::password::Password;
 use crate::token::InviteToken;
 use time::{Duration, OffsetDateTime};
 
@@ -67,6 +68,13 @@ pub struct NewCustomer {
     /// "Notify by email" (default true). False writes no `email`-channel outbox event (no
     /// `access.granted` email); the audit entries are written all the same.
     pub notify: bool,
+    /// A password for the member this call creates (8 to 1,024 characters), hashed at once.
+    /// Must-change when a team member sets it, as with `set_password`.
+    pub password: Option<Password>,
+    /// Generate a temporary password for the member this call creates, returned once in
+    /// [`AddedCustomer::temporary_password`] and must-change (as the import's
+    /// `temporary_password` mode). Not together with `password`.
+    pub temporary_password: bool,
 }
 
 impl NewCustomer {
@@ -81,7 +89,19 @@ impl NewCustomer {
             source: GrantSource::Manual,
             role: Role::Customer,
             notify: true,
+            password: None,
+            temporary_password: false,
         }
+    }
+    /// Sets the password for a newly created member.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(Password::new(password));
+        self
+    }
+    /// Asks for a generated temporary password for a newly created member.
+    pub fn temporary_password(mut self) -> Self {
+        self.temporary_password = true;
+        self
     }
     /// Sets whether to write `email`-channel outbox events (default true).
     pub fn notify(mut self, notify: bool) -> Self {
@@ -151,6 +171,11 @@ pub struct AddedCustomer {
     pub outcome: AddOutcome,
     /// Grants this call created or renewed (an already identical grant is not repeated).
     pub granted: Vec<Grant>,
+    /// Whether a password (given or temporary) was set: only for a member this call created;
+    /// an existing member keeps theirs.
+    pub password_set: bool,
+    /// The generated temporary password, when one was asked for and set. Shown once.
+    pub temporary_password: Option<Password>,
 }
 
 /// Options of a single grant.

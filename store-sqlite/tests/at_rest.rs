@@ -72,7 +72,7 @@ fn passwords_are_stored_as_argon2id_phc_strings() {
     for plain in report
         .rows
         .iter()
-        .filter_map(|r| r.temporary_password.as_deref())
+        .filter_map(|r| r.temporary_password.as_ref().map(|p| p.expose()))
         .chain(["correct horse battery"])
     {
         assert!(!on_disk(&f, plain), "a password is on disk in plain text");

@@ -32,6 +32,11 @@ pub struct AddCustomerOptions {
     pub role: Option<String>,
     /// "Notify by email" (default true): false writes no `email`-channel outbox event.
     pub notify: Option<bool>,
+    /// A password for a member this call creates (8 to 1,024 characters), hashed at once.
+    pub password: Option<String>,
+    /// Generate a temporary password for a member this call creates (returned once,
+    /// must-change). Not together with `password`.
+    pub temporary_password: Option<bool>,
 }
 
 /// Options of `grant`.
@@ -44,7 +49,10 @@ pub struct GrantOptions {
 
 keys! {
     ProductOptions => ["paid"],
-    AddCustomerOptions => ["name", "externalId", "products", "expiresAt", "source", "role", "notify"],
+    AddCustomerOptions => [
+        "name", "externalId", "products", "expiresAt", "source", "role", "notify", "password",
+        "temporaryPassword",
+    ],
     GrantOptions => ["expiresAt", "source"],
 }
 
@@ -114,6 +122,8 @@ impl Tenant {
                 source: opt(o.source)?.unwrap_or(defaults.source),
                 role: opt(o.role)?.unwrap_or(defaults.role),
                 notify: o.notify.unwrap_or(defaults.notify),
+                password: o.password.map(mk::Password::new),
+                temporary_password: o.temporary_password.unwrap_or(defaults.temporary_password),
                 ..defaults
             };
             let added = t.add_customer(self::actor(&actor)?, new)?;
@@ -121,6 +131,8 @@ impl Tenant {
                 member: added.member.into(),
                 outcome: added.outcome.as_str().into(),
                 granted: added.granted.into_iter().map(Into::into).collect(),
+                password_set: added.password_set,
+                temporary_password: added.temporary_password.map(|p| p.expose().to_owned()),
             })
         })
     }

@@ -148,7 +148,7 @@ impl Tenant {
                         reason: r.reason,
                         member_id: r.member_id.map(|m| m.to_string()),
                         invite_token: r.invite_token.map(|t| t.expose().to_owned()),
-                        temporary_password: r.temporary_password,
+                        temporary_password: r.temporary_password.map(|p| p.expose().to_owned()),
                     })
                     .collect(),
             })

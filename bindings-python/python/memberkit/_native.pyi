@@ -104,6 +104,8 @@ class Tenant:
         source: Optional[_GrantSource] = None,
         role: Optional[str] = None,
         notify: Optional[bool] = None,
+        password: Optional[str] = None,
+        temporary_password: Optional[bool] = None,
     ) -> AddedCustomer: ...
     def grant(
         self,

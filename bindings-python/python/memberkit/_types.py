@@ -116,6 +116,18 @@ class AddedCustomer:
     member: Member
     outcome: str
     granted: Tuple[Grant, ...]
+    password_set: bool
+    """Whether a password was set (only for a member this call created)."""
+    temporary_password: Optional[str]
+    """The generated temporary password, shown once; never in the repr."""
+
+    def __repr__(self) -> str:
+        password = "'****'" if self.temporary_password is not None else "None"
+        return (
+            f"AddedCustomer(member={self.member!r}, outcome={self.outcome!r}, "
+            f"granted={self.granted!r}, password_set={self.password_set}, "
+            f"temporary_password={password})"
+        )
 
 
 @dataclass(frozen=True)

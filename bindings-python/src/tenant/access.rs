@@ -54,8 +54,9 @@ impl Tenant {
     // ----- customers and access -----------------------------------------------------------
 
     /// Adds a customer now (no invite) and grants `products` at once; reuses a member with the
-    /// same email or external id.
-    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source=None, role=None, notify=None))]
+    /// same email or external id. A member it creates gets `password`, or a generated one with
+    /// `temporary_password=True` (returned once, must-change).
+    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source=None, role=None, notify=None, password=None, temporary_password=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_customer<'py>(
         &self,
@@ -69,6 +70,8 @@ impl Tenant {
         source: Option<String>,
         role: Option<String>,
         notify: Option<bool>,
+        password: Option<String>,
+        temporary_password: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let defaults = mk::NewCustomer::new(email);
@@ -80,12 +83,16 @@ impl Tenant {
             source: opt(source)?.unwrap_or(defaults.source),
             role: opt(role)?.unwrap_or(defaults.role),
             notify: notify.unwrap_or(defaults.notify),
+            password: password.map(mk::Password::new),
+            temporary_password: temporary_password.unwrap_or(defaults.temporary_password),
             ..defaults
         };
         let added = call!(py, self.inner.add_customer(a, new.clone()));
         record!(py, "AddedCustomer", {
             "member" => py_member(py, &added.member)?, "outcome" => added.outcome.as_str(),
             "granted" => tuple(py, &added.granted, py_grant)?,
+            "password_set" => added.password_set,
+            "temporary_password" => added.temporary_password.as_ref().map(|p| p.expose()),
         })
     }
 

@@ -408,14 +408,22 @@ fn temporary_passwords_are_returned_once_and_stored_hashed() {
         )
         .unwrap();
     let pw = r.rows[0].temporary_password.clone().unwrap();
-    assert_eq!(pw.len(), 16);
+    assert_eq!(pw.expose().len(), 16);
     assert_ne!(Some(pw.clone()), r.rows[1].temporary_password);
-    let check = f.tenant.verify_password("a@x.com", &pw).unwrap().unwrap();
+    assert!(
+        !format!("{r:?}").contains(pw.expose()),
+        "never in Debug output"
+    );
+    let check = f
+        .tenant
+        .verify_password("a@x.com", pw.expose())
+        .unwrap()
+        .unwrap();
     assert!(check.must_change);
     assert_eq!(check.member.status, MemberStatus::Active);
     let csv = r.temporary_passwords_csv();
     assert!(csv.starts_with("email,name,temporary_password\r\na@x.com,A,"));
-    assert!(csv.contains(&pw));
+    assert!(csv.contains(pw.expose()));
     // A dry run shows no passwords, and a re-run generates none.
     let dry = f
         .tenant
@@ -440,7 +448,10 @@ fn temporary_passwords_are_returned_once_and_stored_hashed() {
     assert_eq!(outcomes(&again), [(1, "existing")]);
     assert!(again.rows[0].temporary_password.is_none());
     assert!(
-        f.tenant.verify_password("a@x.com", &pw).unwrap().is_some(),
+        f.tenant
+            .verify_password("a@x.com", pw.expose())
+            .unwrap()
+            .is_some(),
         "password unchanged"
     );
 }

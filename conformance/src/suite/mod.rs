@@ -3,6 +3,7 @@
 
 mod access;
 mod answers;
+mod customer_passwords;
 mod customers;
 mod import;
 mod import_runs;
@@ -19,9 +20,10 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 13] = [
+    let modules: [(&str, &[Case]); 14] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
+        ("customer_passwords", customer_passwords::TESTS),
         ("customers", customers::TESTS),
         ("import", import::TESTS),
         ("import_runs", import_runs::TESTS),

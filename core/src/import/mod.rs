@@ -231,7 +231,7 @@ pub struct ImportRow {
     /// The invite link token of a new invite (invite mode, real run only). Shown once.
     pub invite_token: Option<InviteToken>,
     /// The temporary password (temporary-password mode, real run only). Shown once.
-    pub temporary_password: Option<String>,
+    pub temporary_password: Option<password::Password>,
 }
 
 /// The result of an import: one row per input row, in input order.
@@ -262,7 +262,7 @@ impl ImportReport {
         for r in &self.rows {
             if let (Some(pw), Some(email)) = (&r.temporary_password, &r.email) {
                 let name = r.name.as_deref().unwrap_or("");
-                let cells = [email.as_str(), name, pw.as_str()];
+                let cells = [email.as_str(), name, pw.expose()];
                 let _ = out.write_record(
                     cells
                         .iter()

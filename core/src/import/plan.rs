@@ -232,7 +232,7 @@ impl<'a> Plan<'a> {
                     updated_at: self.op.now,
                 };
                 self.changes.credentials.push((m.id, cred));
-                row.temporary_password = Some(plain);
+                row.temporary_password = Some(password::Password::new(plain));
             }
         }
         Ok(Some(m))

@@ -7,6 +7,7 @@ use crate::event_kind;
 use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
+use crate::password::{self, Password};
 use crate::permission::Permission;
 use crate::policy::access::{self};
 use crate::policy::authz::tenant_role;
@@ -81,11 +82,18 @@ impl Tenant {
     /// member with a role other than `customer`). Errors: `invalid_input` (bad email, name,
     /// free or unknown product, past expiry), `conflict` (the email and the external id belong
     /// to different members, or the member has another external id), `member_deactivated`.
+    ///
+    /// A member this call creates can get a password at once: `password` (hashed at once;
+    /// must-change when a team member sets it) or `temporary_password` (generated, returned
+    /// once, must-change). An existing member keeps theirs (`password_set` is false).
+    /// `invalid_input` for a password of the wrong length or for both at once.
     pub fn add_customer(&self, actor: Actor, new: NewCustomer) -> Result<AddedCustomer> {
         let email = normalize::email(&new.email)?;
         let name = normalize::optional_name(new.name.as_deref())?;
         let external_id = normalize::external_id(new.external_id.as_deref())?;
         let expires_at = new.expires_at.map(truncate_to_micros);
+        // Hash outside the transaction: it takes tens of milliseconds by design.
+        let initial = initial_password(&new, actor)?;
         self.write_notifying(actor, new.notify, |op| {
             op.require(&Permission::CUSTOMERS_MANAGE)?;
             op.check_expiry(expires_at)?;
@@ -114,10 +122,23 @@ impl Tenant {
                         MemberStatus::Active,
                     )?;
                     op.tx.set_role(self.id, member.id, None, new.role)?;
+                    if let Some(initial) = &initial {
+                        let credential = Credential {
+                            password_hash: initial.hash.clone(),
+                            must_change: initial.must_change,
+                            updated_at: op.now,
+                        };
+                        op.tx.set_credential(self.id, member.id, &credential)?;
+                    }
                     op.audit(
                         "member.created",
                         member.id,
-                        json!({ "email": member.email, "role": new.role.key() }),
+                        json!({
+                            "email": member.email, "role": new.role.key(),
+                            "password": initial.as_ref().map(|p| json!({
+                                "temporary": p.temporary.is_some(), "must_change": p.must_change,
+                            })),
+                        }),
                     )?;
                     (member, AddOutcome::Created)
                 }
@@ -128,10 +149,16 @@ impl Tenant {
                     granted.push(g);
                 }
             }
+            let password_set = outcome == AddOutcome::Created && initial.is_some();
             Ok(AddedCustomer {
                 member,
                 outcome,
                 granted,
+                password_set,
+                temporary_password: initial
+                    .as_ref()
+                    .filter(|_| password_set)
+                    .and_then(|p| p.temporary.clone()),
             })
         })
     }
@@ -294,4 +321,35 @@ fn missing_member_or_product(
         Ok(None) => Error::not_found("member", member),
         Err(e) => e,
     }
+}
+
+/// The password `add_customer` gives a member it creates, hashed up front.
+struct InitialPassword {
+    hash: String,
+    must_change: bool,
+    /// The generated temporary password, when one was asked for.
+    temporary: Option<Password>,
+}
+
+fn initial_password(new: &NewCustomer, actor: Actor) -> Result<Option<InitialPassword>> {
+    let (plain, temporary) = match (&new.password, new.temporary_password) {
+        (Some(_), true) => {
+            return Err(Error::invalid(
+                "password",
+                "give a password or ask for a temporary one, not both",
+            ))
+        }
+        (None, false) => return Ok(None),
+        (Some(given), false) => (given.clone(), None),
+        (None, true) => {
+            let generated = Password::temporary()?;
+            (generated.clone(), Some(generated))
+        }
+    };
+    Ok(Some(InitialPassword {
+        hash: password::hash(plain.expose())?,
+        // Staff-set passwords are must-change, as with `set_password`.
+        must_change: temporary.is_some() || actor != Actor::System,
+        temporary,
+    }))
 }

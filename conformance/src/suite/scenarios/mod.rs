@@ -148,8 +148,14 @@ impl Runner {
                 new.name = self.opt_str(step, "name");
                 new.external_id = self.opt_str(step, "external_id");
                 new.products = self.products(step);
+                new.password = self.opt_str(step, "password").map(Password::new);
+                new.temporary_password = step["temporary_password"].as_bool().unwrap_or(false);
                 let added = self.tenant(step).add_customer(self.actor(step), new)?;
-                self.bind(step, json!({ "id": added.member.id.to_string() }));
+                let temporary = added.temporary_password.as_ref().map(|p| p.expose());
+                self.bind(
+                    step,
+                    json!({ "id": added.member.id.to_string(), "temporary_password": temporary }),
+                );
                 json!(added.outcome.as_str())
             }
             "grant" => {
