@@ -116,6 +116,8 @@ export declare class Tenant {
   invite(actor: string, email: string, options?: InviteOptions): Promise<IssuedInvite>
   /** Resends: a new token and a fresh lifetime. */
   resendInvite(actor: string, invite: string): Promise<IssuedInvite>
+  /** "Copy invite link": another link to a pending invite; the emailed one keeps working. */
+  copyInviteLink(actor: string, invite: string): Promise<IssuedInvite>
   /** Revokes a pending invite. */
   revokeInvite(actor: string, invite: string): Promise<Invite>
   /** Accepts an invite by its link token; pass the signed-in email when there is one. */

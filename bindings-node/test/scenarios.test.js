@@ -83,6 +83,11 @@ class Runner {
         this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
         return null
       }
+      case 'copy_invite_link': {
+        const issued = await t.copyInviteLink(actor, a('invite'))
+        this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
+        return null
+      }
       case 'revoke_invite': await t.revokeInvite(actor, a('invite')); return null
       case 'invite_status': return (await t.getInvite(a('invite'))).status
       case 'invite_details': {

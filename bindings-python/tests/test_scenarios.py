@@ -89,6 +89,10 @@ class Runner:
             return t.has_access(a("member"), a("product"))
         if op == "member_status":
             return t.member(a("member")).status
+        if op == "copy_invite_link":
+            issued = t.copy_invite_link(actor, a("invite"))
+            self.bind(step, {"id": issued.invite.id, "token": issued.token, "member": issued.invite.member_id})
+            return None
         if op in ("invite", "resend_invite"):
             if op == "invite":
                 lifetime = timedelta(seconds=step["lifetime_secs"]) if "lifetime_secs" in step else None

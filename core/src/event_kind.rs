@@ -10,6 +10,9 @@ use crate::model::Channel;
 pub const INVITE_CREATED: &str = "invite.created";
 /// An invite was resent with a new link: send the invitation email again. Channel `email`.
 pub const INVITE_RESENT: &str = "invite.resent";
+/// Another link to a pending invite was handed to its owner ("copy invite link"). Audit
+/// only: never an outbox event.
+pub const INVITE_LINK_COPIED: &str = "invite.link_copied";
 /// An invite was revoked: its link no longer works. Channel `system`.
 pub const INVITE_REVOKED: &str = "invite.revoked";
 /// An invite was accepted or claimed: tell the inviter in the app. Channel `in_app`.

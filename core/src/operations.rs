@@ -33,6 +33,7 @@ pub const TENANT: &[&str] = &[
     "role",
     "invite",
     "resend_invite",
+    "copy_invite_link",
     "revoke_invite",
     "accept",
     "claim",

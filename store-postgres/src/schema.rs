@@ -240,4 +240,19 @@ ALTER TABLE credentials DROP CONSTRAINT credentials_tenant_id_member_id_fkey;
 ALTER TABLE grants DROP CONSTRAINT grants_tenant_id_member_id_fkey;
 "#,
     ),
+    (
+        4,
+        "copied invite links",
+        r#"
+-- More links to one invite ("copy invite link"), beside its own token_digest; each digest is
+-- routed to its tenant in token_routes like that one.
+CREATE TABLE invite_links (
+    tenant_id uuid NOT NULL,
+    token_digest bytea NOT NULL,
+    invite_id uuid NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, token_digest)
+);
+"#,
+    ),
 ];

@@ -767,11 +767,30 @@ impl Tx for PgTx<'_> {
         self.enter(TenantId::from_uuid(tenant))?;
         self.one(
             const_sql!(
-                "SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND token_digest = $2"
+                "SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND token_digest = $2
+                 UNION ALL
+                 SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND id =
+                     (SELECT invite_id FROM invite_links WHERE tenant_id = $1 AND token_digest = $2)
+                 LIMIT 1"
             ),
             &[&tenant, &&digest.0[..]],
             invite_row,
         )
+    }
+
+    fn add_invite_link(
+        &self,
+        invite: &Invite,
+        digest: &TokenDigest,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        self.enter(invite.tenant_id)?;
+        self.exec(
+            "INSERT INTO invite_links (tenant_id, token_digest, invite_id, created_at)
+             VALUES ($1, $2, $3, $4)",
+            &[&invite.tenant_id.u(), &&digest.0[..], &invite.id.u(), &at],
+        )?;
+        crate::bulk::route_tokens(self, invite.tenant_id, &[digest])
     }
 
     fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>> {

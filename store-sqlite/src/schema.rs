@@ -255,6 +255,20 @@ ALTER TABLE invites ADD COLUMN lifetime_secs INTEGER;
 ALTER TABLE invites ADD COLUMN message TEXT;
 "#,
     ),
+    (
+        8,
+        "copied invite links",
+        r#"
+-- More links to one invite ("copy invite link"), beside its own token_digest. Looked up before
+-- the tenant is known, like that one; the digest is globally unique by construction.
+CREATE TABLE invite_links (
+    token_digest BLOB PRIMARY KEY,
+    tenant_id BLOB NOT NULL,
+    invite_id BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

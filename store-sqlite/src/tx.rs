@@ -871,10 +871,30 @@ impl Tx for SqlTx<'_> {
 
     fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>> {
         self.one(
-            const_sql!("SELECT {INVITE_COLS} FROM invites WHERE token_digest = ?1"),
+            const_sql!(
+                "SELECT {INVITE_COLS} FROM invites WHERE token_digest = ?1
+                 UNION ALL
+                 SELECT {INVITE_COLS} FROM invites WHERE (tenant_id, id) =
+                     (SELECT tenant_id, invite_id FROM invite_links WHERE token_digest = ?1)
+                 LIMIT 1"
+            ),
             params![&digest.0[..]],
             invite_row,
         )
+    }
+
+    fn add_invite_link(
+        &self,
+        invite: &Invite,
+        digest: &TokenDigest,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        self.exec(
+            "INSERT INTO invite_links (token_digest, tenant_id, invite_id, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![&digest.0[..], invite.tenant_id.u(), invite.id.u(), ts(at)],
+        )
+        .map(drop)
     }
 
     fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>> {

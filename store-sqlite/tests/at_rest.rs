@@ -40,6 +40,15 @@ fn only_the_digest_of_an_invite_token_is_stored() {
     );
     assert!(!on_disk(&f, issued.token.expose()));
     assert_eq!(issued.token.expose()[4..].len(), 64, "256 bits");
+    let copied = f
+        .tenant
+        .copy_invite_link(Actor::System, issued.invite.id)
+        .unwrap();
+    assert_eq!(
+        column(&f, "SELECT token_digest FROM invite_links"),
+        [copied.token.digest().0.to_vec()]
+    );
+    assert!(!on_disk(&f, copied.token.expose()));
 }
 
 #[test]

@@ -316,6 +316,7 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
              ALTER TABLE invites DROP COLUMN lifetime_secs;
              ALTER TABLE invites DROP COLUMN message;",
         ),
+        (8, "DROP TABLE invite_links;"),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

@@ -66,6 +66,14 @@ impl Tenant {
             .map(Into::into))
     }
 
+    /// "Copy invite link": another link to a pending invite; the emailed one keeps working.
+    #[napi(ts_return_type = "Promise<IssuedInvite>")]
+    pub fn copy_invite_link(&self, actor: String, invite: String) -> AsyncTask<Job<IssuedInvite>> {
+        tenant_job!(self, |t| t
+            .copy_invite_link(self::actor(&actor)?, invite.parse()?)
+            .map(Into::into))
+    }
+
     /// Revokes a pending invite.
     #[napi(ts_return_type = "Promise<Invite>")]
     pub fn revoke_invite(&self, actor: String, invite: String) -> AsyncTask<Job<Invite>> {

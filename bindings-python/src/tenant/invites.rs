@@ -53,6 +53,17 @@ impl Tenant {
         py_issued(py, &call!(py, self.inner.resend_invite(a, i)))
     }
 
+    /// "Copy invite link": another link to a pending invite; the emailed one keeps working.
+    fn copy_invite_link<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        invite: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (a, i) = (crate::convert::actor(actor)?, parse(invite)?);
+        py_issued(py, &call!(py, self.inner.copy_invite_link(a, i)))
+    }
+
     /// Revokes a pending invite.
     fn revoke_invite<'py>(
         &self,

@@ -1,4 +1,5 @@
-//! What one invite can carry beyond role and products: its own lifetime and a personal message.
+//! What one invite can carry beyond role and products (its own lifetime, a personal message)
+//! and the owner's "copy invite link" beside the emailed one.
 
 use crate::fixture::*;
 use memberkit::time::Duration;
@@ -10,6 +11,10 @@ pub(crate) const TESTS: &[Case] = &[
     case!(the_message_is_stored_and_carried_in_the_outbox_events),
     case!(a_lifetime_or_message_out_of_bounds_changes_nothing),
     case!(the_tenant_maximum_bounds_lifetimes_and_settings),
+    case!(a_copied_link_works_beside_the_emailed_one_until_the_invite_is_used),
+    case!(copied_links_survive_a_resend_and_die_with_revoke_or_expiry),
+    case!(a_copied_link_is_bound_to_the_invited_email_and_tenant),
+    case!(copying_a_link_is_refused_for_spent_invites_and_without_the_rights),
 ];
 
 fn an_invite_keeps_its_own_lifetime_through_resends() {
@@ -203,4 +208,178 @@ fn the_tenant_maximum_bounds_lifetimes_and_settings() {
         .resend_invite(Actor::System, thirty.invite.id)
         .unwrap();
     assert_eq!(resent.invite.expires_at, f.hub.now() + Duration::days(3));
+}
+
+fn a_copied_link_works_beside_the_emailed_one_until_the_invite_is_used() {
+    let f = Fixture::new();
+    let course = f.course("C");
+    let emailed = f
+        .tenant
+        .invite(
+            Actor::System,
+            NewInvite::new("ada@client.com").product(course.id),
+        )
+        .unwrap();
+    let events = f.tenant.outbox(100).unwrap().len();
+    let copied = f
+        .tenant
+        .copy_invite_link(Actor::System, emailed.invite.id)
+        .unwrap();
+    let second = f
+        .tenant
+        .copy_invite_link(Actor::System, emailed.invite.id)
+        .unwrap();
+    assert_eq!(copied.invite.id, emailed.invite.id);
+    assert_ne!(
+        copied.token.expose(),
+        emailed.token.expose(),
+        "a fresh token"
+    );
+    assert_ne!(copied.token.expose(), second.token.expose());
+    assert_eq!(
+        f.tenant.outbox(100).unwrap().len(),
+        events,
+        "no email for a copy"
+    );
+    let trail = f.tenant.audit(&last(2)).unwrap();
+    assert!(trail.iter().all(|e| e.action == "invite.link_copied"));
+    assert!(!format!("{trail:?}").contains(copied.token.expose()));
+
+    let accepted = f.tenant.accept(copied.token.expose(), None).unwrap();
+    assert!(f.tenant.has_access(accepted.member.id, course.id).unwrap());
+    for token in [&emailed.token, &copied.token, &second.token] {
+        assert_eq!(code(f.tenant.accept(token.expose(), None)), "invite_used");
+    }
+}
+
+fn copied_links_survive_a_resend_and_die_with_revoke_or_expiry() {
+    let f = Fixture::new();
+    let emailed = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("bo@client.com"))
+        .unwrap();
+    let copied = f
+        .tenant
+        .copy_invite_link(Actor::System, emailed.invite.id)
+        .unwrap();
+    let resent = f
+        .tenant
+        .resend_invite(Actor::System, emailed.invite.id)
+        .unwrap();
+    assert_eq!(
+        code(f.tenant.accept(emailed.token.expose(), None)),
+        "not_found"
+    );
+    // Expiry kills every link; a resend brings the invite (and the copied link) back.
+    f.advance(Duration::days(7));
+    assert_eq!(
+        code(f.tenant.accept(copied.token.expose(), None)),
+        "invite_expired"
+    );
+    assert_eq!(
+        code(f.tenant.copy_invite_link(Actor::System, emailed.invite.id)),
+        "invite_expired"
+    );
+    f.tenant
+        .resend_invite(Actor::System, emailed.invite.id)
+        .unwrap();
+    assert_eq!(
+        code(f.tenant.accept(resent.token.expose(), None)),
+        "not_found"
+    );
+    let again = f
+        .tenant
+        .copy_invite_link(Actor::System, emailed.invite.id)
+        .unwrap();
+    f.tenant
+        .revoke_invite(Actor::System, emailed.invite.id)
+        .unwrap();
+    for token in [&copied.token, &again.token] {
+        assert_eq!(
+            code(f.tenant.accept(token.expose(), None)),
+            "invite_revoked"
+        );
+    }
+}
+
+fn a_copied_link_is_bound_to_the_invited_email_and_tenant() {
+    let f = Fixture::new();
+    let emailed = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("cy@client.com"))
+        .unwrap();
+    let copied = f
+        .tenant
+        .copy_invite_link(Actor::System, emailed.invite.id)
+        .unwrap();
+    assert_eq!(
+        code(
+            f.tenant
+                .accept(copied.token.expose(), Some("someone@else.com"))
+        ),
+        "invite_email_mismatch"
+    );
+    let other = f.hub.create_tenant("Other").unwrap();
+    assert_eq!(code(other.accept(copied.token.expose(), None)), "not_found");
+    assert_eq!(
+        code(other.copy_invite_link(Actor::System, emailed.invite.id)),
+        "not_found"
+    );
+    let accepted = f
+        .tenant
+        .accept(copied.token.expose(), Some("CY@client.com"))
+        .unwrap();
+    assert_eq!(accepted.invite.id, emailed.invite.id);
+}
+
+fn copying_a_link_is_refused_for_spent_invites_and_without_the_rights() {
+    let f = Fixture::new();
+    let member = f.staff("member@agency.com", Role::Member);
+    let admin_invite = f
+        .tenant
+        .invite(
+            Actor::System,
+            NewInvite::new("boss@agency.com").role(Role::Admin),
+        )
+        .unwrap();
+    let customer_invite = f
+        .tenant
+        .invite(Actor::System, NewInvite::new("dee@client.com"))
+        .unwrap();
+    let before = f.footprint();
+    // A member (no users.manage) cannot hand out a link that makes someone an admin.
+    assert_eq!(
+        code(f.tenant.copy_invite_link(member, admin_invite.invite.id)),
+        "permission_denied"
+    );
+    assert_eq!(
+        code(f.tenant.copy_invite_link(Actor::System, InviteId::new())),
+        "not_found"
+    );
+    assert_eq!(f.footprint(), before);
+    // …but can for a customer invite (customers.manage).
+    let copied = f
+        .tenant
+        .copy_invite_link(member, customer_invite.invite.id)
+        .unwrap();
+    f.tenant.accept(copied.token.expose(), None).unwrap();
+    f.tenant
+        .revoke_invite(Actor::System, admin_invite.invite.id)
+        .unwrap();
+    let before = f.footprint();
+    assert_eq!(
+        code(
+            f.tenant
+                .copy_invite_link(Actor::System, customer_invite.invite.id)
+        ),
+        "invite_used"
+    );
+    assert_eq!(
+        code(
+            f.tenant
+                .copy_invite_link(Actor::System, admin_invite.invite.id)
+        ),
+        "invite_revoked"
+    );
+    assert_eq!(f.footprint(), before);
 }

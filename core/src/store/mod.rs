@@ -381,8 +381,17 @@ pub trait Tx {
     fn update_invite(&self, invite: &Invite, new_digest: Option<&TokenDigest>) -> Result<()>;
     /// An invite by id.
     fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>>;
-    /// Hub-wide: the invite whose current token has this digest.
+    /// Hub-wide: the invite whose current token, or one of whose copied links
+    /// ([`Tx::add_invite_link`]), has this digest.
     fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>>;
+    /// Adds another link to an invite: a token digest that finds it as its own token does,
+    /// kept through resends (which replace only the invite's own token).
+    fn add_invite_link(
+        &self,
+        invite: &Invite,
+        digest: &TokenDigest,
+        at: OffsetDateTime,
+    ) -> Result<()>;
     /// The pending (possibly expired) invite for an email key.
     fn pending_invite(&self, tenant: TenantId, email_key: &str) -> Result<Option<Invite>>;
     /// Hub-wide: invites stored `pending` (expired or not) for an email key, in every tenant,

@@ -131,6 +131,32 @@ impl Tenant {
         })
     }
 
+    /// "Copy invite link": one more link to a pending invite, for the owner to paste anywhere,
+    /// while the link already emailed keeps working. Every link is bound to the invited email,
+    /// kept only as a digest, survives a resend, and stops working once the invite is accepted,
+    /// revoked or expired. Audited (`invite.link_copied`); no outbox event. Needs the rights
+    /// to have created the invite. Errors: `invite_expired` (resend it instead),
+    /// `invite_used`, `invite_revoked`, `not_found`, `permission_denied`.
+    pub fn copy_invite_link(&self, actor: Actor, invite: InviteId) -> Result<IssuedInvite> {
+        self.write(actor, |op| {
+            let invite = op.invite(invite)?;
+            op.require_assignable(invite.role, invite.workspace)?;
+            check_usable(&invite, op.now)?;
+            let token = InviteToken::generate()?;
+            op.tx.add_invite_link(&invite, &token.digest(), op.now)?;
+            op.audit(
+                event_kind::INVITE_LINK_COPIED,
+                invite.id,
+                json!({ "invite_id": invite.id, "email": invite.email }),
+            )?;
+            Ok(IssuedInvite {
+                invite,
+                token,
+                merged: false,
+            })
+        })
+    }
+
     /// Revokes a pending or expired invite: its link stops working at once. An invited member
     /// with no grants of their own is removed with it, so the email can be invited afresh.
     /// Revoking a revoked invite changes nothing. Errors: `invite_used`, `not_found`.

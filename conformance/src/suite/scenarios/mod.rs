@@ -209,6 +209,13 @@ impl Runner {
                 self.bind_invite(step, &issued);
                 Value::Null
             }
+            "copy_invite_link" => {
+                let issued = self
+                    .tenant(step)
+                    .copy_invite_link(self.actor(step), self.id(step, "invite"))?;
+                self.bind_invite(step, &issued);
+                Value::Null
+            }
             "revoke_invite" => {
                 self.tenant(step)
                     .revoke_invite(self.actor(step), self.id(step, "invite"))?;
