@@ -1,23 +1,31 @@
-//! Crash safety on both stores: a process SIGKILLed in the middle of an import or of a burst
-//! of grants leaves a database that reopens, passes its integrity check (SQLite), holds the
-//! whole import or none of it, and keeps every grant that was acknowledged before the kill.
+//! Crash safety on both stores: a process SIGKILLed inside a 100k-row import or a burst of
+//! grants leaves a database that reopens, passes its integrity check (SQLite), holds the whole
+//! import or none of it, and keeps every grant that was acknowledged before the kill.
+//!
+//! Import kills are aimed, not timed: the child reports where it is from the import's progress
+//! callback, which runs inside the write transaction, and right before each kill the parent
+//! proves that the child holds the write lock (on SQLite no other connection can
+//! `BEGIN IMMEDIATE`; on PostgreSQL the tenant's row lock cannot be taken `NOWAIT`).
 
 mod common;
 
 use memberkit::*;
 use memberkit_open::OpenHub;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 const CHILD: &str = "MEMBERKIT_TEST_CRASH_CHILD";
-/// Rows per import: large enough that a kill lands inside the write (debug builds write a few
-/// thousand rows a second), small enough for CI.
-const IMPORT_ROWS: usize = 5_000;
+/// Rows per import: a whole import is 500k rows written in one transaction (member, role,
+/// grant, audit entry and outbox event per person).
+const IMPORT_ROWS: usize = 100_000;
 const MEMBERS: usize = 200;
 
-/// Runs in the child: `import` imports one file; `grants` grants one member after another and
-/// prints `ack <member id>` after each call returns.
+/// Runs in the child. `import:<run>:hold` imports a file and, once every row is written,
+/// stops inside the transaction until it is killed; `import:<run>:finish` commits. `grants`
+/// grants one member after another and prints `ack <member id>` after each call returns.
 #[test]
 #[ignore = "helper run by another test in a child process"]
 fn child() {
@@ -34,38 +42,68 @@ fn child() {
     let hub = Hub::open(target).unwrap();
     let t = hub.tenant(tenant.parse().unwrap()).unwrap();
     let product: ProductId = product.parse().unwrap();
-    println!("started");
-    match what.strip_prefix("import:") {
-        Some(run) => {
-            let csv = import_file(run);
-            let options = ImportOptions {
-                products: vec![product],
-                mode: ImportMode::Grant,
-                ..Default::default()
-            };
-            t.import_customers(Actor::System, ImportSource::Csv(&csv), &options)
-                .unwrap();
-            println!("imported");
-        }
-        _ => {
-            let members = t
-                .customers(&CustomerQuery {
-                    limit: MEMBERS,
-                    ..Default::default()
-                })
-                .unwrap();
-            for row in members.rows {
-                t.grant(
-                    Actor::System,
-                    row.member.id,
-                    product,
-                    GrantOptions::default(),
-                )
-                .unwrap();
-                println!("ack {}", row.member.id);
+    say("started");
+    if let Some(import) = what.strip_prefix("import:") {
+        let (run, hold) = import.split_once(':').unwrap();
+        let hold = hold == "hold";
+        let ends = AtomicUsize::new(0);
+        let progress = move |done: usize, total: usize| {
+            // Called every 1,000 planned rows, once planning ends and once more after the rows
+            // are written, all before COMMIT.
+            if done == total / 2 {
+                say("phase planning");
+            } else if done == total {
+                if ends.fetch_add(1, Ordering::SeqCst) == 0 {
+                    say("phase writing");
+                } else {
+                    say("phase written");
+                    if hold {
+                        // Stay inside the transaction until the parent kills this process.
+                        loop {
+                            std::thread::sleep(Duration::from_secs(3600));
+                        }
+                    }
+                }
             }
+            Ok(())
+        };
+        let options = ImportOptions {
+            products: vec![product],
+            mode: ImportMode::Grant,
+            progress: Some(Arc::new(progress)),
+            ..Default::default()
+        };
+        t.import_customers(
+            Actor::System,
+            ImportSource::Csv(&import_file(run)),
+            &options,
+        )
+        .unwrap();
+        say("imported");
+    } else {
+        let members = t
+            .customers(&CustomerQuery {
+                limit: MEMBERS,
+                ..Default::default()
+            })
+            .unwrap();
+        for row in members.rows {
+            t.grant(
+                Actor::System,
+                row.member.id,
+                product,
+                GrantOptions::default(),
+            )
+            .unwrap();
+            say(&format!("ack {}", row.member.id));
         }
     }
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").unwrap();
+    out.flush().unwrap();
 }
 
 /// A file of new people for each run: re-importing a file adds nobody.
@@ -77,51 +115,197 @@ fn import_file(run: &str) -> String {
     csv
 }
 
-/// Starts the child doing `what`, kills it `after` its start, and returns its output lines.
-fn kill_during(
-    what: &str,
-    target: &str,
-    t: TenantId,
-    p: ProductId,
-    after: Duration,
-) -> Vec<String> {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, format!("{what} {target} {t} {p}"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = Vec::new();
-    // Wait until the hub is open, then give it `after` to get into the work.
-    loop {
-        let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "the child ended early"
-        );
-        if line.contains("started") {
-            break;
-        }
-    }
-    std::thread::sleep(after);
-    child.kill().unwrap(); // SIGKILL: no destructor, no rollback, no flush
-    child.wait().unwrap();
-    for line in out.lines() {
-        lines.push(line.unwrap());
-    }
-    lines
+/// A child process and the lines it has printed so far.
+struct Child {
+    process: std::process::Child,
+    out: mpsc::Receiver<String>,
+    lines: Vec<String>,
 }
 
-/// Kills imports and grant bursts at several points on `target` and checks what survived.
-fn survive_kills(target: &str, check_integrity: &dyn Fn()) -> (usize, usize, usize) {
-    let hub = Hub::open(target).unwrap();
+/// The longest a child may take to reach the next line it is waited for; past it the test
+/// prints what the database is doing and fails instead of hanging CI.
+const STEP_DEADLINE: Duration = Duration::from_secs(240);
+
+impl Child {
+    fn start(what: &str, target: &str, t: TenantId, p: ProductId) -> Child {
+        let mut process = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "child",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, format!("{what} {target} {t} {p}"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(process.stdout.take().unwrap());
+        let (send, out) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut child = Child {
+            process,
+            out,
+            lines: Vec::new(),
+        };
+        child.wait_for("started", &|| String::new());
+        child
+    }
+
+    /// Reads lines until one contains `what`; returns when it came. Fails with `diagnose()`'s
+    /// report when the child takes longer than [`STEP_DEADLINE`].
+    fn wait_for(&mut self, what: &str, diagnose: &dyn Fn() -> String) -> Instant {
+        let deadline = Instant::now() + STEP_DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.out.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(what);
+                    self.lines.push(line);
+                    if found {
+                        return Instant::now();
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => panic!(
+                    "the child ended before printing {what:?}; it printed {:?}",
+                    self.lines
+                ),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let report = diagnose();
+                    let _ = self.process.kill();
+                    panic!(
+                        "no {what:?} from the child within {STEP_DEADLINE:?}; it printed {:?}; \
+                         the database: {report}",
+                        self.lines
+                    )
+                }
+            }
+        }
+    }
+
+    /// SIGKILL: no destructor, no rollback, no flush. Returns everything the child printed.
+    fn kill(mut self) -> Vec<String> {
+        self.process.kill().unwrap();
+        self.process.wait().unwrap();
+        self.drain()
+    }
+
+    fn finish(mut self, diagnose: &dyn Fn() -> String) -> Vec<String> {
+        self.wait_for("imported", diagnose);
+        assert!(self.process.wait().unwrap().success(), "the child failed");
+        self.drain()
+    }
+
+    fn drain(mut self) -> Vec<String> {
+        self.lines.extend(self.out.iter());
+        self.lines
+    }
+}
+
+/// How one store is checked from outside the child.
+struct Store<'a> {
+    target: &'a str,
+    /// True when another writer cannot get the tenant's write lock right now.
+    write_locked: &'a dyn Fn(TenantId) -> bool,
+    check_integrity: &'a dyn Fn(),
+    /// What the database is doing, for a child that stalls.
+    diagnose: &'a dyn Fn() -> String,
+}
+
+/// What a run of kills showed.
+#[derive(Debug)]
+struct Report {
+    import_kills: usize,
+    kills_while_writing_rows: usize,
+    write_phase: Duration,
+    grant_kills: usize,
+    acked_grants: usize,
+}
+
+fn imported(store: &Store, t: TenantId) -> usize {
+    let hub = Hub::open(store.target).unwrap();
+    hub.tenant(t)
+        .unwrap()
+        .count_customers(&CustomerQuery {
+            search: Some("imported".into()),
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+/// Kills 100k-row imports at aimed points, then lets one finish.
+fn kill_imports(store: &Store, t: TenantId, product: ProductId, report: &mut Report) {
+    // Fractions of the row-writing phase at which to kill; `None` kills once the rows are all
+    // written, just before COMMIT, and measures how long writing takes.
+    let aims = [None, Some(0.0), Some(0.3), Some(0.6), Some(0.9)];
+    let mut aims: Vec<Option<f64>> = aims.to_vec();
+    aims.push(Some(-1.0)); // while planning, before any row is written
+    for (run, aim) in aims.into_iter().enumerate() {
+        let mut child = Child::start(&format!("import:{run}:hold"), store.target, t, product);
+        let writing;
+        if aim == Some(-1.0) {
+            child.wait_for("phase planning", store.diagnose);
+        } else {
+            writing = child.wait_for("phase writing", store.diagnose);
+            match aim {
+                None => {
+                    report.write_phase = child.wait_for("phase written", store.diagnose) - writing
+                }
+                Some(fraction) => std::thread::sleep(report.write_phase.mul_f64(fraction)),
+            }
+        }
+        assert!(
+            (store.write_locked)(t),
+            "kill {run}: the child holds the write lock"
+        );
+        let lines = child.kill();
+        report.import_kills += 1;
+        if aim != Some(-1.0) && !lines.iter().any(|l| l.contains("phase written")) {
+            report.kills_while_writing_rows += 1;
+        }
+        (store.check_integrity)();
+        assert_eq!(
+            imported(store, t),
+            0,
+            "kill {run} ({aim:?}): none of the import is there"
+        );
+    }
+    let lines = Child::start("import:done:finish", store.target, t, product).finish(store.diagnose);
+    assert!(lines.iter().any(|l| l.contains("imported")));
+    assert_eq!(imported(store, t), IMPORT_ROWS, "the whole import is there");
+}
+
+/// Kills bursts of grants at timed points; every acknowledged grant survives.
+fn kill_grants(store: &Store, t: TenantId, product: ProductId, report: &mut Report) {
+    for ms in [5u64, 50, 150, 300, 500] {
+        let child = Child::start("grants", store.target, t, product);
+        std::thread::sleep(Duration::from_millis(ms));
+        let lines = child.kill();
+        report.grant_kills += 1;
+        (store.check_integrity)();
+        let hub = Hub::open(store.target).unwrap();
+        let tenant = hub.tenant(t).unwrap();
+        for line in lines.iter().filter_map(|l| l.strip_prefix("ack ")) {
+            let member: MemberId = line.trim().parse().unwrap();
+            assert!(
+                tenant.has_access(member, product).unwrap(),
+                "acknowledged grant lost"
+            );
+            report.acked_grants += 1;
+        }
+        // Grants are idempotent: the next burst grants the same members again.
+    }
+}
+
+fn survive_kills(store: &Store) -> Report {
+    let hub = Hub::open(store.target).unwrap();
     let t = hub.create_tenant("Crash").unwrap();
     let product = t
         .create_product(
@@ -141,62 +325,20 @@ fn survive_kills(target: &str, check_integrity: &dyn Fn()) -> (usize, usize, usi
     };
     t.import_customers(Actor::System, ImportSource::Csv(&csv), &options)
         .unwrap();
-    let (mut kills, mut whole_imports, mut acked) = (0, 0, 0);
-    for ms in [20u64, 150, 400, 900, 1_500] {
-        // The import: all of it or none of it, whenever it dies.
-        let lines = kill_during(
-            &format!("import:{ms}"),
-            target,
-            t.id(),
-            product,
-            Duration::from_millis(ms),
-        );
-        kills += 1;
-        check_integrity();
-        let hub = Hub::open(target).unwrap();
-        let t = hub.tenant(t.id()).unwrap();
-        let imported = t
-            .count_customers(&CustomerQuery {
-                search: Some("imported".into()),
-                ..Default::default()
-            })
-            .unwrap();
-        assert!(
-            imported % IMPORT_ROWS == 0,
-            "kill {kills}: {imported} imported rows is not a whole number of imports"
-        );
-        if lines.iter().any(|l| l.contains("imported")) {
-            assert_eq!(
-                imported / IMPORT_ROWS,
-                whole_imports + 1,
-                "an acknowledged import is there"
-            );
-        }
-        whole_imports = imported / IMPORT_ROWS;
-
-        // A burst of grants: every acknowledged one survived the kill.
-        let lines = kill_during(
-            "grants",
-            target,
-            t.id(),
-            product,
-            Duration::from_millis(ms / 3),
-        );
-        kills += 1;
-        check_integrity();
-        let hub = Hub::open(target).unwrap();
-        let t = hub.tenant(t.id()).unwrap();
-        for line in lines.iter().filter_map(|l| l.strip_prefix("ack ")) {
-            let member: MemberId = line.trim().parse().unwrap();
-            assert!(
-                t.has_access(member, product).unwrap(),
-                "acknowledged grant lost"
-            );
-            acked += 1;
-        }
-        // Grants are idempotent: the next burst grants the same members again.
-    }
-    (kills, whole_imports, acked)
+    let mut report = Report {
+        import_kills: 0,
+        kills_while_writing_rows: 0,
+        write_phase: Duration::ZERO,
+        grant_kills: 0,
+        acked_grants: 0,
+    };
+    kill_grants(store, t.id(), product, &mut report);
+    kill_imports(store, t.id(), product, &mut report);
+    assert!(
+        report.kills_while_writing_rows >= 2,
+        "kills landed while rows were being written: {report:?}"
+    );
+    report
 }
 
 #[test]
@@ -204,15 +346,32 @@ fn sqlite_survives_sigkill_during_imports_and_grants() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.db");
     let target = path.to_str().unwrap().to_owned();
-    let check = || {
+    let check_integrity = || {
         let conn = rusqlite::Connection::open(&path).unwrap();
         let ok: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
     };
-    let (kills, imports, acked) = survive_kills(&target, &check);
-    eprintln!("sqlite: {kills} kills; {imports} whole imports and {acked} acknowledged grants survived; integrity ok");
+    let write_locked = |_: TenantId| {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.busy_timeout(Duration::ZERO).unwrap();
+        match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                conn.execute_batch("ROLLBACK").unwrap();
+                false
+            }
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => true,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let report = survive_kills(&Store {
+        target: &target,
+        write_locked: &write_locked,
+        check_integrity: &check_integrity,
+        diagnose: &|| "a SQLite file".into(),
+    });
+    eprintln!("sqlite: {report:?}; integrity ok after every kill");
 }
 
 #[test]
@@ -220,8 +379,73 @@ fn postgres_survives_sigkill_during_imports_and_grants() {
     let Some(target) = common::postgres_target("mk_crash") else {
         return;
     };
-    let (kills, imports, acked) = survive_kills(&target, &|| {});
-    eprintln!(
-        "postgres: {kills} kills; {imports} whole imports and {acked} acknowledged grants survived"
-    );
+    let write_locked = |t: TenantId| {
+        let mut conn = postgres::Client::connect(&target, postgres::NoTls).unwrap();
+        let mut tx = conn.transaction().unwrap();
+        let lock = "SELECT 1 FROM tenants WHERE tenant_id::text = $1 FOR NO KEY UPDATE NOWAIT";
+        match tx.query(lock, &[&t.to_string()]) {
+            Ok(rows) => {
+                assert_eq!(rows.len(), 1, "the tenant row exists");
+                false
+            }
+            Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => true,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let report = survive_kills(&Store {
+        target: &target,
+        write_locked: &write_locked,
+        check_integrity: &|| {},
+        diagnose: &|| postgres_activity(&target),
+    });
+    eprintln!("postgres: {report:?}");
+}
+
+/// Every other session's state, wait and statement, and the locks waited for.
+fn postgres_activity(target: &str) -> String {
+    let mut conn = postgres::Client::connect(target, postgres::NoTls).unwrap();
+    let sessions = conn
+        .query(
+            "SELECT pid, state, coalesce(wait_event_type, '') || ':' || coalesce(wait_event, ''),
+                    round(extract(epoch FROM now() - query_start))::text,
+                    left(regexp_replace(query, '\\s+', ' ', 'g'), 160)
+             FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state IS NOT NULL",
+            &[],
+        )
+        .unwrap();
+    let mut report = String::new();
+    for r in sessions {
+        let (pid, state, wait, secs, query): (i32, String, String, String, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+        report.push_str(&format!("\n  {pid} {state} {wait} {secs}s {query}"));
+    }
+    let waits = conn
+        .query(
+            "SELECT pid, locktype, mode, coalesce(relation::regclass::text, '')
+             FROM pg_locks WHERE NOT granted",
+            &[],
+        )
+        .unwrap();
+    for r in waits {
+        let (pid, kind, mode, rel): (i32, String, String, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3));
+        report.push_str(&format!("\n  {pid} waits for {mode} on {kind} {rel}"));
+    }
+    let tables = conn
+        .query(
+            "SELECT s.relname::text, s.n_live_tup, s.n_dead_tup, c.relpages, c.reltuples,
+                    coalesce(s.last_autoanalyze::text, '-')
+             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+             WHERE s.schemaname = current_schema()",
+            &[],
+        )
+        .unwrap();
+    for r in tables {
+        let (name, live, dead, pages, tuples, analyzed): (String, i64, i64, i32, f32, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+        report.push_str(&format!(
+            "\n  {name}: live {live} dead {dead} pages {pages} reltuples {tuples} analyzed {analyzed}"
+        ));
+    }
+    report
 }
