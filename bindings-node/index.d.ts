@@ -48,6 +48,10 @@ export declare class Hub {
   tenantSync(id: string): Tenant
   /** Call on sign-up: accepts the email's pending invites in every tenant. */
   claim(email: string): Promise<Array<Accepted>>
+  /** The invitee's pending, unexpired invites in every tenant, with each tenant's name. */
+  invitesFor(email: string): Promise<Array<InviteForEmail>>
+  /** Every tenant where the email is an active or deactivated member, with its role. */
+  membershipsOf(email: string): Promise<Array<Membership>>
   /** Undelivered events of every tenant, oldest first (default 100). */
   outbox(limit?: number): Promise<Array<OutboxEvent>>
   /** Marks events delivered; resolves to how many were pending. */
@@ -124,10 +128,14 @@ export declare class Tenant {
   accept(token: string, email?: string | undefined | null): Promise<Accepted>
   /** Call on sign-up: accepts this email's pending invite here, or resolves to null. */
   claim(email: string): Promise<Accepted | null>
+  /** The invitee declines by the link's token; pass the signed-in email when there is one. */
+  decline(token: string, email?: string | undefined | null): Promise<Invite>
+  /** After sign-up: declines this email's pending invite here, or resolves to null. */
+  declinePending(email: string): Promise<Invite | null>
   /** One invite with its current status. */
   getInvite(id: string): Promise<Invite>
   /** Invites, newest first, optionally with one status. */
-  invites(status?: 'pending' | 'accepted' | 'revoked' | 'expired'): Promise<Array<Invite>>
+  invites(status?: 'pending' | 'accepted' | 'revoked' | 'expired' | 'declined'): Promise<Array<Invite>>
   /** Deactivates a member (reversible). */
   deactivate(actor: string, member: string): Promise<Member>
   /** Reactivates a deactivated member. */
@@ -399,13 +407,21 @@ export interface Invite {
   createdBy: string
   createdAt: Date
   expiresAt: Date
-  status: 'pending' | 'accepted' | 'revoked' | 'expired'
+  status: 'pending' | 'accepted' | 'revoked' | 'expired' | 'declined'
   acceptedAt: Date | null
   revokedAt: Date | null
   /** The invite's own lifetime in milliseconds; null uses the tenant's `inviteLifetimeMs`. */
   lifetimeMs: number | null
   /** The inviter's personal message. */
   message: string | null
+  /** When the invitee declined it. */
+  declinedAt: Date | null
+}
+
+/** A pending invite as its invitee sees it across tenants (`Hub.invitesFor`). */
+export interface InviteForEmail {
+  tenantName: string
+  invite: Invite
 }
 
 /** Options of `invite`. */
@@ -456,6 +472,13 @@ export interface Member {
   status: 'invited' | 'active' | 'deactivated'
   createdAt: Date
   updatedAt: Date
+}
+
+/** One tenant an email belongs to (`Hub.membershipsOf`); `role` is tenant-wide. */
+export interface Membership {
+  tenantName: string
+  member: Member
+  role: string | null
 }
 
 /** An event for the host to act on; acknowledge it with `ack`. */

@@ -124,6 +124,32 @@ impl Hub {
         job(move || Ok(hub.claim(&email)?.into_iter().map(Into::into).collect()))
     }
 
+    /// The invitee's pending, unexpired invites in every tenant, with each tenant's name.
+    #[napi(ts_return_type = "Promise<Array<InviteForEmail>>")]
+    pub fn invites_for(&self, email: String) -> AsyncTask<Job<Vec<InviteForEmail>>> {
+        let hub = self.inner.clone();
+        job(move || {
+            Ok(hub
+                .invites_for(&email)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// Every tenant where the email is an active or deactivated member, with its role.
+    #[napi(ts_return_type = "Promise<Array<Membership>>")]
+    pub fn memberships_of(&self, email: String) -> AsyncTask<Job<Vec<Membership>>> {
+        let hub = self.inner.clone();
+        job(move || {
+            Ok(hub
+                .memberships_of(&email)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
     /// Undelivered events of every tenant, oldest first (default 100).
     #[napi(ts_return_type = "Promise<Array<OutboxEvent>>")]
     pub fn outbox(

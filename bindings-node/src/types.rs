@@ -143,7 +143,7 @@ pub struct Invite {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-    #[napi(ts_type = "'pending' | 'accepted' | 'revoked' | 'expired'")]
+    #[napi(ts_type = "'pending' | 'accepted' | 'revoked' | 'expired' | 'declined'")]
     pub status: String,
     pub accepted_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -151,6 +151,8 @@ pub struct Invite {
     pub lifetime_ms: Option<f64>,
     /// The inviter's personal message.
     pub message: Option<String>,
+    /// When the invitee declined it.
+    pub declined_at: Option<DateTime<Utc>>,
 }
 
 impl From<mk::Invite> for Invite {
@@ -172,6 +174,7 @@ impl From<mk::Invite> for Invite {
             revoked_at: opt_date(i.revoked_at),
             lifetime_ms: i.lifetime.map(|d| d.whole_milliseconds() as f64),
             message: i.message,
+            declined_at: opt_date(i.declined_at),
         }
     }
 }
@@ -191,6 +194,40 @@ impl From<mk::IssuedInvite> for IssuedInvite {
             token: i.token.expose().to_owned(),
             merged: i.merged,
             invite: i.invite.into(),
+        }
+    }
+}
+
+/// A pending invite as its invitee sees it across tenants (`Hub.invitesFor`).
+#[napi(object, use_nullable = true)]
+pub struct InviteForEmail {
+    pub tenant_name: String,
+    pub invite: Invite,
+}
+
+impl From<mk::InviteForEmail> for InviteForEmail {
+    fn from(i: mk::InviteForEmail) -> Self {
+        Self {
+            tenant_name: i.tenant_name,
+            invite: i.invite.into(),
+        }
+    }
+}
+
+/// One tenant an email belongs to (`Hub.membershipsOf`); `role` is tenant-wide.
+#[napi(object, use_nullable = true)]
+pub struct Membership {
+    pub tenant_name: String,
+    pub member: Member,
+    pub role: Option<String>,
+}
+
+impl From<mk::Membership> for Membership {
+    fn from(m: mk::Membership) -> Self {
+        Self {
+            tenant_name: m.tenant_name,
+            member: m.member.into(),
+            role: m.role.map(|r| r.key()),
         }
     }
 }

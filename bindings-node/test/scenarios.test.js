@@ -107,6 +107,16 @@ class Runner {
         return { id: claimed.member.id }
       }
       case 'hub_claim': return (await this.hub.claim(a('email'))).length
+      case 'decline': return (await t.decline(a('token'), a('email'))).status
+      case 'decline_pending': {
+        const declined = await t.declinePending(a('email'))
+        return declined === null ? null : declined.status
+      }
+      case 'hub_invites_for': return (await this.hub.invitesFor(a('email'))).map((i) => i.tenantName).sort()
+      case 'hub_memberships_of': {
+        const rows = (await this.hub.membershipsOf(a('email'))).sort((x, y) => (x.tenantName < y.tenantName ? -1 : 1))
+        return rows.map((m) => ({ tenant: m.tenantName, role: m.role, status: m.member.status }))
+      }
       case 'advance': this.clock.advance(step.secs * 1000); return null
       case 'outbox_kinds': return (await t.outbox(1000)).map((e) => e.kind)
       case 'ack_all': return t.ack((await t.outbox(1000)).map((e) => e.id))

@@ -84,6 +84,22 @@ impl Hub {
         list(py, &r, py_accepted)
     }
 
+    /// The invitee's pending, unexpired invites in every tenant, with each tenant's name.
+    fn invites_for<'py>(&self, py: Python<'py>, email: String) -> PyResult<Bound<'py, PyAny>> {
+        let r = py
+            .detach(|| self.inner.invites_for(&email))
+            .map_err(Failure)?;
+        list(py, &r, py_invite_for_email)
+    }
+
+    /// Every tenant where the email is an active or deactivated member, with its role.
+    fn memberships_of<'py>(&self, py: Python<'py>, email: String) -> PyResult<Bound<'py, PyAny>> {
+        let r = py
+            .detach(|| self.inner.memberships_of(&email))
+            .map_err(Failure)?;
+        list(py, &r, py_membership)
+    }
+
     /// Undelivered events of every tenant, oldest first (`limit` defaults to 100).
     #[pyo3(signature = (limit=None))]
     fn outbox<'py>(&self, py: Python<'py>, limit: Option<Count>) -> PyResult<Bound<'py, PyAny>> {

@@ -66,12 +66,32 @@ pub(crate) fn py_invite<'py>(py: Python<'py>, i: &mk::Invite) -> PyResult<Bound<
         "expires_at" => dt(py, i.expires_at)?, "status" => i.status.as_str(),
         "accepted_at" => opt_dt(py, i.accepted_at)?, "revoked_at" => opt_dt(py, i.revoked_at)?,
         "lifetime_seconds" => i.lifetime.map(|d| d.whole_seconds()), "message" => &i.message,
+        "declined_at" => opt_dt(py, i.declined_at)?,
     })
 }
 
 pub(crate) fn py_issued<'py>(py: Python<'py>, i: &mk::IssuedInvite) -> PyResult<Bound<'py, PyAny>> {
     record!(py, "IssuedInvite", {
         "invite" => py_invite(py, &i.invite)?, "token" => i.token.expose(), "merged" => i.merged,
+    })
+}
+
+pub(crate) fn py_invite_for_email<'py>(
+    py: Python<'py>,
+    i: &mk::InviteForEmail,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "InviteForEmail", {
+        "tenant_name" => &i.tenant_name, "invite" => py_invite(py, &i.invite)?,
+    })
+}
+
+pub(crate) fn py_membership<'py>(
+    py: Python<'py>,
+    m: &mk::Membership,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Membership", {
+        "tenant_name" => &m.tenant_name, "member" => py_member(py, &m.member)?,
+        "role" => m.role.map(|r| r.key()),
     })
 }
 

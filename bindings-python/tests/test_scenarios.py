@@ -123,6 +123,16 @@ class Runner:
                 return None
             self.bind(step, {"id": claimed.member.id})
             return {"id": claimed.member.id}
+        if op == "decline":
+            return t.decline(a("token"), a("email")).status
+        if op == "decline_pending":
+            declined = t.decline_pending(a("email"))
+            return None if declined is None else declined.status
+        if op == "hub_invites_for":
+            return sorted(i.tenant_name for i in self.hub.invites_for(a("email")))
+        if op == "hub_memberships_of":
+            rows = sorted(self.hub.memberships_of(a("email")), key=lambda m: m.tenant_name)
+            return [{"tenant": m.tenant_name, "role": m.role, "status": m.member.status} for m in rows]
         if op == "hub_claim":
             return len(self.hub.claim(a("email")))
         if op == "advance":

@@ -15,6 +15,8 @@ pub const INVITE_RESENT: &str = "invite.resent";
 pub const INVITE_LINK_COPIED: &str = "invite.link_copied";
 /// An invite was revoked: its link no longer works. Channel `system`.
 pub const INVITE_REVOKED: &str = "invite.revoked";
+/// The invitee declined an invite: tell the inviter in the app. Channel `in_app`.
+pub const INVITE_DECLINED: &str = "invite.declined";
 /// An invite was accepted or claimed: tell the inviter in the app. Channel `in_app`.
 pub const INVITE_ACCEPTED: &str = "invite.accepted";
 /// A member got (or renewed) access to a product: "you now have access". Channel `email`.
@@ -35,11 +37,12 @@ pub const MEMBER_REMOVED: &str = "member.removed";
 pub const IMPERSONATION_STARTED: &str = "impersonation.started";
 
 /// Every event kind memberkit writes, with its channel.
-pub const ALL: [(&str, Channel); 11] = [
+pub const ALL: [(&str, Channel); 12] = [
     (INVITE_CREATED, Channel::Email),
     (INVITE_RESENT, Channel::Email),
     (INVITE_REVOKED, Channel::System),
     (INVITE_ACCEPTED, Channel::InApp),
+    (INVITE_DECLINED, Channel::InApp),
     (ACCESS_GRANTED, Channel::Email),
     (ACCESS_REVOKED, Channel::System),
     (MEMBER_ADDED_TO_WORKSPACE, Channel::InApp),

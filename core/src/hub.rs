@@ -6,6 +6,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::normalize;
 use crate::op::Op;
+use crate::policy::authz::tenant_role;
 use crate::policy::invites::check_usable;
 use crate::query::check_limit;
 use crate::requests::*;
@@ -110,6 +111,47 @@ impl Hub {
         })
     }
 
+    /// The invitee's side, after sign-up: every pending, unexpired invite for `email` in every
+    /// tenant, oldest first, with the tenant's name. `invalid_input` for a malformed email.
+    pub fn invites_for(&self, email: &str) -> Result<Vec<InviteForEmail>> {
+        let key = normalize::email(email)?.key;
+        let now = self.now();
+        store::read(self.store(), |tx| {
+            let mut out = Vec::new();
+            for invite in tx.pending_invites_everywhere(&key)? {
+                if check_usable(&invite, now).is_err() {
+                    continue;
+                }
+                out.push(InviteForEmail {
+                    tenant_name: tenant_name(tx, invite.tenant_id)?,
+                    invite,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// "Your workspaces": every tenant where `email` is an active or deactivated member, with
+    /// the tenant's name and the member's tenant-wide role, by tenant id. Invited members are
+    /// in [`Hub::invites_for`] instead. `invalid_input` for a malformed email.
+    pub fn memberships_of(&self, email: &str) -> Result<Vec<Membership>> {
+        let key = normalize::email(email)?.key;
+        store::read(self.store(), |tx| {
+            let mut out = Vec::new();
+            for member in tx.members_everywhere(&key)? {
+                if member.status == MemberStatus::Invited {
+                    continue;
+                }
+                out.push(Membership {
+                    tenant_name: tenant_name(tx, member.tenant_id)?,
+                    role: tenant_role(tx, member.tenant_id, member.id)?,
+                    member,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     /// Undelivered outbox events of every tenant, oldest first (at most `limit`, 1 to 1000).
     pub fn outbox(&self, limit: usize) -> Result<Vec<OutboxEvent>> {
         check_limit(limit)?;
@@ -122,6 +164,13 @@ impl Hub {
         let now = self.now();
         store::write(self.store(), |tx| tx.mark_delivered(None, ids, now))
     }
+}
+
+fn tenant_name(tx: &dyn store::Tx, tenant: TenantId) -> Result<String> {
+    Ok(tx
+        .tenant(tenant)?
+        .ok_or_else(|| Error::not_found("tenant", tenant))?
+        .name)
 }
 
 pub(crate) fn check_settings(settings: &TenantSettings) -> Result<()> {

@@ -103,7 +103,8 @@ string_enum!(
 );
 
 string_enum!(
-    /// Status of an invite. `Expired` is derived: a pending invite whose lifetime has passed.
+    /// Status of an invite. `Expired` is derived: a pending invite whose lifetime has passed;
+    /// so is `Declined`: a store keeps it as `revoked` with `declined_at` set.
     InviteStatus, "status" {
         /// Waiting for the person to sign up or open the link.
         Pending => "pending",
@@ -113,6 +114,8 @@ string_enum!(
         Revoked => "revoked",
         /// Its lifetime passed before it was used. Resend or re-invite to renew it.
         Expired => "expired",
+        /// Declined by the invitee; its links no longer work. The email can be invited again.
+        Declined => "declined",
     }
 );
 
@@ -448,24 +451,30 @@ pub struct Invite {
     pub lifetime: Option<Duration>,
     /// A personal message from the inviter, carried in the invite's outbox events.
     pub message: Option<String>,
+    /// When the invitee declined it.
+    pub declined_at: Option<OffsetDateTime>,
 }
 
 impl InviteStatus {
     /// The status a store keeps: `expired` is derived from `expires_at`, so such an invite is
-    /// stored as `pending`.
+    /// stored as `pending`; `declined` from `declined_at`, so it is stored as `revoked` (its
+    /// links are dead either way).
     pub fn stored(self) -> InviteStatus {
         match self {
             InviteStatus::Expired => InviteStatus::Pending,
+            InviteStatus::Declined => InviteStatus::Revoked,
             other => other,
         }
     }
 }
 
 impl Invite {
-    /// The status at `now`: a pending invite is expired from `expires_at` on.
+    /// The status at `now`: a pending invite is expired from `expires_at` on; a revoked one
+    /// with `declined_at` was declined.
     pub fn status_at(&self, now: OffsetDateTime) -> InviteStatus {
         match self.status {
             InviteStatus::Pending if now >= self.expires_at => InviteStatus::Expired,
+            InviteStatus::Revoked if self.declined_at.is_some() => InviteStatus::Declined,
             other => other,
         }
     }

@@ -78,6 +78,7 @@ impl<'a> Op<'a> {
             revoked_at: None,
             lifetime: None,
             message: None,
+            declined_at: None,
         }
     }
 

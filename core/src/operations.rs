@@ -10,6 +10,8 @@ pub const HUB: &[&str] = &[
     "create_tenant",
     "tenant",
     "claim",
+    "invites_for",
+    "memberships_of",
     "outbox",
     "ack",
 ];
@@ -37,6 +39,8 @@ pub const TENANT: &[&str] = &[
     "revoke_invite",
     "accept",
     "claim",
+    "decline",
+    "decline_pending",
     "get_invite",
     "invites",
     "create_workspace",

@@ -282,6 +282,26 @@ pub struct IssuedInvite {
     pub merged: bool,
 }
 
+/// A pending invite as its invitee sees it across tenants ("your invitations").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteForEmail {
+    /// The name of the tenant that sent it.
+    pub tenant_name: String,
+    /// The invite (its `tenant_id` says where to `accept`, `claim` or `decline` it).
+    pub invite: Invite,
+}
+
+/// One tenant an email belongs to ("your workspaces").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The tenant's name.
+    pub tenant_name: String,
+    /// The member there (`active` or `deactivated`).
+    pub member: Member,
+    /// Their tenant-wide role, if they have one (a client user may have only workspace roles).
+    pub role: Option<Role>,
+}
+
 /// Result of accepting or claiming an invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {

@@ -107,7 +107,8 @@ pub(crate) fn grant_row(row: &Row) -> Result<Grant> {
 
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, created_by, created_at, \
-     expires_at, status, accepted_at, revoked_at, workspace_id, lifetime_secs, message";
+     expires_at, status, accepted_at, revoked_at, workspace_id, lifetime_secs, message, \
+     declined_at";
 
 pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
     let products: Vec<Uuid> = get(row, 7)?;
@@ -129,6 +130,7 @@ pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
         revoked_at: get(row, 13)?,
         lifetime: get::<Option<i64>>(row, 15)?.map(time::Duration::seconds),
         message: get(row, 16)?,
+        declined_at: get(row, 17)?,
     })
 }
 

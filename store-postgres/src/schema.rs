@@ -255,4 +255,15 @@ CREATE TABLE invite_links (
 );
 "#,
     ),
+    (
+        5,
+        "declined invites and memberships by email",
+        r#"
+-- A declined invite is stored 'revoked' with declined_at set; the core derives `declined`.
+ALTER TABLE invites ADD COLUMN declined_at timestamptz;
+-- "Your workspaces": the one read across tenants without a route table (on a sharded
+-- PostgreSQL it asks every shard; it serves a page after sign-up, not a hot path).
+CREATE INDEX members_by_email_everywhere ON members (email_key);
+"#,
+    ),
 ];

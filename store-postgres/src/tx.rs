@@ -723,7 +723,7 @@ impl Tx for PgTx<'_> {
             "UPDATE invites SET member_id = $3, name = $4, role = $5, products = $6,
                  expires_at = $7, status = $8, accepted_at = $9, revoked_at = $10,
                  token_digest = coalesce($11, token_digest), workspace_id = $12,
-                 lifetime_secs = $13, message = $14
+                 lifetime_secs = $13, message = $14, declined_at = $15
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &i.tenant_id.u(),
@@ -740,6 +740,7 @@ impl Tx for PgTx<'_> {
                 &i.workspace.map(|w| w.u()),
                 &i.lifetime.map(|d| d.whole_seconds()),
                 &i.message,
+                &i.declined_at,
             ],
         )?;
         if status != InviteStatus::Pending.as_str() {
@@ -757,6 +758,14 @@ impl Tx for PgTx<'_> {
             const_sql!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = $1 AND id = $2"),
             &[&tenant.u(), &id.u()],
             invite_row,
+        )
+    }
+
+    fn members_everywhere(&self, email_key: &str) -> Result<Vec<Member>> {
+        self.all(
+            const_sql!("SELECT {MEMBER_COLS} FROM members WHERE email_key = $1 ORDER BY tenant_id"),
+            &[&email_key],
+            member_row,
         )
     }
 
@@ -828,6 +837,7 @@ impl Tx for PgTx<'_> {
                  WHERE tenant_id = $1 AND ($3::text IS NULL OR status = $3)
                    AND ($4::timestamptz IS NULL OR expires_at > $4)
                    AND ($5::timestamptz IS NULL OR expires_at <= $5)
+                   AND ($6::bool IS NULL OR (declined_at IS NOT NULL) = $6)
                  ORDER BY id DESC LIMIT $2"
             ),
             &[
@@ -836,6 +846,7 @@ impl Tx for PgTx<'_> {
                 &filter.stored_status.map(|s| s.stored().as_str()),
                 &filter.expires_after,
                 &filter.expires_by,
+                &filter.declined,
             ],
             invite_row,
         )

@@ -125,7 +125,7 @@ pub(crate) fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, \
                            created_by, created_at, expires_at, status, accepted_at, revoked_at, \
-                           workspace_id, lifetime_secs, message";
+                           workspace_id, lifetime_secs, message, declined_at";
 
 pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
     let products: Vec<ProductId> =
@@ -148,6 +148,7 @@ pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
         revoked_at: get_opt_ts(row, 13)?,
         lifetime: row.get::<_, Option<i64>>(15)?.map(Duration::seconds),
         message: row.get(16)?,
+        declined_at: get_opt_ts(row, 17)?,
     })
 }
 

@@ -269,6 +269,17 @@ CREATE TABLE invite_links (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        9,
+        "declined invites and memberships by email",
+        r#"
+-- A declined invite is stored 'revoked' with declined_at set (the status CHECK stays as it is);
+-- the core derives `declined`, as it derives `expired`.
+ALTER TABLE invites ADD COLUMN declined_at INTEGER;
+-- Hub-wide: every tenant an email belongs to ("your workspaces").
+CREATE INDEX members_by_email_everywhere ON members (email_key);
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

@@ -807,9 +807,9 @@ impl Tx for SqlTx<'_> {
         self.exec(
             "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role, products,
                  created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest,
-                 workspace_id, lifetime_secs, message)
+                 workspace_id, lifetime_secs, message, declined_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18)",
+                 ?18, ?19)",
             params![
                 i.tenant_id.u(),
                 i.id.u(),
@@ -828,7 +828,8 @@ impl Tx for SqlTx<'_> {
                 &digest.0[..],
                 i.workspace.map(|w| w.u()),
                 i.lifetime.map(|d| d.whole_seconds()),
-                i.message
+                i.message,
+                i.declined_at.map(ts)
             ],
         )
         .map(drop)
@@ -839,7 +840,7 @@ impl Tx for SqlTx<'_> {
             "UPDATE invites SET member_id = ?3, name = ?4, role = ?5, products = ?6,
                  expires_at = ?7, status = ?8, accepted_at = ?9, revoked_at = ?10,
                  token_digest = coalesce(?11, token_digest), workspace_id = ?12,
-                 lifetime_secs = ?13, message = ?14
+                 lifetime_secs = ?13, message = ?14, declined_at = ?15
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 i.tenant_id.u(),
@@ -855,7 +856,8 @@ impl Tx for SqlTx<'_> {
                 new_digest.map(|d| d.0.to_vec()),
                 i.workspace.map(|w| w.u()),
                 i.lifetime.map(|d| d.whole_seconds()),
-                i.message
+                i.message,
+                i.declined_at.map(ts)
             ],
         )
         .map(drop)
@@ -866,6 +868,17 @@ impl Tx for SqlTx<'_> {
             const_sql!("SELECT {INVITE_COLS} FROM invites WHERE tenant_id = ?1 AND id = ?2"),
             params![tenant.u(), id.u()],
             invite_row,
+        )
+    }
+
+    fn members_everywhere(&self, email_key: &str) -> Result<Vec<Member>> {
+        self.all(
+            const_sql!(
+                "SELECT {MEMBER_COLS} FROM members INDEXED BY members_by_email_everywhere
+                 WHERE email_key = ?1 ORDER BY tenant_id"
+            ),
+            params![email_key],
+            member_row,
         )
     }
 
@@ -925,6 +938,7 @@ impl Tx for SqlTx<'_> {
                 "SELECT {INVITE_COLS} FROM invites
                  WHERE tenant_id = ?1 AND (?3 IS NULL OR status = ?3)
                    AND (?4 IS NULL OR expires_at > ?4) AND (?5 IS NULL OR expires_at <= ?5)
+                   AND (?6 IS NULL OR (declined_at IS NOT NULL) = ?6)
                  ORDER BY id DESC LIMIT ?2"
             ),
             params![
@@ -932,7 +946,8 @@ impl Tx for SqlTx<'_> {
                 filter.limit as i64,
                 filter.stored_status.map(|s| s.stored().as_str()),
                 filter.expires_after.map(ts),
-                filter.expires_by.map(ts)
+                filter.expires_by.map(ts),
+                filter.declined
             ],
             invite_row,
         )

@@ -317,6 +317,11 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
              ALTER TABLE invites DROP COLUMN message;",
         ),
         (8, "DROP TABLE invite_links;"),
+        (
+            9,
+            "ALTER TABLE invites DROP COLUMN declined_at;
+             DROP INDEX members_by_email_everywhere;",
+        ),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

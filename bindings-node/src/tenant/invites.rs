@@ -94,6 +94,20 @@ impl Tenant {
         tenant_job!(self, |t| Ok(t.claim(&email)?.map(Into::into)))
     }
 
+    /// The invitee declines by the link's token; pass the signed-in email when there is one.
+    #[napi(ts_return_type = "Promise<Invite>")]
+    pub fn decline(&self, token: String, email: Option<String>) -> AsyncTask<Job<Invite>> {
+        tenant_job!(self, |t| t
+            .decline(&token, email.as_deref())
+            .map(Into::into))
+    }
+
+    /// After sign-up: declines this email's pending invite here, or resolves to null.
+    #[napi(ts_return_type = "Promise<Invite | null>")]
+    pub fn decline_pending(&self, email: String) -> AsyncTask<Job<Option<Invite>>> {
+        tenant_job!(self, |t| Ok(t.decline_pending(&email)?.map(Into::into)))
+    }
+
     /// One invite with its current status.
     #[napi(ts_return_type = "Promise<Invite>")]
     pub fn get_invite(&self, id: String) -> AsyncTask<Job<Invite>> {
@@ -104,7 +118,7 @@ impl Tenant {
     #[napi(ts_return_type = "Promise<Array<Invite>>")]
     pub fn invites(
         &self,
-        #[napi(ts_arg_type = "'pending' | 'accepted' | 'revoked' | 'expired'")] status: Option<
+        #[napi(ts_arg_type = "'pending' | 'accepted' | 'revoked' | 'expired' | 'declined'")] status: Option<
             String,
         >,
     ) -> AsyncTask<Job<Vec<Invite>>> {

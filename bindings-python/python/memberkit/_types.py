@@ -86,6 +86,8 @@ class Invite:
     """The invite's own lifetime; None uses the tenant's ``invite_lifetime_seconds``."""
     message: Optional[str]
     """The inviter's personal message."""
+    declined_at: Optional[datetime]
+    """When the invitee declined it."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,23 @@ class IssuedInvite:
 
     def __repr__(self) -> str:
         return f"IssuedInvite(invite={self.invite!r}, token='mki_****', merged={self.merged})"
+
+
+@dataclass(frozen=True)
+class InviteForEmail:
+    """A pending invite as its invitee sees it across tenants (``Hub.invites_for``)."""
+
+    tenant_name: str
+    invite: Invite
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One tenant an email belongs to (``Hub.memberships_of``); ``role`` is tenant-wide."""
+
+    tenant_name: str
+    member: Member
+    role: Optional[str]
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,25 @@ impl Tenant {
         }
     }
 
+    /// The invitee declines by the link's token; pass the signed-in email when there is one.
+    #[pyo3(signature = (token, email=None))]
+    fn decline<'py>(
+        &self,
+        py: Python<'py>,
+        token: String,
+        email: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        py_invite(py, &call!(py, self.inner.decline(&token, email.as_deref())))
+    }
+
+    /// After sign-up: declines this email's pending invite here, or returns None.
+    fn decline_pending<'py>(&self, py: Python<'py>, email: String) -> PyResult<Bound<'py, PyAny>> {
+        match call!(py, self.inner.decline_pending(&email)) {
+            Some(i) => py_invite(py, &i),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+
     /// One invite with its current status.
     fn get_invite<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyAny>> {
         let id = parse(id)?;

@@ -195,7 +195,7 @@ impl ModelTenant {
         let invite = &self.invites[index];
         match invite.status_at(now) {
             InviteStatus::Accepted => return Err(ErrorCode::InviteUsed),
-            InviteStatus::Revoked => return Err(ErrorCode::InviteRevoked),
+            InviteStatus::Revoked | InviteStatus::Declined => return Err(ErrorCode::InviteRevoked),
             InviteStatus::Expired => return Err(ErrorCode::InviteExpired),
             InviteStatus::Pending => {}
         }

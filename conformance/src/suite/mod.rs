@@ -8,6 +8,7 @@ mod customers;
 mod import;
 mod import_runs;
 mod invite_options;
+mod invitee;
 mod invites;
 mod members;
 mod model_found;
@@ -20,7 +21,7 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 14] = [
+    let modules: [(&str, &[Case]); 15] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
@@ -28,6 +29,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("import", import::TESTS),
         ("import_runs", import_runs::TESTS),
         ("invite_options", invite_options::TESTS),
+        ("invitee", invitee::TESTS),
         ("invites", invites::TESTS),
         ("members", members::TESTS),
         ("model_found", model_found::TESTS),

@@ -39,7 +39,8 @@ pub(crate) fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {
     match invite.status_at(now) {
         InviteStatus::Pending => Ok(()),
         InviteStatus::Accepted => Err(Error::InviteUsed),
-        InviteStatus::Revoked => Err(Error::InviteRevoked),
+        // Declined by the invitee: dead like a revoked link.
+        InviteStatus::Revoked | InviteStatus::Declined => Err(Error::InviteRevoked),
         InviteStatus::Expired => Err(Error::InviteExpired {
             expired_at: invite.expires_at,
         }),
@@ -53,7 +54,8 @@ pub(crate) fn with_current_status(mut invite: Invite, now: OffsetDateTime) -> In
 }
 
 /// The stored rows that have `status` at `now`: `expired` is a pending row whose expiry has
-/// passed ([`Invite::status_at`]), `pending` one whose expiry has not.
+/// passed ([`Invite::status_at`]), `pending` one whose expiry has not; `declined` a revoked row
+/// with `declined_at`, `revoked` one without.
 pub(crate) fn filter(
     status: Option<InviteStatus>,
     now: OffsetDateTime,
@@ -63,6 +65,7 @@ pub(crate) fn filter(
         stored_status: None,
         expires_after: None,
         expires_by: None,
+        declined: None,
         limit,
     };
     match status {
@@ -75,6 +78,16 @@ pub(crate) fn filter(
         Some(InviteStatus::Expired) => InviteFilter {
             stored_status: Some(InviteStatus::Pending),
             expires_by: Some(now),
+            ..all
+        },
+        Some(InviteStatus::Revoked) => InviteFilter {
+            stored_status: Some(InviteStatus::Revoked),
+            declined: Some(false),
+            ..all
+        },
+        Some(InviteStatus::Declined) => InviteFilter {
+            stored_status: Some(InviteStatus::Revoked),
+            declined: Some(true),
             ..all
         },
         Some(stored) => InviteFilter {

@@ -172,6 +172,8 @@ pub struct InviteFilter {
     pub expires_after: Option<OffsetDateTime>,
     /// Only rows whose `expires_at` is at or before this instant.
     pub expires_by: Option<OffsetDateTime>,
+    /// Only rows with (`true`) or without (`false`) a `declined_at`.
+    pub declined: Option<bool>,
     /// At most this many, newest first.
     pub limit: usize,
 }
@@ -381,6 +383,8 @@ pub trait Tx {
     fn update_invite(&self, invite: &Invite, new_digest: Option<&TokenDigest>) -> Result<()>;
     /// An invite by id.
     fn invite(&self, tenant: TenantId, id: InviteId) -> Result<Option<Invite>>;
+    /// Hub-wide: the members with this email key in every tenant, by tenant id.
+    fn members_everywhere(&self, email_key: &str) -> Result<Vec<Member>>;
     /// Hub-wide: the invite whose current token, or one of whose copied links
     /// ([`Tx::add_invite_link`]), has this digest.
     fn invite_by_digest(&self, digest: &TokenDigest) -> Result<Option<Invite>>;

@@ -112,7 +112,8 @@ impl Tenant {
             op.require_assignable(invite.role, invite.workspace)?;
             match invite.status {
                 InviteStatus::Accepted => return Err(Error::InviteUsed),
-                InviteStatus::Revoked => return Err(Error::InviteRevoked),
+                // A declined invite is dead too: invite the email afresh instead.
+                InviteStatus::Revoked | InviteStatus::Declined => return Err(Error::InviteRevoked),
                 InviteStatus::Pending | InviteStatus::Expired => {}
             }
             let token = InviteToken::generate()?;
@@ -166,18 +167,15 @@ impl Tenant {
             op.require_assignable(invite.role, invite.workspace)?;
             match invite.status {
                 InviteStatus::Accepted => return Err(Error::InviteUsed),
-                InviteStatus::Revoked => return Ok(invite),
+                InviteStatus::Revoked | InviteStatus::Declined => {
+                    return Ok(with_current_status(invite, op.now))
+                }
                 InviteStatus::Pending | InviteStatus::Expired => {}
             }
             invite.status = InviteStatus::Revoked;
             invite.revoked_at = Some(op.now);
             op.tx.update_invite(&invite, None)?;
-            if let Some(m) = op.tx.member(self.id, invite.member_id)? {
-                if m.status == MemberStatus::Invited && op.tx.open_grants(self.id, m.id)?.is_empty()
-                {
-                    op.delete_member(m.id)?;
-                }
-            }
+            forget_invited_member(op, invite.member_id)?;
             let payload = invite_payload(&invite);
             op.audit(event_kind::INVITE_REVOKED, invite.id, payload.clone())?;
             op.emit(event_kind::INVITE_REVOKED, payload)?;
@@ -225,6 +223,45 @@ impl Tenant {
         })
     }
 
+    /// The invitee declines by the token from the link ("no, thanks"): the invite becomes
+    /// `declined`, every link to it stops working, an invited member with no grants of their
+    /// own is removed (the email can be invited afresh) and `invite.declined` tells the
+    /// inviter. Pass the signed-in email when there is one. Errors: as `accept`.
+    pub fn decline(&self, token: &str, email: Option<&str>) -> Result<Invite> {
+        let digest = InviteToken::parse(token)?.digest();
+        let presented = email.map(normalize::email).transpose()?;
+        let now = self.hub.now();
+        store::write(self.hub.store(), |tx| {
+            let invite = tx
+                .invite_by_digest(&digest)?
+                .filter(|i| i.tenant_id == self.id)
+                .ok_or_else(|| Error::not_found("invite", "token"))?;
+            check_usable(&invite, now)?;
+            if presented
+                .as_ref()
+                .is_some_and(|e| e.key != invite.email_key)
+            {
+                return Err(Error::InviteEmailMismatch);
+            }
+            decline_invite(tx, invite, now)
+        })
+    }
+
+    /// The counterpart of `claim` for a signed-in person ("your invitations" page): declines
+    /// `email`'s pending invite in this tenant. `Ok(None)` when there is none;
+    /// `invite_expired` when it has expired.
+    pub fn decline_pending(&self, email: &str) -> Result<Option<Invite>> {
+        let key = normalize::email(email)?.key;
+        let now = self.hub.now();
+        store::write(self.hub.store(), |tx| {
+            let Some(invite) = tx.pending_invite(self.id, &key)? else {
+                return Ok(None);
+            };
+            check_usable(&invite, now)?;
+            decline_invite(tx, invite, now).map(Some)
+        })
+    }
+
     /// One invite, with its status at this moment.
     pub fn get_invite(&self, id: InviteId) -> Result<Invite> {
         self.read(|tx, now| {
@@ -246,6 +283,30 @@ impl Tenant {
                 .collect())
         })
     }
+}
+
+/// An invited member with no grants of their own goes with their invite, so the email can be
+/// invited afresh.
+fn forget_invited_member(op: &Op, member: MemberId) -> Result<()> {
+    if let Some(m) = op.tx.member(op.tenant, member)? {
+        if m.status == MemberStatus::Invited && op.tx.open_grants(op.tenant, m.id)?.is_empty() {
+            op.delete_member(m.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks the invite declined (the invitee is the actor of record) and tells the inviter.
+fn decline_invite(tx: &dyn Tx, mut invite: Invite, now: OffsetDateTime) -> Result<Invite> {
+    invite.status = InviteStatus::Declined;
+    invite.declined_at = Some(now);
+    tx.update_invite(&invite, None)?;
+    let op = Op::new(tx, invite.tenant_id, Actor::Member(invite.member_id), now);
+    forget_invited_member(&op, invite.member_id)?;
+    let payload = invite_payload(&invite);
+    op.audit(event_kind::INVITE_DECLINED, invite.id, payload.clone())?;
+    op.emit(event_kind::INVITE_DECLINED, payload)?;
+    Ok(invite)
 }
 
 /// Activates the invited member and applies the role and products the invite carried.

@@ -249,6 +249,43 @@ impl Runner {
                 }
                 None => Value::Null,
             },
+            "decline" => {
+                let email = self.opt_str(step, "email");
+                let invite = self
+                    .tenant(step)
+                    .decline(&self.str(step, "token"), email.as_deref())?;
+                json!(invite.status.as_str())
+            }
+            "decline_pending" => json!(self
+                .tenant(step)
+                .decline_pending(&self.str(step, "email"))?
+                .map(|i| i.status.as_str())),
+            "hub_invites_for" => {
+                let mut names: Vec<String> = self
+                    .hub
+                    .invites_for(&self.str(step, "email"))?
+                    .into_iter()
+                    .map(|i| i.tenant_name)
+                    .collect();
+                names.sort();
+                json!(names)
+            }
+            "hub_memberships_of" => {
+                let mut rows: Vec<(String, Value)> = self
+                    .hub
+                    .memberships_of(&self.str(step, "email"))?
+                    .into_iter()
+                    .map(|m| {
+                        let row = json!({
+                            "tenant": m.tenant_name, "role": m.role.map(|r| r.key()),
+                            "status": m.member.status.as_str(),
+                        });
+                        (m.tenant_name, row)
+                    })
+                    .collect();
+                rows.sort_by(|a, b| a.0.cmp(&b.0));
+                json!(rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>())
+            }
             "hub_claim" => json!(self.hub.claim(&self.str(step, "email"))?.len()),
             "advance" => {
                 self.clock
