@@ -190,37 +190,13 @@ impl Tenant {
     /// Errors: `not_found` (not a token, or unknown here), `invite_expired`,
     /// `invite_revoked`, `invite_used`, `invite_email_mismatch`, `member_deactivated`.
     pub fn accept(&self, token: &str, email: Option<&str>) -> Result<Accepted> {
-        let digest = InviteToken::parse(token)?.digest();
-        let presented = email.map(normalize::email).transpose()?;
-        let now = self.hub.now();
-        store::write(self.hub.store(), |tx| {
-            let invite = tx
-                .invite_by_digest(&digest)?
-                .filter(|i| i.tenant_id == self.id)
-                .ok_or_else(|| Error::not_found("invite", "token"))?;
-            check_usable(&invite, now)?;
-            if presented
-                .as_ref()
-                .is_some_and(|e| e.key != invite.email_key)
-            {
-                return Err(Error::InviteEmailMismatch);
-            }
-            apply_invite(tx, invite, now)
-        })
+        self.by_link(token, email, apply_invite)
     }
 
     /// Call when someone signs up with `email`: accepts their pending invite in this tenant.
     /// `Ok(None)` when there is none; `invite_expired` when it has expired.
     pub fn claim(&self, email: &str) -> Result<Option<Accepted>> {
-        let key = normalize::email(email)?.key;
-        let now = self.hub.now();
-        store::write(self.hub.store(), |tx| {
-            let Some(invite) = tx.pending_invite(self.id, &key)? else {
-                return Ok(None);
-            };
-            check_usable(&invite, now)?;
-            apply_invite(tx, invite, now).map(Some)
-        })
+        self.by_email(email, apply_invite)
     }
 
     /// The invitee declines by the token from the link ("no, thanks"): the invite becomes
@@ -228,6 +204,17 @@ impl Tenant {
     /// own is removed (the email can be invited afresh) and `invite.declined` tells the
     /// inviter. Pass the signed-in email when there is one. Errors: as `accept`.
     pub fn decline(&self, token: &str, email: Option<&str>) -> Result<Invite> {
+        self.by_link(token, email, decline_invite)
+    }
+
+    /// Runs `then` on the usable invite of this tenant that a link's token opens, in one write
+    /// transaction; the link only works for the invited address (`email`, when given).
+    fn by_link<R>(
+        &self,
+        token: &str,
+        email: Option<&str>,
+        then: fn(&dyn Tx, Invite, OffsetDateTime) -> Result<R>,
+    ) -> Result<R> {
         let digest = InviteToken::parse(token)?.digest();
         let presented = email.map(normalize::email).transpose()?;
         let now = self.hub.now();
@@ -243,7 +230,7 @@ impl Tenant {
             {
                 return Err(Error::InviteEmailMismatch);
             }
-            decline_invite(tx, invite, now)
+            then(tx, invite, now)
         })
     }
 
@@ -251,6 +238,16 @@ impl Tenant {
     /// `email`'s pending invite in this tenant. `Ok(None)` when there is none;
     /// `invite_expired` when it has expired.
     pub fn decline_pending(&self, email: &str) -> Result<Option<Invite>> {
+        self.by_email(email, decline_invite)
+    }
+
+    /// Runs `then` on `email`'s pending invite in this tenant, if it has one and it is still
+    /// usable, in one write transaction.
+    fn by_email<R>(
+        &self,
+        email: &str,
+        then: fn(&dyn Tx, Invite, OffsetDateTime) -> Result<R>,
+    ) -> Result<Option<R>> {
         let key = normalize::email(email)?.key;
         let now = self.hub.now();
         store::write(self.hub.store(), |tx| {
@@ -258,7 +255,7 @@ impl Tenant {
                 return Ok(None);
             };
             check_usable(&invite, now)?;
-            decline_invite(tx, invite, now).map(Some)
+            then(tx, invite, now).map(Some)
         })
     }
 
