@@ -165,6 +165,12 @@ impl<'h> World<'h> {
                 outcome(at.accept(token, None)).map(|_| None)
             }
             Step::Claim { e, .. } => outcome(tenant.claim(&email(*e, true))).map(|_| None),
+            Step::Decline { k, .. } => {
+                let Some(index) = model.invite_index(*k) else {
+                    return Ok(None);
+                };
+                outcome(tenant.decline(&model.invites[index].token, None)).map(|_| None)
+            }
             Step::Resend { k, .. } | Step::RevokeInvite { k, .. } => {
                 let Some(index) = model.invite_index(*k) else {
                     return Ok(None);
@@ -270,9 +276,10 @@ impl<'h> World<'h> {
             | Step::Claim { e, .. }
             | Step::Assign { e, .. }
             | Step::Foreign { e, .. } => Some(vec![*e]),
-            Step::Accept { t, k, .. } | Step::Resend { t, k } | Step::RevokeInvite { t, k } => {
-                Some(invite_person(*t, *k))
-            }
+            Step::Accept { t, k, .. }
+            | Step::Resend { t, k }
+            | Step::RevokeInvite { t, k }
+            | Step::Decline { t, k } => Some(invite_person(*t, *k)),
             Step::Import { emails, .. } => Some(emails.clone()),
             Step::Archive { .. } | Step::Advance { .. } => None,
         }

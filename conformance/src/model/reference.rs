@@ -347,7 +347,10 @@ impl ModelTenant {
                     return Ok(Capture::Nothing);
                 };
                 let invite = &mut self.invites[index];
-                if invite.stored == InviteStatus::Revoked {
+                if matches!(
+                    invite.stored,
+                    InviteStatus::Revoked | InviteStatus::Declined
+                ) {
                     return Err(ErrorCode::InviteRevoked);
                 }
                 invite.expires_at = now + INVITE_LIFETIME;
@@ -360,20 +363,35 @@ impl ModelTenant {
                     return Ok(Capture::Nothing);
                 };
                 let invite = &mut self.invites[index];
-                if invite.stored == InviteStatus::Revoked {
+                if matches!(
+                    invite.stored,
+                    InviteStatus::Revoked | InviteStatus::Declined
+                ) {
                     return Ok(Capture::Nothing);
                 }
                 invite.stored = InviteStatus::Revoked;
                 let e = invite.e;
-                let no_grants = !self.grants.keys().any(|&(g, _)| g == e);
-                if self
-                    .members
-                    .get(&e)
-                    .is_some_and(|m| m.status == MemberStatus::Invited)
-                    && no_grants
-                {
-                    self.remove(e);
+                self.forget_invited(e);
+            }
+            Step::Decline { k, .. } => {
+                let Some(index) = self.invite_index(*k) else {
+                    return Ok(Capture::Nothing);
+                };
+                // The link of an invite deleted with its member is unknown.
+                if self.invites[index].deleted {
+                    return Err(ErrorCode::NotFound);
                 }
+                match self.invites[index].status_at(now) {
+                    InviteStatus::Accepted => return Err(ErrorCode::InviteUsed),
+                    InviteStatus::Revoked | InviteStatus::Declined => {
+                        return Err(ErrorCode::InviteRevoked)
+                    }
+                    InviteStatus::Expired => return Err(ErrorCode::InviteExpired),
+                    InviteStatus::Pending => {}
+                }
+                self.invites[index].stored = InviteStatus::Declined;
+                let e = self.invites[index].e;
+                self.forget_invited(e);
             }
             Step::Archive { p, .. } => self.archived[*p] = true,
             Step::Assign { e, role, .. } => {
@@ -407,6 +425,19 @@ impl ModelTenant {
             Step::Advance { .. } | Step::Foreign { .. } => {}
         }
         Ok(Capture::Nothing)
+    }
+
+    /// An invited person with no grants goes with their revoked or declined invite.
+    fn forget_invited(&mut self, e: usize) {
+        let no_grants = !self.grants.keys().any(|&(g, _)| g == e);
+        if self
+            .members
+            .get(&e)
+            .is_some_and(|m| m.status == MemberStatus::Invited)
+            && no_grants
+        {
+            self.remove(e);
+        }
     }
 
     fn remove(&mut self, e: usize) {

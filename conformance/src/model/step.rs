@@ -72,6 +72,11 @@ pub enum Step {
         t: usize,
         k: usize,
     },
+    /// The invitee declines by the invite's current link.
+    Decline {
+        t: usize,
+        k: usize,
+    },
     Archive {
         t: usize,
         p: usize,
@@ -112,6 +117,7 @@ impl Step {
             | Claim { t, .. }
             | Resend { t, .. }
             | RevokeInvite { t, .. }
+            | Decline { t, .. }
             | Archive { t, .. }
             | Assign { t, .. }
             | Import { t, .. }
@@ -143,6 +149,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (t.clone(), e.clone()).prop_map(|(t, e)| Step::Claim { t, e }),
         2 => (t.clone(), 0..8usize).prop_map(|(t, k)| Step::Resend { t, k }),
         2 => (t.clone(), 0..8usize).prop_map(|(t, k)| Step::RevokeInvite { t, k }),
+        1 => (t.clone(), 0..8usize).prop_map(|(t, k)| Step::Decline { t, k }),
         1 => (t.clone(), p.clone()).prop_map(|(t, p)| Step::Archive { t, p }),
         3 => (t.clone(), e.clone(), 0..ROLES).prop_map(|(t, e, role)| Step::Assign { t, e, role }),
         2 => (t.clone(), proptest::collection::vec(e.clone(), 1..6), products())
