@@ -1,6 +1,6 @@
 //! The one error type of memberkit, with a stable string code per case.
 
-use crate::ids::MemberId;
+use crate::ids::{MemberId, WorkspaceId};
 use time::OffsetDateTime;
 
 /// Result alias used across memberkit.
@@ -32,13 +32,15 @@ pub enum ErrorCode {
     MemberDeactivated,
     /// The impersonation session has ended (expired, ended, or a party was deactivated).
     ImpersonationEnded,
+    /// The change would fill more seats than the tenant or the workspace allows.
+    SeatLimit,
     /// The storage backend failed (I/O, corruption, busy beyond the timeout).
     Storage,
 }
 
 impl ErrorCode {
     /// Every code, in a stable order (used by binding tests to prove full coverage).
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         ErrorCode::NotFound,
         ErrorCode::PermissionDenied,
         ErrorCode::InvalidInput,
@@ -49,6 +51,7 @@ impl ErrorCode {
         ErrorCode::InviteEmailMismatch,
         ErrorCode::MemberDeactivated,
         ErrorCode::ImpersonationEnded,
+        ErrorCode::SeatLimit,
         ErrorCode::Storage,
     ];
 
@@ -65,6 +68,7 @@ impl ErrorCode {
             ErrorCode::InviteEmailMismatch => "invite_email_mismatch",
             ErrorCode::MemberDeactivated => "member_deactivated",
             ErrorCode::ImpersonationEnded => "impersonation_ended",
+            ErrorCode::SeatLimit => "seat_limit",
             ErrorCode::Storage => "storage",
         }
     }
@@ -127,6 +131,16 @@ pub enum Error {
     /// The impersonation session is over.
     #[error("impersonation session has ended")]
     ImpersonationEnded,
+    /// Every seat is taken: the change would fill more than `limit` seats of the tenant
+    /// (`workspace: None`) or of a workspace. Free a seat (revoke an invite, deactivate or
+    /// remove a member) or ask the platform for more.
+    #[error("seat limit reached: {limit} seats{}", match .workspace { Some(ws) => format!(" in workspace {ws}"), None => String::new() })]
+    SeatLimit {
+        /// The workspace whose cap was reached, or `None` for the tenant's.
+        workspace: Option<WorkspaceId>,
+        /// The cap.
+        limit: u32,
+    },
     /// The storage backend failed.
     #[error("storage error: {message}")]
     Storage {
@@ -152,6 +166,7 @@ impl Error {
             Error::InviteEmailMismatch => ErrorCode::InviteEmailMismatch,
             Error::MemberDeactivated(_) => ErrorCode::MemberDeactivated,
             Error::ImpersonationEnded => ErrorCode::ImpersonationEnded,
+            Error::SeatLimit { .. } => ErrorCode::SeatLimit,
             Error::Storage { .. } => ErrorCode::Storage,
         }
     }

@@ -68,6 +68,8 @@ pub const TENANT: &[&str] = &[
     "count_customers",
     "export_customers",
     "import_customers",
+    "set_seat_limit",
+    "seats",
     "audit",
     "outbox",
     "ack",
@@ -128,6 +130,7 @@ mod tests {
             include_str!("tenant/customers.rs"),
             include_str!("tenant/invites.rs"),
             include_str!("tenant/members.rs"),
+            include_str!("tenant/seats.rs"),
             include_str!("tenant/team.rs"),
             include_str!("import/mod.rs"),
         ];

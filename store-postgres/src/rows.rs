@@ -134,7 +134,7 @@ pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
     })
 }
 
-pub(crate) const WORKSPACE_COLS: &str = "tenant_id, id, name, created_at";
+pub(crate) const WORKSPACE_COLS: &str = "tenant_id, id, name, created_at, seat_limit";
 
 pub(crate) fn workspace_row(row: &Row) -> Result<Workspace> {
     Ok(Workspace {
@@ -142,7 +142,20 @@ pub(crate) fn workspace_row(row: &Row) -> Result<Workspace> {
         id: WorkspaceId::from_uuid(get(row, 1)?),
         name: get(row, 2)?,
         created_at: get(row, 3)?,
+        seat_limit: seat_limit(get(row, 4)?)?,
     })
+}
+
+/// A stored seat limit (bigint, to hold every `u32`).
+pub(crate) fn seat_limit(stored: Option<i64>) -> Result<Option<u32>> {
+    stored
+        .map(|n| {
+            u32::try_from(n).map_err(|_| Error::Storage {
+                message: format!("stored seat_limit {n} is out of range"),
+                source: None,
+            })
+        })
+        .transpose()
 }
 
 pub(crate) const ROLE_COLS: &str = "tenant_id, id, name, permissions, created_at";
@@ -212,6 +225,7 @@ pub(crate) fn tenant_row(row: &Row) -> Result<TenantInfo> {
             invite_lifetime: time::Duration::seconds(get(row, 2)?),
             max_impersonation: time::Duration::seconds(get(row, 3)?),
             max_invite_lifetime: time::Duration::seconds(get(row, 5)?),
+            seat_limit: seat_limit(get(row, 6)?)?,
         },
         created_at: get(row, 4)?,
     })

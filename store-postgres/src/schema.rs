@@ -266,4 +266,13 @@ ALTER TABLE invites ADD COLUMN declined_at timestamptz;
 CREATE INDEX members_by_email_everywhere ON members (email_key);
 "#,
     ),
+    (
+        6,
+        "seat limits",
+        r#"
+-- NULL: no cap.
+ALTER TABLE tenants ADD COLUMN seat_limit bigint;
+ALTER TABLE workspaces ADD COLUMN seat_limit bigint;
+"#,
+    ),
 ];

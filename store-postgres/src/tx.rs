@@ -138,8 +138,8 @@ impl Tx for PgTx<'_> {
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "INSERT INTO tenants (tenant_id, name, invite_lifetime_secs, max_impersonation_secs,
-                 created_at, max_invite_lifetime_secs)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+                 created_at, max_invite_lifetime_secs, seat_limit)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 &t.id.u(),
                 &t.name,
@@ -147,6 +147,7 @@ impl Tx for PgTx<'_> {
                 &t.settings.max_impersonation.whole_seconds(),
                 &t.created_at,
                 &t.settings.max_invite_lifetime.whole_seconds(),
+                &t.settings.seat_limit.map(i64::from),
             ],
         )
         .map(drop)
@@ -156,7 +157,7 @@ impl Tx for PgTx<'_> {
         self.enter(t.id)?;
         self.exec(
             "UPDATE tenants SET name = $2, invite_lifetime_secs = $3, max_impersonation_secs = $4,
-                 max_invite_lifetime_secs = $5
+                 max_invite_lifetime_secs = $5, seat_limit = $6
              WHERE tenant_id = $1",
             &[
                 &t.id.u(),
@@ -164,6 +165,7 @@ impl Tx for PgTx<'_> {
                 &t.settings.invite_lifetime.whole_seconds(),
                 &t.settings.max_impersonation.whole_seconds(),
                 &t.settings.max_invite_lifetime.whole_seconds(),
+                &t.settings.seat_limit.map(i64::from),
             ],
         )
         .map(drop)
@@ -173,7 +175,7 @@ impl Tx for PgTx<'_> {
         self.enter(id)?;
         self.one(
             "SELECT tenant_id, name, invite_lifetime_secs, max_impersonation_secs, created_at,
-                 max_invite_lifetime_secs
+                 max_invite_lifetime_secs, seat_limit
              FROM tenants WHERE tenant_id = $1",
             &[&id.u()],
             tenant_row,
@@ -387,10 +389,65 @@ impl Tx for PgTx<'_> {
     fn insert_workspace(&self, w: &Workspace) -> Result<()> {
         self.enter(w.tenant_id)?;
         self.exec(
-            "INSERT INTO workspaces (tenant_id, id, name, created_at) VALUES ($1, $2, $3, $4)",
-            &[&w.tenant_id.u(), &w.id.u(), &w.name, &w.created_at],
+            "INSERT INTO workspaces (tenant_id, id, name, created_at, seat_limit)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &w.tenant_id.u(),
+                &w.id.u(),
+                &w.name,
+                &w.created_at,
+                &w.seat_limit.map(i64::from),
+            ],
         )
         .map(drop)
+    }
+
+    fn update_workspace(&self, w: &Workspace) -> Result<()> {
+        self.enter(w.tenant_id)?;
+        self.exec(
+            "UPDATE workspaces SET name = $3, seat_limit = $4 WHERE tenant_id = $1 AND id = $2",
+            &[
+                &w.tenant_id.u(),
+                &w.id.u(),
+                &w.name,
+                &w.seat_limit.map(i64::from),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn seats_taken(
+        &self,
+        tenant: TenantId,
+        workspace: Option<WorkspaceId>,
+        now: OffsetDateTime,
+    ) -> Result<usize> {
+        self.enter(tenant)?;
+        // The core's definition (policy::seats): active members, plus live invites of people
+        // not active yet; in a workspace, by role there and by the invite's workspace.
+        let n: Option<i64> = match workspace {
+            None => self.one(
+                "SELECT (SELECT count(*) FROM members WHERE tenant_id = $1 AND status = 'active')
+                      + (SELECT count(*) FROM invites i
+                         JOIN members m ON m.tenant_id = i.tenant_id AND m.id = i.member_id
+                         WHERE i.tenant_id = $1 AND i.status = 'pending' AND i.expires_at > $2
+                           AND m.status <> 'active')",
+                &[&tenant.u(), &now],
+                |r| get(r, 0),
+            )?,
+            Some(ws) => self.one(
+                "SELECT (SELECT count(*) FROM role_assignments r
+                         JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                         WHERE r.tenant_id = $1 AND r.workspace_id = $3 AND m.status = 'active')
+                      + (SELECT count(*) FROM invites i
+                         JOIN members m ON m.tenant_id = i.tenant_id AND m.id = i.member_id
+                         WHERE i.tenant_id = $1 AND i.status = 'pending' AND i.expires_at > $2
+                           AND m.status <> 'active' AND i.workspace_id = $3)",
+                &[&tenant.u(), &now, &ws.u()],
+                |r| get(r, 0),
+            )?,
+        };
+        Ok(n.unwrap_or(0) as usize)
     }
 
     fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>> {

@@ -152,7 +152,7 @@ pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
     })
 }
 
-pub(crate) const WORKSPACE_COLS: &str = "tenant_id, id, name, created_at";
+pub(crate) const WORKSPACE_COLS: &str = "tenant_id, id, name, created_at, seat_limit";
 
 pub(crate) fn workspace_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
     Ok(Workspace {
@@ -160,6 +160,7 @@ pub(crate) fn workspace_row(row: &Row<'_>) -> rusqlite::Result<Workspace> {
         id: WorkspaceId::from_uuid(row.get(1)?),
         name: row.get(2)?,
         created_at: get_ts(row, 3)?,
+        seat_limit: row.get(4)?,
     })
 }
 

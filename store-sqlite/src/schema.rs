@@ -280,6 +280,15 @@ ALTER TABLE invites ADD COLUMN declined_at INTEGER;
 CREATE INDEX members_by_email_everywhere ON members (email_key);
 "#,
     ),
+    (
+        10,
+        "seat limits",
+        r#"
+-- NULL: no cap.
+ALTER TABLE tenants ADD COLUMN seat_limit INTEGER;
+ALTER TABLE workspaces ADD COLUMN seat_limit INTEGER;
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

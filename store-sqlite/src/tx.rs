@@ -232,15 +232,16 @@ impl Tx for SqlTx<'_> {
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at, max_impersonation_secs,
-                 max_invite_lifetime_secs)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 max_invite_lifetime_secs, seat_limit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 t.id.u(),
                 t.name,
                 t.settings.invite_lifetime.whole_seconds(),
                 ts(t.created_at),
                 t.settings.max_impersonation.whole_seconds(),
-                t.settings.max_invite_lifetime.whole_seconds()
+                t.settings.max_invite_lifetime.whole_seconds(),
+                t.settings.seat_limit
             ],
         )
         .map(drop)
@@ -249,14 +250,15 @@ impl Tx for SqlTx<'_> {
     fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3, max_impersonation_secs = ?4,
-                 max_invite_lifetime_secs = ?5
+                 max_invite_lifetime_secs = ?5, seat_limit = ?6
              WHERE id = ?1",
             params![
                 t.id.u(),
                 t.name,
                 t.settings.invite_lifetime.whole_seconds(),
                 t.settings.max_impersonation.whole_seconds(),
-                t.settings.max_invite_lifetime.whole_seconds()
+                t.settings.max_invite_lifetime.whole_seconds(),
+                t.settings.seat_limit
             ],
         )
         .map(drop)
@@ -265,7 +267,7 @@ impl Tx for SqlTx<'_> {
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
         self.one(
             "SELECT id, name, invite_lifetime_secs, created_at, max_impersonation_secs,
-                 max_invite_lifetime_secs
+                 max_invite_lifetime_secs, seat_limit
              FROM tenants WHERE id = ?1",
             params![id.u()],
             |r| {
@@ -276,6 +278,7 @@ impl Tx for SqlTx<'_> {
                         invite_lifetime: Duration::seconds(r.get(2)?),
                         max_impersonation: Duration::seconds(r.get(4)?),
                         max_invite_lifetime: Duration::seconds(r.get(5)?),
+                        seat_limit: r.get(6)?,
                     },
                     created_at: get_ts(r, 3)?,
                 })
@@ -495,10 +498,61 @@ impl Tx for SqlTx<'_> {
 
     fn insert_workspace(&self, w: &Workspace) -> Result<()> {
         self.exec(
-            "INSERT INTO workspaces (tenant_id, id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![w.tenant_id.u(), w.id.u(), w.name, ts(w.created_at)],
+            "INSERT INTO workspaces (tenant_id, id, name, created_at, seat_limit)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                w.tenant_id.u(),
+                w.id.u(),
+                w.name,
+                ts(w.created_at),
+                w.seat_limit
+            ],
         )
         .map(drop)
+    }
+
+    fn update_workspace(&self, w: &Workspace) -> Result<()> {
+        self.exec(
+            "UPDATE workspaces SET name = ?3, seat_limit = ?4 WHERE tenant_id = ?1 AND id = ?2",
+            params![w.tenant_id.u(), w.id.u(), w.name, w.seat_limit],
+        )
+        .map(drop)
+    }
+
+    fn seats_taken(
+        &self,
+        tenant: TenantId,
+        workspace: Option<WorkspaceId>,
+        now: OffsetDateTime,
+    ) -> Result<usize> {
+        // The core's definition (policy::seats): active members, plus live invites of people
+        // not active yet; in a workspace, by role there and by the invite's workspace.
+        let live_invites = "SELECT count(*) FROM invites i
+             JOIN members m ON m.tenant_id = i.tenant_id AND m.id = i.member_id
+             WHERE i.tenant_id = ?1 AND i.status = 'pending' AND i.expires_at > ?2
+               AND m.status <> 'active'";
+        let n = match workspace {
+            None => self.one(
+                &format!(
+                    "SELECT (SELECT count(*) FROM members WHERE tenant_id = ?1 AND status = 'active')
+                          + ({live_invites})"
+                ),
+                params![tenant.u(), ts(now)],
+                |r| r.get::<_, i64>(0),
+            )?,
+            Some(ws) => self.one(
+                &format!(
+                    "SELECT (SELECT count(*) FROM role_assignments r
+                             JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                             WHERE r.tenant_id = ?1 AND r.workspace_id = ?3
+                               AND m.status = 'active')
+                          + ({live_invites} AND i.workspace_id = ?4)"
+                ),
+                params![tenant.u(), ts(now), scope_key(Some(ws)), ws.u()],
+                |r| r.get::<_, i64>(0),
+            )?,
+        };
+        Ok(n.unwrap_or(0) as usize)
     }
 
     fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>> {

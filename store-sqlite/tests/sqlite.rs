@@ -322,6 +322,11 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
             "ALTER TABLE invites DROP COLUMN declined_at;
              DROP INDEX members_by_email_everywhere;",
         ),
+        (
+            10,
+            "ALTER TABLE tenants DROP COLUMN seat_limit;
+             ALTER TABLE workspaces DROP COLUMN seat_limit;",
+        ),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

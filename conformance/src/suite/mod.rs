@@ -15,13 +15,14 @@ mod model_found;
 mod rank;
 mod rules;
 mod scenarios;
+mod seats;
 mod team;
 
 use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 15] = [
+    let modules: [(&str, &[Case]); 16] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
@@ -36,6 +37,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("rank", rank::TESTS),
         ("rules", rules::TESTS),
         ("scenarios", scenarios::TESTS),
+        ("seats", seats::TESTS),
         ("team", team::TESTS),
     ];
     modules

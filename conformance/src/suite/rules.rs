@@ -319,6 +319,7 @@ fn error_codes_are_stable_and_distinct() {
             "invite_email_mismatch",
             "member_deactivated",
             "impersonation_ended",
+            "seat_limit",
             "storage"
         ]
     );

@@ -198,10 +198,14 @@ pub enum ImportOutcome {
     Invalid,
     /// The same email or external id appeared on an earlier line.
     DuplicateInFile,
+    /// Not imported: it would fill a seat past the tenant's or the workspace's cap (see
+    /// `reason`). Without `skip_invalid` such a row makes the real run fail with
+    /// `seat_limit`.
+    SeatLimit,
 }
 
 impl ImportOutcome {
-    /// `created`, `existing`, `updated`, `invalid` or `duplicate_in_file`.
+    /// `created`, `existing`, `updated`, `invalid`, `duplicate_in_file` or `seat_limit`.
     pub fn as_str(self) -> &'static str {
         match self {
             ImportOutcome::Created => "created",
@@ -209,6 +213,7 @@ impl ImportOutcome {
             ImportOutcome::Updated => "updated",
             ImportOutcome::Invalid => "invalid",
             ImportOutcome::DuplicateInFile => "duplicate_in_file",
+            ImportOutcome::SeatLimit => "seat_limit",
         }
     }
 }
@@ -224,7 +229,7 @@ pub struct ImportRow {
     pub name: Option<String>,
     /// What happened.
     pub outcome: ImportOutcome,
-    /// Why, for `invalid` and `duplicate_in_file`.
+    /// Why, for `invalid`, `duplicate_in_file` and `seat_limit`.
     pub reason: Option<String>,
     /// The member, when the row was (or would be) imported. `None` in a dry run for new rows.
     pub member_id: Option<MemberId>,
@@ -286,7 +291,8 @@ impl Tenant {
     /// reports every row `existing`. Needs `customers.manage` (and the permission to assign
     /// `role`). Errors: `invalid_input` for a CSV without an `email` column or an unreadable
     /// file (bad rows are reported, not errors), `not_found` for the workspace,
-    /// `permission_denied`.
+    /// `permission_denied`, `seat_limit` when rows would fill seats past a cap (without
+    /// `skip_invalid`; a dry run reports those rows as `seat_limit` instead).
     pub fn import_customers(
         &self,
         actor: Actor,
@@ -350,8 +356,9 @@ impl Tenant {
                 .iter()
                 .filter_map(|v| v.external_id.as_deref())
                 .collect();
+            let caps = op.seat_caps(options.workspace)?;
             let facts = tx.import_facts(op.tenant, &keys, &external_ids)?;
-            let mut plan = Plan::new(&op, &batch, facts);
+            let mut plan = Plan::new(&op, &batch, facts, caps);
             let mut rows = rows.clone();
             let mut changed = 0;
             for (done, v) in valid.iter().enumerate() {
@@ -371,23 +378,27 @@ impl Tenant {
                     json!({ "rows": total, "changed": changed, "mode": options.mode.as_str() }),
                 );
             }
+            let full = plan.full();
             tx.apply(&plan.finish())?;
             // The last report runs inside the transaction too, so a callback that fails
             // there still undoes everything.
             if let Some(progress) = &options.progress {
                 progress(total, total)?;
             }
-            Ok(rows)
+            Ok((rows, full))
         };
         let (mut rows, applied) = if rehearse {
-            (store::rehearse(self.hub().store(), body)?, false)
+            (store::rehearse(self.hub().store(), body)?.0, false)
         } else {
             // A row can also turn out invalid while applying (a conflict with a stored member):
             // without `skip_invalid` that must undo the whole run, so the body fails on purpose
             // and the rows come back through `stopped`.
             let stopped = std::cell::RefCell::new(None);
             let result = store::write(self.hub().store(), |tx| {
-                let rows = body(tx)?;
+                let (rows, full) = body(tx)?;
+                if let Some(cap) = full.filter(|_| !options.skip_invalid) {
+                    return Err(cap.error());
+                }
                 if !options.skip_invalid && rows.iter().any(|r| r.outcome == ImportOutcome::Invalid)
                 {
                     *stopped.borrow_mut() = Some(rows);

@@ -11,6 +11,7 @@ use crate::op::{invite_payload, Op};
 use crate::password;
 use crate::policy::access::{grant_change, GrantChange};
 use crate::policy::members::{self, Person};
+use crate::policy::seats::{fills_tenant_seat, fills_workspace_seat, Capped};
 use crate::store::{Changes, ImportFacts};
 use crate::token::InviteToken;
 use serde_json::json;
@@ -41,10 +42,19 @@ pub(super) struct Plan<'a> {
     updated: Vec<MemberId>,
     updated_invites: Vec<InviteId>,
     changes: Changes,
+    /// The seat caps that apply, each with how many seats the rows planned so far filled.
+    caps: Vec<(Capped, usize)>,
+    /// The first cap a row could not be seated under.
+    full: Option<Capped>,
 }
 
 impl<'a> Plan<'a> {
-    pub(super) fn new(op: &'a Op<'a>, batch: &'a Batch<'a>, facts: ImportFacts) -> Self {
+    pub(super) fn new(
+        op: &'a Op<'a>,
+        batch: &'a Batch<'a>,
+        facts: ImportFacts,
+        caps: Vec<Capped>,
+    ) -> Self {
         let mut plan = Plan {
             op,
             batch,
@@ -58,6 +68,8 @@ impl<'a> Plan<'a> {
             updated: Vec::new(),
             updated_invites: Vec::new(),
             changes: Changes::new(op.tenant),
+            caps: caps.into_iter().map(|c| (c, 0)).collect(),
+            full: None,
         };
         for m in facts.members {
             plan.index(&m);
@@ -73,6 +85,11 @@ impl<'a> Plan<'a> {
             plan.pending.insert(i.email_key.clone(), i);
         }
         plan
+    }
+
+    /// The first seat cap a row did not fit under, if any.
+    pub(super) fn full(&self) -> Option<Capped> {
+        self.full
     }
 
     /// The writes, each row once in its final state.
@@ -142,6 +159,17 @@ impl<'a> Plan<'a> {
             }
             None => Ok(None),
         });
+        let seated = match &found {
+            Ok(Some((m, before, _))) => self.take_seats(Some(before), m.status),
+            Ok(None) => self.take_seats(None, MemberStatus::Active),
+            Err(_) => Ok(()),
+        };
+        if let Err(cap) = seated {
+            row.outcome = ImportOutcome::SeatLimit;
+            row.reason = Some(cap.error().to_string());
+            self.full.get_or_insert(cap);
+            return Ok(false);
+        }
         let member = match found {
             Err(refusal) => {
                 row.outcome = ImportOutcome::Invalid;
@@ -190,6 +218,58 @@ impl<'a> Plan<'a> {
             self.audit_row(&member, row.outcome, &granted, None);
         }
         Ok(changed)
+    }
+
+    /// Takes the seats a row fills: `before` is the member as stored (`None` for a new one) and
+    /// `status` their status after the row. Takes nothing and names the full cap when any cap
+    /// has no room left.
+    fn take_seats(&mut self, before: Option<&Member>, status: MemberStatus) -> Result<(), Capped> {
+        let now = self.op.now;
+        let workspace = self.batch.options.workspace;
+        let active_after = status == MemberStatus::Active;
+        let (tenant_fills, workspace_fills) = match before {
+            // A new member is active or holds a live invite, into the workspace if any.
+            None => (true, true),
+            Some(m) => {
+                let invite = self
+                    .pending
+                    .get(&m.email_key)
+                    .filter(|i| i.expires_at > now);
+                let active = m.status == MemberStatus::Active;
+                let role_there = |ws| {
+                    self.roles
+                        .get(&m.id)
+                        .is_some_and(|held| held.iter().any(|a| a.workspace == Some(ws)))
+                };
+                let invite_there = |ws| invite.is_some_and(|i| i.workspace == Some(ws));
+                let tenant = !fills_tenant_seat(active, invite.is_some())
+                    && fills_tenant_seat(active_after, invite.is_some());
+                // An active member is placed in the import's workspace; an invited one stays
+                // where their invite takes them.
+                let ws = workspace.is_some_and(|ws| {
+                    !fills_workspace_seat(active, role_there(ws), invite_there(ws))
+                        && fills_workspace_seat(active_after, active_after, invite_there(ws))
+                });
+                (tenant, ws)
+            }
+        };
+        let wants = |cap: &Capped| match cap.workspace {
+            None => tenant_fills,
+            Some(_) => workspace_fills,
+        };
+        if let Some((cap, _)) = self
+            .caps
+            .iter()
+            .find(|(cap, used)| wants(cap) && *used >= cap.free())
+        {
+            return Err(*cap);
+        }
+        for (cap, used) in &mut self.caps {
+            if wants(cap) {
+                *used += 1;
+            }
+        }
+        Ok(())
     }
 
     /// A new member for the row; in invite mode with their invite (returns `None`: nothing

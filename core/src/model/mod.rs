@@ -18,6 +18,9 @@ pub struct TenantSettings {
     /// The longest lifetime one invite may be given (default 30 days, at most 365 days, never
     /// shorter than `invite_lifetime`).
     pub max_invite_lifetime: Duration,
+    /// The most seats the tenant may fill (active members plus live invites), or `None` for
+    /// no cap. Set by the platform with `set_seat_limit`.
+    pub seat_limit: Option<u32>,
 }
 
 impl Default for TenantSettings {
@@ -26,6 +29,7 @@ impl Default for TenantSettings {
             invite_lifetime: Duration::days(7),
             max_impersonation: Duration::hours(1),
             max_invite_lifetime: Duration::days(30),
+            seat_limit: None,
         }
     }
 }
@@ -233,8 +237,32 @@ pub struct Workspace {
     pub tenant_id: TenantId,
     /// Display name, unique within the tenant.
     pub name: String,
+    /// The most seats it may fill (active members with a role in it plus live invites into
+    /// it), or `None` for no cap.
+    pub seat_limit: Option<u32>,
     /// When it was created.
     pub created_at: OffsetDateTime,
+}
+
+/// The seats of a tenant or of a workspace. A person fills a tenant seat while active or
+/// while their invite is live (pending, not expired); a workspace seat while active with a
+/// role there, or while their live invite is into it. Deactivated members, expired, revoked
+/// and declined invites free their seat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seats {
+    /// The workspace, or `None` for the tenant.
+    pub workspace: Option<WorkspaceId>,
+    /// The cap, or `None` for none.
+    pub limit: Option<u32>,
+    /// Seats taken now.
+    pub taken: usize,
+}
+
+impl Seats {
+    /// Seats still free under the cap (`None` without a cap; zero past a lowered one).
+    pub fn available(&self) -> Option<usize> {
+        self.limit.map(|l| (l as usize).saturating_sub(self.taken))
+    }
 }
 
 /// A role defined by the tenant: a name and a set of permissions.

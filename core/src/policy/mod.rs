@@ -5,10 +5,12 @@
 //! - [`authz`]: who may do what to whom (permissions, rank, impersonation).
 //! - [`invites`]: when an invite is pending, expired or spent.
 //! - [`members`]: which member a request means, and what reusing them changes.
+//! - [`seats`]: who fills a seat, and whether a change may fill more than a cap allows.
 //! - [`team`]: admin counting and whether a custom role is in use.
 
 pub(crate) mod access;
 pub(crate) mod authz;
 pub(crate) mod invites;
 pub(crate) mod members;
+pub(crate) mod seats;
 pub(crate) mod team;

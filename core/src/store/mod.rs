@@ -309,6 +309,17 @@ pub trait Tx {
 
     /// Inserts a workspace. Names are unique per tenant.
     fn insert_workspace(&self, workspace: &Workspace) -> Result<()>;
+    /// Replaces a workspace's name and seat limit.
+    fn update_workspace(&self, workspace: &Workspace) -> Result<()>;
+    /// Seats taken at `now`, tenant-wide (`workspace: None`) or in a workspace: active
+    /// members (holding a role in `workspace`, when given) plus invites stored `pending` that
+    /// expire after `now` (into `workspace`, when given) whose member is not active.
+    fn seats_taken(
+        &self,
+        tenant: TenantId,
+        workspace: Option<WorkspaceId>,
+        now: OffsetDateTime,
+    ) -> Result<usize>;
     /// A workspace by id.
     fn workspace(&self, tenant: TenantId, id: WorkspaceId) -> Result<Option<Workspace>>;
     /// A workspace by exact name.

@@ -81,7 +81,8 @@ impl Tenant {
     /// invited member becomes active. Needs `customers.manage` (and `users.manage` to create a
     /// member with a role other than `customer`). Errors: `invalid_input` (bad email, name,
     /// free or unknown product, past expiry), `conflict` (the email and the external id belong
-    /// to different members, or the member has another external id), `member_deactivated`.
+    /// to different members, or the member has another external id), `member_deactivated`,
+    /// `seat_limit` (a new active member past the tenant's cap).
     ///
     /// A member this call creates can get a password at once: `password` (hashed at once;
     /// must-change when a team member sets it) or `temporary_password` (generated, returned
@@ -98,6 +99,7 @@ impl Tenant {
             op.require(&Permission::CUSTOMERS_MANAGE)?;
             op.check_expiry(expires_at)?;
             let products = op.grantable_products(&new.products)?;
+            let seats = op.seats_before(&[])?;
             let by_email = op.tx.member_by_email_key(self.id, &email.key)?;
             let by_external = match &external_id {
                 Some(x) => op.tx.member_by_external_id(self.id, x)?,
@@ -149,6 +151,7 @@ impl Tenant {
                     granted.push(g);
                 }
             }
+            op.check_seats(&seats)?;
             let password_set = outcome == AddOutcome::Created && initial.is_some();
             Ok(AddedCustomer {
                 member,

@@ -28,7 +28,7 @@ impl Tenant {
     /// one), the lifetime restarts and a new token replaces the old one. `lifetime` may be one
     /// minute up to the tenant's `max_invite_lifetime`. Needs `customers.manage` for customers, `users.manage` for other
     /// roles. Errors: `invalid_input`, `conflict` (already an active member: grant instead),
-    /// `member_deactivated`.
+    /// `member_deactivated`, `seat_limit` (a new seat past the tenant's or the workspace's cap).
     pub fn invite(&self, actor: Actor, new: NewInvite) -> Result<IssuedInvite> {
         let email = normalize::email(&new.email)?;
         let name = normalize::optional_name(new.name.as_deref())?;
@@ -40,6 +40,7 @@ impl Tenant {
             op.require_assignable(new.role, new.workspace)?;
             let products = op.grantable_products(&new.products)?;
             let product_ids: Vec<ProductId> = products.iter().map(|p| p.id).collect();
+            let seats = op.seats_before(new.workspace.as_slice())?;
             let member = match op.tx.member_by_email_key(self.id, &email.key)? {
                 Some(m) if m.status == MemberStatus::Active => {
                     return Err(Error::Conflict(format!(
@@ -92,6 +93,7 @@ impl Tenant {
                     (invite, false)
                 }
             };
+            op.check_seats(&seats)?;
             let mut payload = invite_payload(&invite);
             payload["merged"] = json!(merged);
             op.audit(event_kind::INVITE_CREATED, invite.id, payload.clone())?;
@@ -105,7 +107,8 @@ impl Tenant {
     }
 
     /// Sends a pending or expired invite again: a new token (the old link stops working) and a
-    /// fresh lifetime (the invite's own, if it was given one). Errors: `invite_used`, `invite_revoked`, `not_found`.
+    /// fresh lifetime (the invite's own, if it was given one). Errors: `invite_used`,
+    /// `invite_revoked`, `not_found`, `seat_limit` (reviving an expired invite past a cap).
     pub fn resend_invite(&self, actor: Actor, invite: InviteId) -> Result<IssuedInvite> {
         self.write(actor, |op| {
             let mut invite = op.invite(invite)?;
@@ -116,11 +119,14 @@ impl Tenant {
                 InviteStatus::Revoked | InviteStatus::Declined => return Err(Error::InviteRevoked),
                 InviteStatus::Pending | InviteStatus::Expired => {}
             }
+            // An expired invite holds no seat: reviving it takes one again.
+            let seats = op.seats_before(invite.workspace.as_slice())?;
             let token = InviteToken::generate()?;
             let lifetime = lifetime_of(invite.lifetime, &op.tenant_info()?.settings);
             invite.expires_at = later(op.now, lifetime, "expires_at")?;
             invite.status = InviteStatus::Pending;
             op.tx.update_invite(&invite, Some(&token.digest()))?;
+            op.check_seats(&seats)?;
             let payload = invite_payload(&invite);
             op.audit(event_kind::INVITE_RESENT, invite.id, payload.clone())?;
             op.emit(event_kind::INVITE_RESENT, payload)?;

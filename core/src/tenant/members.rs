@@ -61,7 +61,8 @@ impl Tenant {
     }
 
     /// Reactivates a deactivated member; their grants and roles apply again. Idempotent for
-    /// active members; `conflict` for invited ones (they activate by accepting).
+    /// active members; `conflict` for invited ones (they activate by accepting); `seat_limit`
+    /// when the tenant or one of their workspaces is full.
     pub fn reactivate(&self, actor: Actor, member: MemberId) -> Result<Member> {
         self.write(actor, |op| {
             let mut m = op.member(member)?;
@@ -76,9 +77,18 @@ impl Tenant {
                 }
                 MemberStatus::Deactivated => {}
             }
+            // Back to active: a seat in the tenant and in every workspace they hold a role in.
+            let workspaces: Vec<WorkspaceId> = op
+                .tx
+                .assignments(op.tenant, m.id)?
+                .into_iter()
+                .filter_map(|a| a.workspace)
+                .collect();
+            let seats = op.seats_before(&workspaces)?;
             m.status = MemberStatus::Active;
             m.updated_at = op.now;
             op.tx.update_member(&m)?;
+            op.check_seats(&seats)?;
             let payload = json!({ "member_id": m.id, "email": m.email });
             op.audit(event_kind::MEMBER_REACTIVATED, m.id, payload.clone())?;
             op.emit(event_kind::MEMBER_REACTIVATED, payload)?;

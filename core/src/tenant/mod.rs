@@ -5,6 +5,7 @@ pub(crate) mod access;
 pub(crate) mod customers;
 pub(crate) mod invites;
 pub(crate) mod members;
+pub(crate) mod seats;
 pub(crate) mod team;
 
 use crate::error::{Error, Result};

@@ -39,6 +39,7 @@ impl Tenant {
                 id: WorkspaceId::new(),
                 tenant_id: op.tenant,
                 name: name.clone(),
+                seat_limit: None,
                 created_at: op.now,
             };
             op.tx.insert_workspace(&ws)?;
@@ -77,7 +78,8 @@ impl Tenant {
     /// an audit entry and a `member.added_to_workspace` outbox event for an in-app notice.
     /// Adding again with the same role changes nothing; with another role, changes the role.
     /// Needs the permission to assign `role` in that workspace. Errors: `conflict` (the member
-    /// has not accepted their invite yet), `member_deactivated`, `not_found`.
+    /// has not accepted their invite yet), `member_deactivated`, `not_found`, `seat_limit`
+    /// (past the workspace's cap).
     pub fn add_to_workspace(
         &self,
         actor: Actor,
@@ -113,7 +115,9 @@ impl Tenant {
             if current.is_some_and(|a| a.role == role) {
                 return Ok(assignment);
             }
+            let seats = op.seats_before(&[ws.id])?;
             op.tx.set_role(op.tenant, m.id, Some(ws.id), role)?;
+            op.check_seats(&seats)?;
             let payload = json!({
                 "member_id": m.id, "email": m.email, "name": m.name,
                 "workspace_id": ws.id, "workspace_name": ws.name, "role": role.key(),
