@@ -155,6 +155,13 @@ export declare class Tenant {
   verifyImpersonation(token: string): Promise<Impersonation>
   /** Ends a session early. */
   endImpersonation(token: string): Promise<Impersonation>
+  /**
+   * Caps the seats of the tenant, or of `{ workspace }`; `null` lifts the cap. Only the
+   * platform (`SYSTEM`) may.
+   */
+  setSeatLimit(actor: string, limit?: number | null, options?: SeatOptions): Promise<Seats>
+  /** The seats of the tenant, or of `{ workspace }`: the cap and how many are taken. */
+  seats(options?: SeatOptions): Promise<Seats>
   /** Creates a workspace. Needs `users.manage`. */
   createWorkspace(actor: string, name: string): Promise<Workspace>
   /** Every workspace. */
@@ -384,7 +391,7 @@ export interface ImportRow {
   line: number
   email: string | null
   name: string | null
-  outcome: 'created' | 'existing' | 'updated' | 'invalid' | 'duplicate_in_file'
+  outcome: 'created' | 'existing' | 'updated' | 'invalid' | 'duplicate_in_file' | 'seat_limit'
   reason: string | null
   memberId: string | null
   /** Link token of a new invite (invite mode, real run). Shown once. */
@@ -545,6 +552,23 @@ export interface RoleAssignment {
   workspace: string | null
 }
 
+/** Options of `setSeatLimit` and `seats`. */
+export interface SeatOptions {
+  /** The workspace whose seats; the tenant's when absent. */
+  workspace?: string
+}
+
+/**
+ * The seats of a tenant (`workspace` null) or of a workspace: the cap (`null` for none), how
+ * many are taken (active members plus live invites) and how many are left.
+ */
+export interface Seats {
+  workspace: string | null
+  limit: number | null
+  taken: number
+  available: number | null
+}
+
 /** The actor for calls the host platform makes on its own authority. */
 export declare const SYSTEM: string
 
@@ -558,6 +582,8 @@ export interface TenantInfo {
   maxImpersonationMs: number
   /** The longest lifetime one invite may ask for, in milliseconds. */
   maxInviteLifetimeMs: number
+  /** The most seats the tenant may fill, or `null` for no cap. */
+  seatLimit: number | null
   createdAt: Date
 }
 
@@ -576,6 +602,8 @@ export interface Workspace {
   id: string
   tenantId: string
   name: string
+  /** The most seats it may fill, or `null` for no cap. */
+  seatLimit: number | null
   createdAt: Date
 }
 

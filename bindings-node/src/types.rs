@@ -20,6 +20,8 @@ pub struct TenantInfo {
     pub max_impersonation_ms: f64,
     /// The longest lifetime one invite may ask for, in milliseconds.
     pub max_invite_lifetime_ms: f64,
+    /// The most seats the tenant may fill, or `null` for no cap.
+    pub seat_limit: Option<u32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -31,6 +33,7 @@ impl From<mk::TenantInfo> for TenantInfo {
             invite_lifetime_ms: t.settings.invite_lifetime.whole_milliseconds() as f64,
             max_impersonation_ms: t.settings.max_impersonation.whole_milliseconds() as f64,
             max_invite_lifetime_ms: t.settings.max_invite_lifetime.whole_milliseconds() as f64,
+            seat_limit: t.settings.seat_limit,
             created_at: date(t.created_at),
         }
     }
@@ -276,6 +279,8 @@ pub struct Workspace {
     pub id: String,
     pub tenant_id: String,
     pub name: String,
+    /// The most seats it may fill, or `null` for no cap.
+    pub seat_limit: Option<u32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -285,7 +290,29 @@ impl From<mk::Workspace> for Workspace {
             id: w.id.to_string(),
             tenant_id: w.tenant_id.to_string(),
             name: w.name,
+            seat_limit: w.seat_limit,
             created_at: date(w.created_at),
+        }
+    }
+}
+
+/// The seats of a tenant (`workspace` null) or of a workspace: the cap (`null` for none), how
+/// many are taken (active members plus live invites) and how many are left.
+#[napi(object, use_nullable = true)]
+pub struct Seats {
+    pub workspace: Option<String>,
+    pub limit: Option<u32>,
+    pub taken: u32,
+    pub available: Option<u32>,
+}
+
+impl From<mk::Seats> for Seats {
+    fn from(s: mk::Seats) -> Self {
+        Self {
+            workspace: s.workspace.map(|w| w.to_string()),
+            limit: s.limit,
+            taken: s.taken as u32,
+            available: s.available().map(|n| n as u32),
         }
     }
 }
@@ -410,7 +437,9 @@ pub struct ImportRow {
     pub line: u32,
     pub email: Option<String>,
     pub name: Option<String>,
-    #[napi(ts_type = "'created' | 'existing' | 'updated' | 'invalid' | 'duplicate_in_file'")]
+    #[napi(
+        ts_type = "'created' | 'existing' | 'updated' | 'invalid' | 'duplicate_in_file' | 'seat_limit'"
+    )]
     pub outcome: String,
     pub reason: Option<String>,
     pub member_id: Option<String>,

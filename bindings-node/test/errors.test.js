@@ -22,6 +22,9 @@ test('every error code is raised by a real call as an Error with that code', asy
   const garbage = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mk-')), 'bad.db')
   fs.writeFileSync(garbage, Buffer.alloc(4096, 'x'))
   const mismatch = await tenant.invite(mk.SYSTEM, 'm@x.com')
+  const full = await (await mk.Hub.open(':memory:')).createTenant('Full')
+  await full.addCustomer(mk.SYSTEM, 'only@x.com')
+  await full.setSeatLimit(mk.SYSTEM, 1)
 
   const cases = {
     not_found: () => tenant.member('01a201ea-6388-7318-a9c7-d48f998f2b23'),
@@ -34,6 +37,7 @@ test('every error code is raised by a real call as an Error with that code', asy
     invite_email_mismatch: () => tenant.accept(mismatch.token, 'z@x.com'),
     member_deactivated: () => tenant.grant(mk.SYSTEM, deactivated, course.id),
     impersonation_ended: () => tenant.verifyImpersonation(session.token),
+    seat_limit: () => full.invite(mk.SYSTEM, 'next@x.com'),
     storage: () => mk.Hub.open(garbage),
   }
   assert.deepEqual(Object.keys(cases).sort(), [...mk.ERROR_CODES].sort())

@@ -74,6 +74,7 @@ class Runner {
         const options = { products: a('products', []), role: a('role', 'customer') }
         if ('lifetime_secs' in step) options.lifetimeMs = step.lifetime_secs * 1000
         if ('message' in step) options.message = a('message')
+        if ('workspace' in step) options.workspace = a('workspace')
         const issued = await t.invite(actor, a('email'), options)
         this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
         return issued.merged
@@ -197,6 +198,12 @@ class Runner {
       case 'workspace_names': return (await t.workspaces()).map((w) => w.name)
       case 'workspace_members': return (await t.workspaceMembers(a('workspace'))).map((m) => ({ member: m.member.id, role: m.role }))
       case 'remove_from_workspace': return t.removeFromWorkspace(actor, a('member'), a('workspace'))
+      case 'set_seat_limit':
+      case 'seats': {
+        const where = pick(['workspace'])
+        const seats = step.op === 'seats' ? await t.seats(where) : await t.setSeatLimit(actor, a('limit'), where)
+        return { limit: seats.limit, taken: seats.taken, available: seats.available }
+      }
       default: throw new Error(`unknown op ${step.op}`)
     }
   }

@@ -82,3 +82,39 @@ test('impersonation and the audit log', async () => {
   assert.deepEqual(seen, all.map((e) => e.id))
   assert.equal((await tenant.updateSettings(mk.SYSTEM, { maxImpersonationMs: 300_000 })).maxImpersonationMs, 300_000)
 })
+
+test('seat limits cap the tenant and a workspace', async () => {
+  const { tenant, course } = await setup()
+  const admin = (await tenant.addCustomer(mk.SYSTEM, 'admin@x.com', { role: 'admin' })).member.id
+  const acme = await tenant.createWorkspace(mk.SYSTEM, 'Acme')
+  assert.deepEqual(await tenant.seats(), { workspace: null, limit: null, taken: 1, available: null })
+  await rejectsWith(tenant.setSeatLimit(admin, 10), 'permission_denied')
+  await rejectsWith(tenant.setSeatLimit(mk.SYSTEM, 0), 'invalid_input')
+  await rejectsWith(tenant.setSeatLimit(mk.SYSTEM, 2 ** 40), 'invalid_input')
+  const seats = await tenant.setSeatLimit(mk.SYSTEM, 2)
+  assert.deepEqual([seats.limit, seats.taken, seats.available], [2, 1, 1])
+  assert.equal((await tenant.info()).seatLimit, 2)
+
+  await tenant.invite(mk.SYSTEM, 'bo@x.com')
+  const auditBefore = (await tenant.audit()).length
+  await assert.rejects(tenant.addCustomer(mk.SYSTEM, 'cy@x.com', { products: [course.id] }), (err) => {
+    assert.equal(err.code, 'seat_limit')
+    assert.match(err.message, /2 seats/)
+    return true
+  })
+  assert.equal(await tenant.memberByEmail('cy@x.com'), null)
+  assert.equal((await tenant.audit()).length, auditBefore)
+
+  const report = await tenant.importCustomers(mk.SYSTEM, 'email\ncy@x.com\n', { skipInvalid: true })
+  assert.deepEqual(report.rows.map((r) => r.outcome), ['seat_limit'])
+  await rejectsWith(tenant.importCustomers(mk.SYSTEM, 'email\ncy@x.com\n'), 'seat_limit')
+
+  await tenant.setSeatLimit(mk.SYSTEM, null)
+  const ws = await tenant.setSeatLimit(mk.SYSTEM, 1, { workspace: acme.id })
+  assert.deepEqual([ws.workspace, ws.limit, ws.taken], [acme.id, 1, 0])
+  assert.equal((await tenant.workspace(acme.id)).seatLimit, 1)
+  await tenant.addToWorkspace(mk.SYSTEM, admin, acme.id, 'admin')
+  const cy = (await tenant.addCustomer(mk.SYSTEM, 'cy@x.com')).member.id
+  await rejectsWith(tenant.addToWorkspace(mk.SYSTEM, cy, acme.id, 'member'), 'seat_limit')
+  assert.equal((await tenant.seats({ workspace: acme.id })).available, 0)
+})

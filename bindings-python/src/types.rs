@@ -25,7 +25,7 @@ pub(crate) fn py_tenant<'py>(py: Python<'py>, t: &mk::TenantInfo) -> PyResult<Bo
         "invite_lifetime_seconds" => t.settings.invite_lifetime.whole_seconds(),
         "max_impersonation_seconds" => t.settings.max_impersonation.whole_seconds(),
         "max_invite_lifetime_seconds" => t.settings.max_invite_lifetime.whole_seconds(),
-        "created_at" => dt(py, t.created_at)?,
+        "seat_limit" => t.settings.seat_limit, "created_at" => dt(py, t.created_at)?,
     })
 }
 
@@ -105,7 +105,14 @@ pub(crate) fn py_accepted<'py>(py: Python<'py>, a: &mk::Accepted) -> PyResult<Bo
 pub(crate) fn py_workspace<'py>(py: Python<'py>, w: &mk::Workspace) -> PyResult<Bound<'py, PyAny>> {
     record!(py, "Workspace", {
         "id" => w.id.to_string(), "tenant_id" => w.tenant_id.to_string(), "name" => &w.name,
-        "created_at" => dt(py, w.created_at)?,
+        "seat_limit" => w.seat_limit, "created_at" => dt(py, w.created_at)?,
+    })
+}
+
+pub(crate) fn py_seats<'py>(py: Python<'py>, s: &mk::Seats) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "Seats", {
+        "workspace" => s.workspace.map(|w| w.to_string()), "limit" => s.limit,
+        "taken" => s.taken, "available" => s.available(),
     })
 }
 

@@ -23,6 +23,9 @@ def test_every_error_code_has_a_class_and_is_raised_by_a_real_call(tmp_path, hub
     clock.advance(timedelta(days=8))
     deactivated = tenant.add_customer(mk.SYSTEM, "d@x.com").member.id
     tenant.deactivate(mk.SYSTEM, deactivated)
+    full = hub.create_tenant("Full")
+    full.add_customer(mk.SYSTEM, "only@x.com")
+    full.set_seat_limit(mk.SYSTEM, 1)
     (tmp_path / "future.db").write_bytes(b"not a sqlite database at all" * 100)
 
     raised = {}
@@ -37,6 +40,7 @@ def test_every_error_code_has_a_class_and_is_raised_by_a_real_call(tmp_path, hub
         "invite_email_mismatch": lambda: tenant.accept(tenant.invite(mk.SYSTEM, "m@x.com").token, "z@x.com"),
         "member_deactivated": lambda: tenant.grant(mk.SYSTEM, deactivated, course.id),
         "impersonation_ended": lambda: tenant.verify_impersonation(session.token),
+        "seat_limit": lambda: full.invite(mk.SYSTEM, "next@x.com"),
         "storage": lambda: mk.Hub.open(tmp_path / "future.db"),
     }
     for code, call in cases.items():

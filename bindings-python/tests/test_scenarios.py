@@ -98,7 +98,7 @@ class Runner:
                 lifetime = timedelta(seconds=step["lifetime_secs"]) if "lifetime_secs" in step else None
                 issued = t.invite(
                     actor, a("email"), products=a("products", []), role=a("role", "customer"),
-                    lifetime=lifetime, message=a("message"),
+                    workspace=a("workspace"), lifetime=lifetime, message=a("message"),
                 )
             else:
                 issued = t.resend_invite(actor, a("invite"))
@@ -221,6 +221,10 @@ class Runner:
             return [{"member": m.member.id, "role": m.role} for m in t.workspace_members(a("workspace"))]
         if op == "remove_from_workspace":
             return t.remove_from_workspace(actor, a("member"), a("workspace"))
+        if op in ("set_seat_limit", "seats"):
+            where = {"workspace": a("workspace")} if "workspace" in step else {}
+            seats = t.set_seat_limit(actor, a("limit"), **where) if op == "set_seat_limit" else t.seats(**where)
+            return {"limit": seats.limit, "taken": seats.taken, "available": seats.available}
         raise AssertionError(f"unknown op {op}")
 
 

@@ -96,3 +96,40 @@ def test_audit_query_and_paging(tenant, course):
         before = page[-1].id
     assert seen == [e.id for e in everything]
     assert all(e.at.tzinfo is not None for e in everything)
+
+
+def test_seat_limits_cap_the_tenant_and_a_workspace(tenant, course):
+    admin = tenant.add_customer(mk.SYSTEM, "admin@x.com", role="admin").member.id
+    acme = tenant.create_workspace(mk.SYSTEM, "Acme")
+    assert tenant.seats() == mk.Seats(workspace=None, limit=None, taken=1, available=None)
+    with pytest.raises(mk.PermissionDeniedError):
+        tenant.set_seat_limit(admin, 10)
+    for bad in (0, -1, 2**40):
+        with pytest.raises(mk.InvalidInputError):
+            tenant.set_seat_limit(mk.SYSTEM, bad)
+    seats = tenant.set_seat_limit(mk.SYSTEM, 2)
+    assert (seats.limit, seats.taken, seats.available) == (2, 1, 1)
+    assert tenant.info().seat_limit == 2
+
+    tenant.invite(mk.SYSTEM, "bo@x.com")
+    audit_before = len(tenant.audit())
+    with pytest.raises(mk.SeatLimitError) as err:
+        tenant.add_customer(mk.SYSTEM, "cy@x.com", products=[course.id])
+    assert err.value.code == "seat_limit" and "2 seats" in str(err.value)
+    assert tenant.member_by_email("cy@x.com") is None
+    assert len(tenant.audit()) == audit_before
+
+    report = tenant.import_customers(mk.SYSTEM, "email\ncy@x.com\n", skip_invalid=True)
+    assert [r.outcome for r in report.rows] == ["seat_limit"]
+    with pytest.raises(mk.SeatLimitError):
+        tenant.import_customers(mk.SYSTEM, "email\ncy@x.com\n")
+
+    tenant.set_seat_limit(mk.SYSTEM, None)
+    ws = tenant.set_seat_limit(mk.SYSTEM, 1, workspace=acme.id)
+    assert (ws.workspace, ws.limit, ws.taken) == (acme.id, 1, 0)
+    assert tenant.workspace(acme.id).seat_limit == 1
+    tenant.add_to_workspace(mk.SYSTEM, admin, acme.id, "admin")
+    cy = tenant.add_customer(mk.SYSTEM, "cy@x.com").member.id
+    with pytest.raises(mk.SeatLimitError):
+        tenant.add_to_workspace(mk.SYSTEM, cy, acme.id, "member")
+    assert tenant.seats(workspace=acme.id).available == 0

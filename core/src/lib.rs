@@ -55,6 +55,7 @@ pub use requests::*;
 pub use store::{Store, Tx};
 pub use tenant::customers::{CustomerPage, CustomerRow, ProductRef};
 pub use tenant::members::{IssuedImpersonation, PasswordCheck};
+pub use tenant::seats::MAX_SEAT_LIMIT;
 pub use tenant::team::WorkspaceMember;
 pub use tenant::Tenant;
 pub use time;

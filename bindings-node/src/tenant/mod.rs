@@ -6,6 +6,7 @@ mod customers;
 mod import;
 mod invites;
 mod members;
+mod seats;
 mod team;
 
 pub use access::{AddCustomerOptions, GrantOptions, ProductOptions};

@@ -27,6 +27,7 @@ from ._errors import (
     MemberkitError,
     NotFoundError,
     PermissionDeniedError,
+    SeatLimitError,
     StorageError,
     ERRORS_BY_CODE,
 )
@@ -54,6 +55,7 @@ from ._types import (
     ProductAccess,
     ProductRef,
     RoleAssignment,
+    Seats,
     TenantInfo,
     Workspace,
     WorkspaceMember,
@@ -68,9 +70,9 @@ __all__ = [
     "MemberkitError", "NotFoundError", "PermissionDeniedError", "InvalidInputError",
     "ConflictError", "InviteExpiredError", "InviteRevokedError", "InviteUsedError",
     "InviteEmailMismatchError", "MemberDeactivatedError", "ImpersonationEndedError",
-    "StorageError",
+    "SeatLimitError", "StorageError",
     "Accepted", "AddedCustomer", "AuditEntry", "CustomerPage", "CustomerRow", "CustomRole",
     "Grant", "Impersonation", "ImportReport", "ImportRow", "Invite", "InviteForEmail",
     "IssuedImpersonation", "IssuedInvite", "Member", "Membership", "OutboxEvent", "PasswordCheck", "Product", "ProductAccess",
-    "ProductRef", "RoleAssignment", "TenantInfo", "Workspace", "WorkspaceMember",
+    "ProductRef", "RoleAssignment", "Seats", "TenantInfo", "Workspace", "WorkspaceMember",
 ]

@@ -69,6 +69,12 @@ class ImpersonationEndedError(MemberkitError):
     code = "impersonation_ended"
 
 
+class SeatLimitError(MemberkitError):
+    """Every seat is taken: the call would fill a seat past the tenant's or a workspace's cap."""
+
+    code = "seat_limit"
+
+
 class StorageError(MemberkitError):
     """The database failed (I/O, corruption, a schema newer than this library)."""
 
@@ -88,6 +94,7 @@ ERRORS_BY_CODE: dict[str, type[MemberkitError]] = {
         InviteEmailMismatchError,
         MemberDeactivatedError,
         ImpersonationEndedError,
+        SeatLimitError,
         StorageError,
     )
 }

@@ -17,6 +17,7 @@ class TenantInfo:
     invite_lifetime_seconds: int
     max_impersonation_seconds: int
     max_invite_lifetime_seconds: int
+    seat_limit: Optional[int]
     created_at: datetime
 
 
@@ -164,7 +165,19 @@ class Workspace:
     id: str
     tenant_id: str
     name: str
+    seat_limit: Optional[int]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Seats:
+    """The seats of a tenant (``workspace`` is None) or of a workspace: the cap (None for
+    none), how many are taken (active members plus live invites), and how many are left."""
+
+    workspace: Optional[str]
+    limit: Optional[int]
+    taken: int
+    available: Optional[int]
 
 
 @dataclass(frozen=True)
@@ -254,8 +267,8 @@ class CustomerPage:
 
 @dataclass(frozen=True)
 class ImportRow:
-    """One input row's outcome: ``created``, ``existing``, ``updated``, ``invalid`` or
-    ``duplicate_in_file``."""
+    """One input row's outcome: ``created``, ``existing``, ``updated``, ``invalid``,
+    ``duplicate_in_file`` or ``seat_limit``."""
 
     line: int
     email: Optional[str]

@@ -379,6 +379,13 @@ fn only_the_platform_sets_seat_limits() {
         "not_found"
     );
     assert_eq!(code(f.tenant.seats(Some(WorkspaceId::new()))), "not_found");
+    for bad in [0, MAX_SEAT_LIMIT + 1] {
+        assert_eq!(
+            code(f.tenant.set_seat_limit(Actor::System, None, Some(bad))),
+            "invalid_input"
+        );
+    }
+    assert_eq!(f.footprint(), before);
 
     cap(&f, Some(acme.id), 7);
     f.tenant

@@ -9,6 +9,9 @@ use crate::policy::seats::Capped;
 use crate::tenant::Tenant;
 use serde_json::json;
 
+/// The largest seat limit: a billion, far past any tenant, and within every binding's numbers.
+pub const MAX_SEAT_LIMIT: u32 = 1_000_000_000;
+
 impl Tenant {
     // ----- seats ------------------------------------------------------------------------------
 
@@ -17,13 +20,20 @@ impl Tenant {
     /// already taken is allowed: nobody is removed, and nothing that fills a new seat passes
     /// until enough are freed. Seats are what the platform sells, so only `Actor::System` may
     /// set them (`permission_denied` for a member, admins included). Audited
-    /// (`seats.limit_set`). Errors: `not_found` (workspace), `permission_denied`.
+    /// (`seats.limit_set`). Errors: `invalid_input` (a cap outside 1 to [`MAX_SEAT_LIMIT`]),
+    /// `not_found` (workspace), `permission_denied`.
     pub fn set_seat_limit(
         &self,
         actor: Actor,
         workspace: Option<WorkspaceId>,
         limit: Option<u32>,
     ) -> Result<Seats> {
+        if let Some(n) = limit.filter(|n| !(1..=MAX_SEAT_LIMIT).contains(n)) {
+            return Err(Error::invalid(
+                "limit",
+                format!("{n} is not a seat limit: give 1 to {MAX_SEAT_LIMIT}, or none for no cap"),
+            ));
+        }
         self.write(actor, |op| {
             if op.actor != Actor::System {
                 return Err(Error::PermissionDenied {

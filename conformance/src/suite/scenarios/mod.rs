@@ -198,6 +198,7 @@ impl Runner {
                     .get("lifetime_secs")
                     .map(|s| Duration::seconds(s.as_i64().unwrap()));
                 new.message = self.opt_str(step, "message");
+                new.workspace = self.opt_str(step, "workspace").map(|w| w.parse().unwrap());
                 let issued = self.tenant(step).invite(self.actor(step), new)?;
                 self.bind_invite(step, &issued);
                 json!(issued.merged)

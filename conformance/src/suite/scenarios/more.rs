@@ -60,9 +60,25 @@ impl Runner {
                     self.id(step, "workspace"),
                 )
                 .map(|removed| json!(removed)),
+            "set_seat_limit" => {
+                let limit = step["limit"].as_u64().map(|n| n as u32);
+                let workspace = self.opt_id(step, "workspace");
+                self.tenant(step)
+                    .set_seat_limit(self.actor(step), workspace, limit)
+                    .map(seats)
+            }
+            "seats" => self
+                .tenant(step)
+                .seats(self.opt_id(step, "workspace"))
+                .map(seats),
             _ => return None,
         };
         Some(result)
+    }
+
+    /// A workspace or other id at `key`, if the step has one.
+    fn opt_id<T: std::str::FromStr<Err = Error>>(&self, step: &Value, key: &str) -> Option<T> {
+        step.get(key).map(|_| self.id(step, key))
     }
 
     /// Permission names from `permissions`.
@@ -191,4 +207,9 @@ impl Runner {
             "max_invite_lifetime_secs": info.settings.max_invite_lifetime.whole_seconds(),
         }))
     }
+}
+
+/// Seats as a scenario expects them.
+fn seats(s: Seats) -> Value {
+    json!({ "limit": s.limit, "taken": s.taken, "available": s.available() })
 }
