@@ -51,7 +51,7 @@ test('import from a string, a Buffer and a file; dry run; progress; export', asy
   assert.equal((await tenant.verifyPassword('tem@example.com', pw)).mustChange, true)
   await tenant.addCustomer(mk.SYSTEM, 'f@example.com', { name: '=cmd()' })
   const csv = await tenant.exportCustomers({ sort: 'email' })
-  assert.ok(csv.startsWith('name,email,external_id,status,products,created_at\r\n'))
+  assert.ok(csv.startsWith('name,email,external_id,status,products,created_at,metadata\r\n'))
   assert.ok(csv.includes("'=cmd()"))
 })
 

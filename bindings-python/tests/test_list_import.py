@@ -63,7 +63,7 @@ def test_temporary_passwords_progress_and_export(tenant):
     assert check is not None and check.must_change
     tenant.add_customer(mk.SYSTEM, "f@example.com", name="=cmd()")
     csv = tenant.export_customers(sort="email")
-    assert "'=cmd()" in csv and csv.startswith("name,email,external_id,status,products,created_at\r\n")
+    assert "'=cmd()" in csv and csv.startswith("name,email,external_id,status,products,created_at,metadata\r\n")
 
 
 def test_two_threads_share_one_hub_file_and_the_gil_is_released(tmp_path):

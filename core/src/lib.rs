@@ -22,6 +22,7 @@ pub mod event_kind;
 mod hub;
 mod ids;
 mod import;
+mod metadata;
 mod model;
 pub mod normalize;
 mod op;
@@ -45,6 +46,7 @@ pub use import::{
     ImportFormat, ImportInput, ImportMode, ImportOptions, ImportOutcome, ImportReport, ImportRow,
     ImportSource, ProgressFn,
 };
+pub use metadata::{Metadata, MAX_METADATA_BYTES, MAX_METADATA_DEPTH};
 pub use model::*;
 pub use password::Password;
 pub use permission::{Permission, PermissionSet};

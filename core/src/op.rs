@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::event_kind;
 use crate::ids::*;
+use crate::metadata::{self, Metadata};
 use crate::model::*;
 use crate::normalize;
 use crate::policy::access::{self, GrantChange};
@@ -79,6 +80,7 @@ impl<'a> Op<'a> {
             lifetime: None,
             message: None,
             declined_at: None,
+            metadata: Metadata::new(),
         }
     }
 
@@ -112,6 +114,7 @@ impl<'a> Op<'a> {
             status,
             created_at: self.now,
             updated_at: self.now,
+            metadata: Metadata::new(),
         }
     }
 
@@ -177,15 +180,21 @@ impl<'a> Op<'a> {
     }
 
     /// Reuses an existing member for `add_customer`: fills gaps and activates an invited
-    /// member ([`members::reuse`]); an activated member without a tenant-wide role becomes a
-    /// customer.
+    /// member ([`members::reuse`]), applies a metadata patch; an activated member without a
+    /// tenant-wide role becomes a customer.
     pub(crate) fn reuse_member(
         &self,
         mut member: Member,
         person: members::Person<'_>,
+        metadata: &Metadata,
     ) -> Result<(Member, AddOutcome)> {
-        let changed =
+        let mut changed =
             members::reuse(&mut member, person, true, self.now).map_err(|r| r.into_error())?;
+        if !metadata::merge(&mut member.metadata, metadata).is_empty() {
+            metadata::check(&member.metadata)?;
+            member.updated_at = self.now;
+            changed.push("metadata");
+        }
         if changed.is_empty() {
             return Ok((member, AddOutcome::Existing));
         }

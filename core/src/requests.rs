@@ -1,6 +1,7 @@
 //! Arguments and results of the tenant operations.
 
 use crate::ids::*;
+use crate::metadata::Metadata;
 use crate::model::*;
 use crate::password::Password;
 use crate::token::InviteToken;
@@ -15,6 +16,8 @@ pub struct NewProduct {
     pub kind: ProductKind,
     /// Paid products need a grant; free ones are open to every active member.
     pub paid: bool,
+    /// The host's own data about it (at most 8 KiB as JSON).
+    pub metadata: Metadata,
 }
 
 impl NewProduct {
@@ -24,6 +27,7 @@ impl NewProduct {
             name: name.into(),
             kind,
             paid: true,
+            metadata: Metadata::new(),
         }
     }
 
@@ -33,7 +37,14 @@ impl NewProduct {
             name: name.into(),
             kind,
             paid: false,
+            metadata: Metadata::new(),
         }
+    }
+
+    /// Sets the product's metadata.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
     }
 }
 
@@ -75,6 +86,9 @@ pub struct NewCustomer {
     /// [`AddedCustomer::temporary_password`] and must-change (as the import's
     /// `temporary_password` mode). Not together with `password`.
     pub temporary_password: bool,
+    /// Metadata (at most 8 KiB as JSON): a new member's, or a patch applied key by key to an
+    /// existing member's (a `null` value removes that key).
+    pub metadata: Metadata,
 }
 
 impl NewCustomer {
@@ -91,7 +105,14 @@ impl NewCustomer {
             notify: true,
             password: None,
             temporary_password: false,
+            metadata: Metadata::new(),
         }
+    }
+
+    /// Sets the metadata (a patch for an existing member).
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
     }
     /// Sets the password for a newly created member.
     pub fn password(mut self, password: impl Into<String>) -> Self {
@@ -218,6 +239,9 @@ pub struct NewInvite {
     /// A personal message (at most 2,000 characters) stored on the invite and carried in its
     /// outbox events for the email.
     pub message: Option<String>,
+    /// Metadata (at most 8 KiB as JSON), merged into the member's when they accept. Merging
+    /// into a pending invite applies it key by key (a `null` value removes that key).
+    pub metadata: Metadata,
 }
 
 impl NewInvite {
@@ -232,7 +256,14 @@ impl NewInvite {
             notify: true,
             lifetime: None,
             message: None,
+            metadata: Metadata::new(),
         }
+    }
+
+    /// Sets the metadata the member gets on acceptance.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
     }
     /// Sets whether to write `email`-channel outbox events (default true).
     pub fn notify(mut self, notify: bool) -> Self {

@@ -105,6 +105,7 @@ pub(crate) fn insert_members(tx: &PgTx<'_>, members: &[&Member]) -> Result<()> {
     let (mut created, mut updated): (Vec<OffsetDateTime>, Vec<OffsetDateTime>) =
         (Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut texts, mut sort_names) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut metadata = Vec::with_capacity(n);
     for m in members {
         let (text, sort_name) = normalize::search_forms(m.name.as_deref(), &m.email_key);
         tenants.push(m.tenant_id.u());
@@ -118,13 +119,14 @@ pub(crate) fn insert_members(tx: &PgTx<'_>, members: &[&Member]) -> Result<()> {
         updated.push(m.updated_at);
         texts.push(text);
         sort_names.push(sort_name);
+        metadata.push(metadata_text(&m.metadata)?);
     }
     tx.exec(
         "INSERT INTO members (tenant_id, id, email, email_key, name, external_id, status,
-             created_at, updated_at, search_text, sort_name)
+             created_at, updated_at, search_text, sort_name, metadata)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
              $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[],
-             $11::text[])",
+             $11::text[], $12::text[])",
         &[
             &tenants,
             &ids,
@@ -137,6 +139,7 @@ pub(crate) fn insert_members(tx: &PgTx<'_>, members: &[&Member]) -> Result<()> {
             &updated,
             &texts,
             &sort_names,
+            &metadata,
         ],
     )
     .map(drop)
@@ -281,21 +284,25 @@ pub(crate) fn insert_invites(
         .map(|(i, _)| i.lifetime.map(|d| d.whole_seconds()))
         .collect();
     let messages: Vec<Option<&str>> = invites.iter().map(|(i, _)| i.message.as_deref()).collect();
+    let metadata: Vec<String> = invites
+        .iter()
+        .map(|(i, _)| metadata_text(&i.metadata))
+        .collect::<Result<_>>()?;
     tx.exec(
         "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role,
              workspace_id, products, token_digest, created_by, created_at, expires_at, status,
-             accepted_at, revoked_at, lifetime_secs, message)
+             accepted_at, revoked_at, lifetime_secs, message, metadata)
          SELECT $1, id, member_id, email, email_key, name, role, workspace_id,
              ARRAY(SELECT jsonb_array_elements_text(products::jsonb)::uuid), token_digest,
              created_by, created_at, expires_at, status, accepted_at, revoked_at, lifetime_secs,
-             message
+             message, metadata
          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::uuid[], $9::text[], $10::bytea[], $11::text[], $12::timestamptz[],
              $13::timestamptz[], $14::text[], $15::timestamptz[], $16::timestamptz[],
-             $17::int8[], $18::text[])
+             $17::int8[], $18::text[], $19::text[])
              AS i (id, member_id, email, email_key, name, role, workspace_id, products,
                  token_digest, created_by, created_at, expires_at, status, accepted_at,
-                 revoked_at, lifetime_secs, message)",
+                 revoked_at, lifetime_secs, message, metadata)",
         &[
             &tenant.u(),
             &ids,
@@ -315,6 +322,7 @@ pub(crate) fn insert_invites(
             &revoked,
             &lifetimes,
             &messages,
+            &metadata,
         ],
     )?;
     let digests: Vec<&TokenDigest> = invites.iter().map(|(_, d)| *d).collect();

@@ -31,6 +31,16 @@ pub(crate) fn get<'a, T: FromSql<'a>>(row: &'a Row, i: usize) -> Result<T> {
     row.try_get(i).map_err(pg_err)
 }
 
+/// Metadata stored as JSON text (`{}` when empty).
+pub(crate) fn get_metadata(row: &Row, i: usize) -> Result<Metadata> {
+    serde_json::from_str(get::<&str>(row, i)?).map_err(Error::storage)
+}
+
+/// Metadata as the JSON text it is stored as.
+pub(crate) fn metadata_text(m: &Metadata) -> Result<String> {
+    serde_json::to_string(m).map_err(Error::storage)
+}
+
 /// Column `i`, parsed by the core (`status`, `role`, actors…).
 pub(crate) fn parsed<T: FromStr<Err = Error>>(row: &Row, i: usize) -> Result<T> {
     get::<&str>(row, i)?.parse()
@@ -57,7 +67,7 @@ pub(crate) fn prefixed(cols: &str, alias: &str) -> String {
 }
 
 pub(crate) const MEMBER_COLS: &str =
-    "tenant_id, id, email, email_key, name, external_id, status, created_at, updated_at";
+    "tenant_id, id, email, email_key, name, external_id, status, created_at, updated_at, metadata";
 
 pub(crate) fn member_row(row: &Row) -> Result<Member> {
     Ok(Member {
@@ -70,10 +80,12 @@ pub(crate) fn member_row(row: &Row) -> Result<Member> {
         status: parsed(row, 6)?,
         created_at: get(row, 7)?,
         updated_at: get(row, 8)?,
+        metadata: get_metadata(row, 9)?,
     })
 }
 
-pub(crate) const PRODUCT_COLS: &str = "tenant_id, id, name, kind, paid, archived, created_at";
+pub(crate) const PRODUCT_COLS: &str =
+    "tenant_id, id, name, kind, paid, archived, created_at, metadata";
 
 pub(crate) fn product_row(row: &Row) -> Result<Product> {
     Ok(Product {
@@ -84,6 +96,7 @@ pub(crate) fn product_row(row: &Row) -> Result<Product> {
         paid: get(row, 4)?,
         archived: get(row, 5)?,
         created_at: get(row, 6)?,
+        metadata: get_metadata(row, 7)?,
     })
 }
 
@@ -108,7 +121,7 @@ pub(crate) fn grant_row(row: &Row) -> Result<Grant> {
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, created_by, created_at, \
      expires_at, status, accepted_at, revoked_at, workspace_id, lifetime_secs, message, \
-     declined_at";
+     declined_at, metadata";
 
 pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
     let products: Vec<Uuid> = get(row, 7)?;
@@ -131,6 +144,7 @@ pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
         lifetime: get::<Option<i64>>(row, 15)?.map(time::Duration::seconds),
         message: get(row, 16)?,
         declined_at: get(row, 17)?,
+        metadata: get_metadata(row, 18)?,
     })
 }
 

@@ -275,4 +275,14 @@ ALTER TABLE tenants ADD COLUMN seat_limit bigint;
 ALTER TABLE workspaces ADD COLUMN seat_limit bigint;
 "#,
     ),
+    (
+        7,
+        "metadata",
+        r#"
+-- The host's own JSON object, as text: returned as stored, never queried.
+ALTER TABLE members ADD COLUMN metadata text NOT NULL DEFAULT '{}';
+ALTER TABLE invites ADD COLUMN metadata text NOT NULL DEFAULT '{}';
+ALTER TABLE products ADD COLUMN metadata text NOT NULL DEFAULT '{}';
+"#,
+    ),
 ];

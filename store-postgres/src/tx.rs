@@ -85,8 +85,8 @@ impl Tx for PgTx<'_> {
             .map(|r| {
                 let m = member_row(r)?;
                 let position = match sort {
-                    CustomerSort::Newest => get::<i64>(r, 9)?.to_string(),
-                    CustomerSort::Name => format!("{}\u{1f}{}", get::<&str>(r, 10)?, m.id),
+                    CustomerSort::Newest => get::<i64>(r, 10)?.to_string(),
+                    CustomerSort::Name => format!("{}\u{1f}{}", get::<&str>(r, 11)?, m.id),
                     CustomerSort::Email => m.email_key.clone(),
                 };
                 Ok((m, position))
@@ -192,7 +192,7 @@ impl Tx for PgTx<'_> {
         let (text, sort_name) = normalize::search_forms(m.name.as_deref(), &m.email_key);
         self.exec(
             "UPDATE members SET email = $3, email_key = $4, name = $5, external_id = $6,
-                 status = $7, updated_at = $8, search_text = $9, sort_name = $10
+                 status = $7, updated_at = $8, search_text = $9, sort_name = $10, metadata = $11
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &m.tenant_id.u(),
@@ -205,6 +205,7 @@ impl Tx for PgTx<'_> {
                 &m.updated_at,
                 &text,
                 &sort_name,
+                &metadata_text(&m.metadata)?,
             ],
         )
         .map(drop)
@@ -350,7 +351,7 @@ impl Tx for PgTx<'_> {
                 cols = prefixed(MEMBER_COLS, "m")
             ),
             &[&tenant.u(), &scope_key(Some(workspace))],
-            |r| Ok((member_row(r)?, parsed(r, 9)?)),
+            |r| Ok((member_row(r)?, parsed(r, 10)?)),
         )
     }
 
@@ -633,7 +634,9 @@ impl Tx for PgTx<'_> {
     fn insert_product(&self, p: &Product) -> Result<()> {
         self.enter(p.tenant_id)?;
         self.exec(
-            const_sql!("INSERT INTO products ({PRODUCT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+            const_sql!(
+                "INSERT INTO products ({PRODUCT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ),
             &[
                 &p.tenant_id.u(),
                 &p.id.u(),
@@ -642,6 +645,7 @@ impl Tx for PgTx<'_> {
                 &p.paid,
                 &p.archived,
                 &p.created_at,
+                &metadata_text(&p.metadata)?,
             ],
         )
         .map(drop)
@@ -650,7 +654,7 @@ impl Tx for PgTx<'_> {
     fn update_product(&self, p: &Product) -> Result<()> {
         self.enter(p.tenant_id)?;
         self.exec(
-            "UPDATE products SET name = $3, kind = $4, paid = $5, archived = $6
+            "UPDATE products SET name = $3, kind = $4, paid = $5, archived = $6, metadata = $7
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &p.tenant_id.u(),
@@ -659,6 +663,7 @@ impl Tx for PgTx<'_> {
                 &p.kind.as_str(),
                 &p.paid,
                 &p.archived,
+                &metadata_text(&p.metadata)?,
             ],
         )
         .map(drop)
@@ -780,7 +785,7 @@ impl Tx for PgTx<'_> {
             "UPDATE invites SET member_id = $3, name = $4, role = $5, products = $6,
                  expires_at = $7, status = $8, accepted_at = $9, revoked_at = $10,
                  token_digest = coalesce($11, token_digest), workspace_id = $12,
-                 lifetime_secs = $13, message = $14, declined_at = $15
+                 lifetime_secs = $13, message = $14, declined_at = $15, metadata = $16
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &i.tenant_id.u(),
@@ -798,6 +803,7 @@ impl Tx for PgTx<'_> {
                 &i.lifetime.map(|d| d.whole_seconds()),
                 &i.message,
                 &i.declined_at,
+                &metadata_text(&i.metadata)?,
             ],
         )?;
         if status != InviteStatus::Pending.as_str() {

@@ -73,7 +73,7 @@ pub(crate) fn get_json(row: &Row<'_>, col: usize) -> rusqlite::Result<serde_json
 }
 
 pub(crate) const MEMBER_COLS: &str =
-    "tenant_id, id, email, email_key, name, external_id, status, created_at, updated_at";
+    "tenant_id, id, email, email_key, name, external_id, status, created_at, updated_at, metadata";
 
 pub(crate) fn member_row(row: &Row<'_>) -> rusqlite::Result<Member> {
     Ok(Member {
@@ -86,10 +86,12 @@ pub(crate) fn member_row(row: &Row<'_>) -> rusqlite::Result<Member> {
         status: get_parsed(row, 6)?,
         created_at: get_ts(row, 7)?,
         updated_at: get_ts(row, 8)?,
+        metadata: get_metadata(row, 9)?,
     })
 }
 
-pub(crate) const PRODUCT_COLS: &str = "tenant_id, id, name, kind, paid, archived, created_at";
+pub(crate) const PRODUCT_COLS: &str =
+    "tenant_id, id, name, kind, paid, archived, created_at, metadata";
 
 pub(crate) fn product_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -100,6 +102,7 @@ pub(crate) fn product_row(row: &Row<'_>) -> rusqlite::Result<Product> {
         paid: row.get(4)?,
         archived: row.get(5)?,
         created_at: get_ts(row, 6)?,
+        metadata: get_metadata(row, 7)?,
     })
 }
 
@@ -125,7 +128,7 @@ pub(crate) fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, \
                            created_by, created_at, expires_at, status, accepted_at, revoked_at, \
-                           workspace_id, lifetime_secs, message, declined_at";
+                           workspace_id, lifetime_secs, message, declined_at, metadata";
 
 pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
     let products: Vec<ProductId> =
@@ -148,6 +151,7 @@ pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
         revoked_at: get_opt_ts(row, 13)?,
         lifetime: row.get::<_, Option<i64>>(15)?.map(Duration::seconds),
         message: row.get(16)?,
+        metadata: get_metadata(row, 18)?,
         declined_at: get_opt_ts(row, 17)?,
     })
 }
@@ -230,6 +234,12 @@ pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
         created_at: get_ts(row, 4)?,
         delivered_at: get_opt_ts(row, 5)?,
     })
+}
+
+/// Metadata stored as JSON text (`{}` when empty).
+pub(crate) fn get_metadata(row: &Row<'_>, col: usize) -> rusqlite::Result<Metadata> {
+    let s: String = row.get(col)?;
+    serde_json::from_str(&s).map_err(|e| conversion(col, e))
 }
 
 pub(crate) fn json_text(value: &impl serde::Serialize) -> Result<String> {

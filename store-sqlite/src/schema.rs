@@ -289,6 +289,16 @@ ALTER TABLE tenants ADD COLUMN seat_limit INTEGER;
 ALTER TABLE workspaces ADD COLUMN seat_limit INTEGER;
 "#,
     ),
+    (
+        11,
+        "metadata",
+        r#"
+-- The host's own JSON object, as text.
+ALTER TABLE members ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE invites ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE products ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

@@ -172,8 +172,8 @@ impl Tx for SqlTx<'_> {
         self.all(&sql, rusqlite::params_from_iter(q.args.iter()), |r| {
             let m = member_row(r)?;
             let position = match sort {
-                CustomerSort::Newest => r.get::<_, i64>(9)?.to_string(),
-                CustomerSort::Name => format!("{}\u{1f}{}", r.get::<_, String>(10)?, m.id),
+                CustomerSort::Newest => r.get::<_, i64>(10)?.to_string(),
+                CustomerSort::Name => format!("{}\u{1f}{}", r.get::<_, String>(11)?, m.id),
                 CustomerSort::Email => m.email_key.clone(),
             };
             Ok((m, position))
@@ -291,7 +291,7 @@ impl Tx for SqlTx<'_> {
         self.exec(
             const_sql!(
                 "INSERT INTO members ({MEMBER_COLS}, search_text, sort_name)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             ),
             params![
                 m.tenant_id.u(),
@@ -303,6 +303,7 @@ impl Tx for SqlTx<'_> {
                 m.status.as_str(),
                 ts(m.created_at),
                 ts(m.updated_at),
+                json_text(&m.metadata)?,
                 text,
                 sort_name
             ],
@@ -314,7 +315,7 @@ impl Tx for SqlTx<'_> {
         let (text, sort_name) = search_columns(m.tenant_id, m.name.as_deref(), &m.email_key);
         let seq = self.one(
             "UPDATE members SET email = ?3, email_key = ?4, name = ?5, external_id = ?6,
-                 status = ?7, updated_at = ?8, search_text = ?9, sort_name = ?10
+                 status = ?7, updated_at = ?8, search_text = ?9, sort_name = ?10, metadata = ?11
              WHERE tenant_id = ?1 AND id = ?2
              RETURNING seq",
             params![
@@ -327,7 +328,8 @@ impl Tx for SqlTx<'_> {
                 m.status.as_str(),
                 ts(m.updated_at),
                 text,
-                sort_name
+                sort_name,
+                json_text(&m.metadata)?
             ],
             |r| r.get::<_, i64>(0),
         )?;
@@ -462,7 +464,7 @@ impl Tx for SqlTx<'_> {
                 cols = prefixed(MEMBER_COLS, "m")
             ),
             params![tenant.u(), scope_key(Some(workspace))],
-            |r| Ok((member_row(r)?, get_parsed(r, 9)?)),
+            |r| Ok((member_row(r)?, get_parsed(r, 10)?)),
         )
     }
 
@@ -730,7 +732,9 @@ impl Tx for SqlTx<'_> {
 
     fn insert_product(&self, p: &Product) -> Result<()> {
         self.exec(
-            const_sql!("INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            const_sql!(
+                "INSERT INTO products ({PRODUCT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            ),
             params![
                 p.tenant_id.u(),
                 p.id.u(),
@@ -738,7 +742,8 @@ impl Tx for SqlTx<'_> {
                 p.kind.as_str(),
                 p.paid,
                 p.archived,
-                ts(p.created_at)
+                ts(p.created_at),
+                json_text(&p.metadata)?
             ],
         )
         .map(drop)
@@ -746,7 +751,7 @@ impl Tx for SqlTx<'_> {
 
     fn update_product(&self, p: &Product) -> Result<()> {
         self.exec(
-            "UPDATE products SET name = ?3, kind = ?4, paid = ?5, archived = ?6
+            "UPDATE products SET name = ?3, kind = ?4, paid = ?5, archived = ?6, metadata = ?7
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 p.tenant_id.u(),
@@ -754,7 +759,8 @@ impl Tx for SqlTx<'_> {
                 p.name,
                 p.kind.as_str(),
                 p.paid,
-                p.archived
+                p.archived,
+                json_text(&p.metadata)?
             ],
         )
         .map(drop)
@@ -861,9 +867,9 @@ impl Tx for SqlTx<'_> {
         self.exec(
             "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role, products,
                  created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest,
-                 workspace_id, lifetime_secs, message, declined_at)
+                 workspace_id, lifetime_secs, message, declined_at, metadata)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19)",
+                 ?18, ?19, ?20)",
             params![
                 i.tenant_id.u(),
                 i.id.u(),
@@ -883,7 +889,8 @@ impl Tx for SqlTx<'_> {
                 i.workspace.map(|w| w.u()),
                 i.lifetime.map(|d| d.whole_seconds()),
                 i.message,
-                i.declined_at.map(ts)
+                i.declined_at.map(ts),
+                json_text(&i.metadata)?
             ],
         )
         .map(drop)
@@ -894,7 +901,7 @@ impl Tx for SqlTx<'_> {
             "UPDATE invites SET member_id = ?3, name = ?4, role = ?5, products = ?6,
                  expires_at = ?7, status = ?8, accepted_at = ?9, revoked_at = ?10,
                  token_digest = coalesce(?11, token_digest), workspace_id = ?12,
-                 lifetime_secs = ?13, message = ?14, declined_at = ?15
+                 lifetime_secs = ?13, message = ?14, declined_at = ?15, metadata = ?16
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 i.tenant_id.u(),
@@ -911,7 +918,8 @@ impl Tx for SqlTx<'_> {
                 i.workspace.map(|w| w.u()),
                 i.lifetime.map(|d| d.whole_seconds()),
                 i.message,
-                i.declined_at.map(ts)
+                i.declined_at.map(ts),
+                json_text(&i.metadata)?
             ],
         )
         .map(drop)

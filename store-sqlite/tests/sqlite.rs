@@ -327,6 +327,12 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
             "ALTER TABLE tenants DROP COLUMN seat_limit;
              ALTER TABLE workspaces DROP COLUMN seat_limit;",
         ),
+        (
+            11,
+            "ALTER TABLE members DROP COLUMN metadata;
+             ALTER TABLE invites DROP COLUMN metadata;
+             ALTER TABLE products DROP COLUMN metadata;",
+        ),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

@@ -385,7 +385,7 @@ fn export_quotes_per_rfc4180_and_neutralises_formulas() {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "name,email,external_id,status,products,created_at"
+        "name,email,external_id,status,products,created_at,metadata"
     );
     let line = |email: &str| *lines.iter().find(|l| l.contains(email)).unwrap();
     assert!(

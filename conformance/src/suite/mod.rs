@@ -11,6 +11,7 @@ mod invite_options;
 mod invitee;
 mod invites;
 mod members;
+mod metadata;
 mod model_found;
 mod rank;
 mod rules;
@@ -22,7 +23,7 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 16] = [
+    let modules: [(&str, &[Case]); 17] = [
         ("access", access::TESTS),
         ("answers", answers::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
@@ -33,6 +34,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("invitee", invitee::TESTS),
         ("invites", invites::TESTS),
         ("members", members::TESTS),
+        ("metadata", metadata::TESTS),
         ("model_found", model_found::TESTS),
         ("rank", rank::TESTS),
         ("rules", rules::TESTS),

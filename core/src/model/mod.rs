@@ -5,6 +5,7 @@ mod kinds;
 pub use kinds::*;
 
 use crate::ids::*;
+use crate::metadata::Metadata;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
@@ -68,6 +69,8 @@ pub struct Member {
     pub created_at: OffsetDateTime,
     /// When it last changed.
     pub updated_at: OffsetDateTime,
+    /// The host's own data about them (an accepted invite's metadata is merged in).
+    pub metadata: Metadata,
 }
 
 /// A product customers can be given access to.
@@ -87,6 +90,8 @@ pub struct Product {
     pub archived: bool,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// The host's own data about it (a price id, a checkout link).
+    pub metadata: Metadata,
 }
 
 /// A member's access to one paid product.
@@ -161,6 +166,8 @@ pub struct Invite {
     pub message: Option<String>,
     /// When the invitee declined it.
     pub declined_at: Option<OffsetDateTime>,
+    /// The host's own data, merged into the member's on acceptance.
+    pub metadata: Metadata,
 }
 
 impl InviteStatus {

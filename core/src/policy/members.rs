@@ -143,6 +143,7 @@ mod tests {
             status,
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
+            metadata: Default::default(),
         }
     }
 

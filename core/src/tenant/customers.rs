@@ -82,7 +82,8 @@ impl Tenant {
     }
 
     /// Every customer matching `query` (from the start; cursor and limit ignored) as CSV:
-    /// `name,email,external_id,status,products,created_at`. Quoted per RFC 4180; a cell that
+    /// `name,email,external_id,status,products,created_at,metadata` (metadata as compact JSON,
+    /// empty when there is none). Quoted per RFC 4180; a cell that
     /// starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run
     /// it as a formula (import strips it again, so an export re-imports unchanged).
     pub fn export_customers(&self, query: &CustomerQuery) -> Result<String> {
@@ -96,6 +97,7 @@ impl Tenant {
             "status",
             "products",
             "created_at",
+            "metadata",
         ];
         out.write_record(header).map_err(Error::storage)?;
         let mut page_query = CustomerQuery {
@@ -109,6 +111,10 @@ impl Tenant {
                 let m = &row.member;
                 let products: Vec<&str> = row.products.iter().map(|p| p.name.as_str()).collect();
                 let created = m.created_at.format(&Rfc3339).unwrap_or_default();
+                let metadata = match m.metadata.is_empty() {
+                    true => String::new(),
+                    false => serde_json::to_string(&m.metadata).map_err(Error::storage)?,
+                };
                 let cells = [
                     m.name.as_deref().unwrap_or(""),
                     &m.email,
@@ -116,6 +122,7 @@ impl Tenant {
                     m.status.as_str(),
                     &products.join("; "),
                     &created,
+                    &metadata,
                 ];
                 out.write_record(cells.iter().map(|c| neutralize(c).into_owned()))
                     .map_err(Error::storage)?;

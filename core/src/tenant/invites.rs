@@ -4,6 +4,7 @@ use crate::clock::later;
 use crate::error::{Error, Result};
 use crate::event_kind;
 use crate::ids::*;
+use crate::metadata;
 use crate::model::*;
 use crate::normalize;
 use crate::op::{invite_payload, Op};
@@ -33,6 +34,7 @@ impl Tenant {
         let email = normalize::email(&new.email)?;
         let name = normalize::optional_name(new.name.as_deref())?;
         let message = normalize::message(new.message.as_deref())?;
+        metadata::check(&new.metadata)?;
         self.write_notifying(actor, new.notify, |op| {
             if let Some(ws) = new.workspace {
                 op.workspace(ws)?;
@@ -74,6 +76,8 @@ impl Tenant {
                     invite.expires_at = expires_at;
                     invite.lifetime = new.lifetime;
                     invite.message = message.clone().or(invite.message);
+                    metadata::merge(&mut invite.metadata, &new.metadata);
+                    metadata::check(&invite.metadata)?;
                     invite.status = InviteStatus::Pending;
                     op.tx.update_invite(&invite, Some(&token.digest()))?;
                     (invite, true)
@@ -89,6 +93,7 @@ impl Tenant {
                     );
                     invite.lifetime = new.lifetime;
                     invite.message = message.clone();
+                    invite.metadata = new.metadata.clone();
                     op.tx.insert_invite(&invite, &token.digest())?;
                     (invite, false)
                 }
@@ -333,6 +338,8 @@ pub(crate) fn apply_invite(
             if m.name.is_none() {
                 m.name = invite.name.clone();
             }
+            // The invite's keys win: they are what the inviter set for this person.
+            metadata::merge(&mut m.metadata, &invite.metadata);
             m.updated_at = now;
             tx.update_member(&m)?;
             m
@@ -342,12 +349,11 @@ pub(crate) fn apply_invite(
                 display: invite.email.clone(),
                 key: invite.email_key.clone(),
             };
-            Op::new(tx, tenant, invite.created_by, now).insert_member(
-                &email,
-                invite.name.clone(),
-                None,
-                MemberStatus::Active,
-            )?
+            let op = Op::new(tx, tenant, invite.created_by, now);
+            let mut m = op.new_member(&email, invite.name.clone(), None, MemberStatus::Active);
+            m.metadata = invite.metadata.clone();
+            tx.insert_member(&m)?;
+            m
         }
     };
     let op = Op::new(tx, tenant, Actor::Member(member.id), now);

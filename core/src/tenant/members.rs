@@ -4,6 +4,7 @@ use crate::clock::later;
 use crate::error::{Error, Result};
 use crate::event_kind;
 use crate::ids::*;
+use crate::metadata::{self, Metadata};
 use crate::model::*;
 use crate::normalize;
 use crate::op::{rfc3339, Op};
@@ -56,6 +57,32 @@ impl Tenant {
             let payload = json!({ "member_id": m.id, "email": m.email });
             op.audit(event_kind::MEMBER_DEACTIVATED, m.id, payload.clone())?;
             op.emit(event_kind::MEMBER_DEACTIVATED, payload)?;
+            Ok(m)
+        })
+    }
+
+    /// Changes a member's metadata key by key: each key of `patch` takes its value, and a
+    /// `null` removes the key. Needs the rights to manage them (the rank rule: `users.manage`
+    /// and every permission a team member holds; `customers.manage` for a customer). Audited
+    /// with the keys that changed (not their values); no outbox event. Errors:
+    /// `invalid_input` (past 8 KiB or 10 levels deep once patched), `not_found`,
+    /// `permission_denied`.
+    pub fn update_member_metadata(
+        &self,
+        actor: Actor,
+        member: MemberId,
+        patch: Metadata,
+    ) -> Result<Member> {
+        self.write(actor, |op| {
+            let mut m = op.member(member)?;
+            op.require_manage(&m, None)?;
+            let changed = metadata::merge(&mut m.metadata, &patch);
+            if !changed.is_empty() {
+                metadata::check(&m.metadata)?;
+                m.updated_at = op.now;
+                op.tx.update_member(&m)?;
+                op.audit("member.metadata_updated", m.id, json!({ "keys": changed }))?;
+            }
             Ok(m)
         })
     }

@@ -69,6 +69,14 @@ impl Runner {
             .to_owned()
     }
 
+    /// The step's `metadata` object, resolved; empty without one.
+    pub(super) fn metadata(&self, step: &Value) -> Metadata {
+        match step.get("metadata") {
+            Some(m) => self.resolve_deep(m).as_object().unwrap().clone(),
+            None => Metadata::new(),
+        }
+    }
+
     fn opt_str(&self, step: &Value, key: &str) -> Option<String> {
         step.get(key).map(|_| self.str(step, key))
     }
@@ -131,6 +139,7 @@ impl Runner {
                     name: self.str(step, "name"),
                     kind: self.str(step, "kind").parse()?,
                     paid: step["paid"].as_bool().unwrap(),
+                    metadata: self.metadata(step),
                 };
                 json!(self
                     .tenant(step)
@@ -150,6 +159,7 @@ impl Runner {
                 new.products = self.products(step);
                 new.password = self.opt_str(step, "password").map(Password::new);
                 new.temporary_password = step["temporary_password"].as_bool().unwrap_or(false);
+                new.metadata = self.metadata(step);
                 let added = self.tenant(step).add_customer(self.actor(step), new)?;
                 let temporary = added.temporary_password.as_ref().map(|p| p.expose());
                 self.bind(
@@ -199,6 +209,7 @@ impl Runner {
                     .map(|s| Duration::seconds(s.as_i64().unwrap()));
                 new.message = self.opt_str(step, "message");
                 new.workspace = self.opt_str(step, "workspace").map(|w| w.parse().unwrap());
+                new.metadata = self.metadata(step);
                 let issued = self.tenant(step).invite(self.actor(step), new)?;
                 self.bind_invite(step, &issued);
                 json!(issued.merged)

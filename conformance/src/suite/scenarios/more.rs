@@ -71,6 +71,34 @@ impl Runner {
                 .tenant(step)
                 .seats(self.opt_id(step, "workspace"))
                 .map(seats),
+            "update_member_metadata" => self
+                .tenant(step)
+                .update_member_metadata(
+                    self.actor(step),
+                    self.id(step, "member"),
+                    self.metadata(step),
+                )
+                .map(|m| Value::Object(m.metadata)),
+            "update_product_metadata" => self
+                .tenant(step)
+                .update_product_metadata(
+                    self.actor(step),
+                    self.id(step, "product"),
+                    self.metadata(step),
+                )
+                .map(|p| Value::Object(p.metadata)),
+            "member_metadata" => self
+                .tenant(step)
+                .member(self.id(step, "member"))
+                .map(|m| Value::Object(m.metadata)),
+            "product_metadata" => self
+                .tenant(step)
+                .product(self.id(step, "product"))
+                .map(|p| Value::Object(p.metadata)),
+            "invite_metadata" => self
+                .tenant(step)
+                .get_invite(self.id(step, "invite"))
+                .map(|i| Value::Object(i.metadata)),
             _ => return None,
         };
         Some(result)
