@@ -74,6 +74,11 @@ export declare class ManualClock {
 export declare class Tenant {
   /** Creates a product (paid unless `{ paid: false }`). Needs `products.manage`. */
   createProduct(actor: string, name: string, kind: string, options?: ProductOptions): Promise<Product>
+  /**
+   * Changes a product's metadata key by key (a `null` value removes the key). Needs
+   * `products.manage`.
+   */
+  updateProductMetadata(actor: string, product: string, patch: Record<string, unknown>): Promise<Product>
   /** Archives a product: no new grants; existing grants keep working. */
   archiveProduct(actor: string, product: string): Promise<Product>
   /** Every product, archived ones included. */
@@ -140,6 +145,11 @@ export declare class Tenant {
   deactivate(actor: string, member: string): Promise<Member>
   /** Reactivates a deactivated member. */
   reactivate(actor: string, member: string): Promise<Member>
+  /**
+   * Changes a member's metadata key by key (a `null` value removes the key). Needs the
+   * rights to manage them.
+   */
+  updateMemberMetadata(actor: string, member: string, patch: Record<string, unknown>): Promise<Member>
   /** Removes a member: access, roles, password and pending invites. */
   removeMember(actor: string, member: string): Promise<void>
   /** Sets a password (argon2id, hashed off the event loop). */
@@ -242,6 +252,11 @@ export interface AddCustomerOptions {
    * must-change). Not together with `password`.
    */
   temporaryPassword?: boolean
+  /**
+   * Metadata: a new member's, or a patch applied key by key to an existing member's (a
+   * `null` value removes that key).
+   */
+  metadata?: Record<string, unknown>
 }
 
 /** Result of `addCustomer`. */
@@ -423,6 +438,8 @@ export interface Invite {
   message: string | null
   /** When the invitee declined it. */
   declinedAt: Date | null
+  /** The host's own data, merged into the member's on acceptance. */
+  metadata: Record<string, unknown>
 }
 
 /** A pending invite as its invitee sees it across tenants (`Hub.invitesFor`). */
@@ -449,6 +466,8 @@ export interface InviteOptions {
   lifetimeMs?: number
   /** A personal message (at most 2,000 characters) carried in the invite's outbox events. */
   message?: string
+  /** Metadata merged into the member's when they accept. */
+  metadata?: Record<string, unknown>
 }
 
 /** A started session and its secret token (returned once). */
@@ -479,6 +498,8 @@ export interface Member {
   status: 'invited' | 'active' | 'deactivated'
   createdAt: Date
   updatedAt: Date
+  /** The host's own data (an accepted invite's metadata is merged in). */
+  metadata: Record<string, unknown>
 }
 
 /** One tenant an email belongs to (`Hub.membershipsOf`); `role` is tenant-wide. */
@@ -525,6 +546,8 @@ export interface Product {
   paid: boolean
   archived: boolean
   createdAt: Date
+  /** The host's own data (a price id, a checkout link). */
+  metadata: Record<string, unknown>
 }
 
 /** A product a member can use now, and the grant behind it (absent for free products). */
@@ -537,6 +560,8 @@ export interface ProductAccess {
 export interface ProductOptions {
   /** Paid products need a grant; free ones are open to every active member (default true). */
   paid?: boolean
+  /** The host's own data (at most 8 KiB as JSON). */
+  metadata?: Record<string, unknown>
 }
 
 /** A product on a customer-list row. */

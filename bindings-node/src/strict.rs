@@ -117,3 +117,33 @@ impl ToNapiValue for Count {
         f64::to_napi_value(env, value.0 as f64)
     }
 }
+
+/// A metadata argument: a plain object of JSON values. napi-rs's conversion bounds depth and
+/// size, so a cyclic object fails with a `TypeError` instead of overflowing the stack.
+pub struct Metadata(pub memberkit::Metadata);
+
+impl FromNapiValue for Metadata {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+        match serde_json::Value::from_napi_value(env, value)? {
+            serde_json::Value::Object(map) => Ok(Metadata(map)),
+            _ => Err(type_error("metadata must be a plain object".into())),
+        }
+    }
+}
+
+impl TypeName for Metadata {
+    fn type_name() -> &'static str {
+        "Record<string, unknown>"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for Metadata {}
+
+impl ToNapiValue for Metadata {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+        serde_json::Map::to_napi_value(env, value.0)
+    }
+}

@@ -55,6 +55,9 @@ pub struct Member {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The host's own data (an accepted invite's metadata is merged in).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
 impl From<mk::Member> for Member {
@@ -69,6 +72,7 @@ impl From<mk::Member> for Member {
             status: m.status.as_str().into(),
             created_at: date(m.created_at),
             updated_at: date(m.updated_at),
+            metadata: m.metadata,
         }
     }
 }
@@ -84,6 +88,9 @@ pub struct Product {
     pub paid: bool,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
+    /// The host's own data (a price id, a checkout link).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
 impl From<mk::Product> for Product {
@@ -96,6 +103,7 @@ impl From<mk::Product> for Product {
             paid: p.paid,
             archived: p.archived,
             created_at: date(p.created_at),
+            metadata: p.metadata,
         }
     }
 }
@@ -156,6 +164,9 @@ pub struct Invite {
     pub message: Option<String>,
     /// When the invitee declined it.
     pub declined_at: Option<DateTime<Utc>>,
+    /// The host's own data, merged into the member's on acceptance.
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
 }
 
 impl From<mk::Invite> for Invite {
@@ -178,6 +189,7 @@ impl From<mk::Invite> for Invite {
             lifetime_ms: i.lifetime.map(|d| d.whole_milliseconds() as f64),
             message: i.message,
             declined_at: opt_date(i.declined_at),
+            metadata: i.metadata,
         }
     }
 }

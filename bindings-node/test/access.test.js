@@ -98,3 +98,34 @@ test('addCustomer with a password or a temporary one', async () => {
   assert.throws(() => tenant.addCustomer(mk.SYSTEM, 'cat@crm.example', { password: 12345678 }), TypeError)
   assert.deepEqual([(await tenant.audit()).length, (await tenant.outbox()).length, await tenant.countCustomers()], before)
 })
+
+test('metadata on members, invites and products', async () => {
+  const { tenant } = await setup()
+  const product = await tenant.createProduct(mk.SYSTEM, 'Pro', 'membership', { metadata: { stripePrice: 'price_1' } })
+  assert.deepEqual((await tenant.product(product.id)).metadata, { stripePrice: 'price_1' })
+  const crm = { hubspotId: 42, ratio: 0.5, vip: true, tags: ['a'], address: { city: 'Oslo' }, none: null }
+  const ada = (await tenant.addCustomer(mk.SYSTEM, 'ada@x.com', { metadata: crm })).member
+  assert.deepEqual(ada.metadata, crm)
+  const patched = await tenant.updateMemberMetadata(mk.SYSTEM, ada.id, { hubspotId: 43, tags: null })
+  assert.equal(patched.metadata.hubspotId, 43)
+  assert.equal('tags' in patched.metadata, false)
+  const p = await tenant.updateProductMetadata(mk.SYSTEM, product.id, { sku: 'P' })
+  assert.deepEqual(p.metadata, { stripePrice: 'price_1', sku: 'P' })
+  const issued = await tenant.invite(mk.SYSTEM, 'bo@x.com', { metadata: { cohort: 3 } })
+  assert.deepEqual(issued.invite.metadata, { cohort: 3 })
+  assert.deepEqual((await tenant.accept(issued.token)).member.metadata, { cohort: 3 })
+})
+
+test('metadata that is not JSON is refused without crashing', async () => {
+  const { tenant } = await setup()
+  const ada = (await tenant.addCustomer(mk.SYSTEM, 'ada@x.com')).member
+  const looped = {}
+  looped.self = looped
+  const before = (await tenant.audit()).length
+  for (const bad of [looped, ['array'], 'text', { f: () => 1 }]) {
+    assert.throws(() => tenant.updateMemberMetadata(mk.SYSTEM, ada.id, bad), (err) => err instanceof TypeError)
+  }
+  await rejectsWith(tenant.updateMemberMetadata(mk.SYSTEM, ada.id, { x: 'y'.repeat(9000) }), 'invalid_input')
+  assert.equal((await tenant.audit()).length, before)
+  assert.deepEqual((await tenant.member(ada.id)).metadata, {})
+})

@@ -45,7 +45,7 @@ class Runner {
         return tenant.id
       }
       case 'create_product': {
-        const p = await t.createProduct(actor, a('name'), a('kind'), { paid: a('paid') })
+        const p = await t.createProduct(actor, a('name'), a('kind'), { paid: a('paid'), metadata: a('metadata') })
         this.bind(step, p.id)
         return p.id
       }
@@ -58,6 +58,7 @@ class Runner {
           role: a('role', 'customer'),
           password: a('password'),
           temporaryPassword: a('temporary_password'),
+          metadata: a('metadata'),
         })
         this.bind(step, { id: added.member.id, temporary_password: added.temporaryPassword })
         return added.outcome
@@ -75,6 +76,7 @@ class Runner {
         if ('lifetime_secs' in step) options.lifetimeMs = step.lifetime_secs * 1000
         if ('message' in step) options.message = a('message')
         if ('workspace' in step) options.workspace = a('workspace')
+        if ('metadata' in step) options.metadata = a('metadata')
         const issued = await t.invite(actor, a('email'), options)
         this.bind(step, { id: issued.invite.id, token: issued.token, member: issued.invite.memberId })
         return issued.merged
@@ -198,6 +200,11 @@ class Runner {
       case 'workspace_names': return (await t.workspaces()).map((w) => w.name)
       case 'workspace_members': return (await t.workspaceMembers(a('workspace'))).map((m) => ({ member: m.member.id, role: m.role }))
       case 'remove_from_workspace': return t.removeFromWorkspace(actor, a('member'), a('workspace'))
+      case 'update_member_metadata': return (await t.updateMemberMetadata(actor, a('member'), a('metadata'))).metadata
+      case 'update_product_metadata': return (await t.updateProductMetadata(actor, a('product'), a('metadata'))).metadata
+      case 'member_metadata': return (await t.member(a('member'))).metadata
+      case 'product_metadata': return (await t.product(a('product'))).metadata
+      case 'invite_metadata': return (await t.getInvite(a('invite'))).metadata
       case 'set_seat_limit':
       case 'seats': {
         const where = pick(['workspace'])

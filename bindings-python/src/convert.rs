@@ -89,6 +89,87 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Count {
     }
 }
 
+/// How deep a Python value may nest on its way to JSON: past the core's own limit, low enough
+/// that a list containing itself fails at once instead of exhausting the stack.
+const MAX_PY_JSON_DEPTH: usize = 64;
+
+/// A `dict` as metadata (`None` for none): str keys, and str, int, float, bool, None, list,
+/// tuple and dict values. The core checks its size and depth.
+pub(crate) fn metadata(value: Option<&Bound<'_, PyAny>>) -> PyResult<mk::Metadata> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(mk::Metadata::new());
+    };
+    if !value.is_instance_of::<PyDict>() {
+        return Err(PyTypeError::new_err("metadata must be a dict"));
+    }
+    match to_json(value, 0)? {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => unreachable!("a dict converts to an object"),
+    }
+}
+
+fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<serde_json::Value> {
+    use serde_json::Value;
+    let invalid = |reason: &str| -> PyErr {
+        crate::error::Failure(mk::Error::invalid("metadata", reason.to_owned())).into()
+    };
+    if depth > MAX_PY_JSON_DEPTH {
+        return Err(invalid("nests too deep (or contains itself)"));
+    }
+    if v.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(i) = v.cast::<pyo3::types::PyInt>() {
+        return match (i.extract::<i64>(), i.extract::<u64>()) {
+            (Ok(n), _) => Ok(Value::from(n)),
+            (_, Ok(n)) => Ok(Value::from(n)),
+            _ => Err(invalid("holds an integer JSON cannot carry exactly")),
+        };
+    }
+    if let Ok(f) = v.cast::<pyo3::types::PyFloat>() {
+        return serde_json::Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| invalid("holds NaN or an infinity, which JSON cannot carry"));
+    }
+    if let Ok(s) = v.cast::<pyo3::types::PyString>() {
+        return Ok(Value::String(s.extract::<String>()?));
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, item) in d.iter() {
+            let key = k
+                .cast::<pyo3::types::PyString>()
+                .map_err(|_| PyTypeError::new_err("metadata keys must be str"))?;
+            map.insert(key.extract::<String>()?, to_json(&item, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        let items = v.try_iter()?;
+        return Ok(Value::Array(
+            items
+                .map(|item| to_json(&item?, depth + 1))
+                .collect::<PyResult<_>>()?,
+        ));
+    }
+    Err(PyTypeError::new_err(format!(
+        "metadata cannot hold a {}: use str, int, float, bool, None, list or dict",
+        v.get_type().name()?
+    )))
+}
+
+/// Metadata out, as a `dict`.
+pub(crate) fn py_metadata<'py>(py: Python<'py>, m: &mk::Metadata) -> PyResult<Bound<'py, PyAny>> {
+    let dict = PyDict::new(py);
+    for (k, v) in m {
+        dict.set_item(k, json(py, v)?)?;
+    }
+    Ok(dict.into_any())
+}
+
 // ----- results out ------------------------------------------------------------------------
 
 pub(crate) fn dt<'py>(py: Python<'py>, t: OffsetDateTime) -> PyResult<Bound<'py, PyAny>> {

@@ -34,7 +34,7 @@ pub(crate) fn py_member<'py>(py: Python<'py>, m: &mk::Member) -> PyResult<Bound<
         "id" => m.id.to_string(), "tenant_id" => m.tenant_id.to_string(), "email" => &m.email,
         "email_key" => &m.email_key, "name" => &m.name, "external_id" => &m.external_id,
         "status" => m.status.as_str(), "created_at" => dt(py, m.created_at)?,
-        "updated_at" => dt(py, m.updated_at)?,
+        "updated_at" => dt(py, m.updated_at)?, "metadata" => py_metadata(py, &m.metadata)?,
     })
 }
 
@@ -42,7 +42,7 @@ pub(crate) fn py_product<'py>(py: Python<'py>, p: &mk::Product) -> PyResult<Boun
     record!(py, "Product", {
         "id" => p.id.to_string(), "tenant_id" => p.tenant_id.to_string(), "name" => &p.name,
         "kind" => p.kind.as_str(), "paid" => p.paid, "archived" => p.archived,
-        "created_at" => dt(py, p.created_at)?,
+        "created_at" => dt(py, p.created_at)?, "metadata" => py_metadata(py, &p.metadata)?,
     })
 }
 
@@ -66,7 +66,7 @@ pub(crate) fn py_invite<'py>(py: Python<'py>, i: &mk::Invite) -> PyResult<Bound<
         "expires_at" => dt(py, i.expires_at)?, "status" => i.status.as_str(),
         "accepted_at" => opt_dt(py, i.accepted_at)?, "revoked_at" => opt_dt(py, i.revoked_at)?,
         "lifetime_seconds" => i.lifetime.map(|d| d.whole_seconds()), "message" => &i.message,
-        "declined_at" => opt_dt(py, i.declined_at)?,
+        "declined_at" => opt_dt(py, i.declined_at)?, "metadata" => py_metadata(py, &i.metadata)?,
     })
 }
 

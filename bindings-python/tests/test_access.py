@@ -110,3 +110,43 @@ def test_add_customer_password_errors_change_nothing(tenant):
     with pytest.raises(UnicodeEncodeError):
         tenant.add_customer(mk.SYSTEM, "cat@crm.example", password="\ud800 surrogate pw")
     assert (len(tenant.audit()), len(tenant.outbox()), tenant.count_customers()) == before
+
+
+def test_metadata_on_members_invites_and_products(tenant):
+    product = tenant.create_product(mk.SYSTEM, "Pro", "membership", metadata={"stripe_price": "price_1"})
+    assert tenant.product(product.id).metadata == {"stripe_price": "price_1"}
+    crm = {"hubspot_id": 42, "ratio": 0.5, "vip": True, "tags": ["a", "b"], "address": {"city": "Oslo"}, "none": None}
+    ada = tenant.add_customer(mk.SYSTEM, "ada@x.com", metadata=crm).member
+    assert ada.metadata == crm and tenant.member(ada.id).metadata == crm
+    hash(ada)  # still hashable: metadata is left out of the hash
+
+    patched = tenant.update_member_metadata(mk.SYSTEM, ada.id, {"hubspot_id": 43, "tags": None})
+    assert patched.metadata["hubspot_id"] == 43 and "tags" not in patched.metadata
+    assert tenant.update_product_metadata(mk.SYSTEM, product.id, {"sku": "P"}).metadata == {
+        "stripe_price": "price_1",
+        "sku": "P",
+    }
+
+    issued = tenant.invite(mk.SYSTEM, "bo@x.com", metadata={"cohort": 3})
+    assert issued.invite.metadata == {"cohort": 3}
+    assert tenant.accept(issued.token).member.metadata == {"cohort": 3}
+    assert tenant.export_customers().splitlines()[0].endswith(",metadata")
+
+
+def test_metadata_that_is_not_json_is_refused_without_crashing(tenant):
+    ada = tenant.add_customer(mk.SYSTEM, "ada@x.com").member
+    looped: list = []
+    looped.append(looped)
+    audit = len(tenant.audit())
+    for bad, error in [
+        ({"x": looped}, mk.InvalidInputError),
+        ({"x": float("nan")}, mk.InvalidInputError),
+        ({"x": 2**70}, mk.InvalidInputError),
+        ({"x": "y" * 9000}, mk.InvalidInputError),
+        ({"x": {1, 2}}, TypeError),
+        ({1: "x"}, TypeError),
+        (["not", "a", "dict"], TypeError),
+    ]:
+        with pytest.raises(error):
+            tenant.update_member_metadata(mk.SYSTEM, ada.id, bad)
+    assert len(tenant.audit()) == audit and tenant.member(ada.id).metadata == {}

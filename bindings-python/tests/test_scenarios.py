@@ -65,7 +65,7 @@ class Runner:
             self.bind(step, tenant.id)
             return tenant.id
         if op == "create_product":
-            p = t.create_product(actor, a("name"), a("kind"), paid=a("paid"))
+            p = t.create_product(actor, a("name"), a("kind"), paid=a("paid"), metadata=a("metadata"))
             self.bind(step, p.id)
             return p.id
         if op == "archive_product":
@@ -75,6 +75,7 @@ class Runner:
             added = t.add_customer(
                 actor, a("email"), name=a("name"), external_id=a("external_id"), products=a("products", []),
                 role=a("role", "customer"), password=a("password"), temporary_password=a("temporary_password"),
+                metadata=a("metadata"),
             )
             self.bind(step, {"id": added.member.id, "temporary_password": added.temporary_password})
             return added.outcome
@@ -98,7 +99,7 @@ class Runner:
                 lifetime = timedelta(seconds=step["lifetime_secs"]) if "lifetime_secs" in step else None
                 issued = t.invite(
                     actor, a("email"), products=a("products", []), role=a("role", "customer"),
-                    workspace=a("workspace"), lifetime=lifetime, message=a("message"),
+                    workspace=a("workspace"), lifetime=lifetime, message=a("message"), metadata=a("metadata"),
                 )
             else:
                 issued = t.resend_invite(actor, a("invite"))
@@ -221,6 +222,16 @@ class Runner:
             return [{"member": m.member.id, "role": m.role} for m in t.workspace_members(a("workspace"))]
         if op == "remove_from_workspace":
             return t.remove_from_workspace(actor, a("member"), a("workspace"))
+        if op == "update_member_metadata":
+            return t.update_member_metadata(actor, a("member"), a("metadata")).metadata
+        if op == "update_product_metadata":
+            return t.update_product_metadata(actor, a("product"), a("metadata")).metadata
+        if op == "member_metadata":
+            return t.member(a("member")).metadata
+        if op == "product_metadata":
+            return t.product(a("product")).metadata
+        if op == "invite_metadata":
+            return t.get_invite(a("invite")).metadata
         if op in ("set_seat_limit", "seats"):
             where = {"workspace": a("workspace")} if "workspace" in step else {}
             seats = t.set_seat_limit(actor, a("limit"), **where) if op == "set_seat_limit" else t.seats(**where)

@@ -54,6 +54,7 @@ pub use query::{
     AuditQuery, CustomerQuery, CustomerSort, DEFAULT_OUTBOX_LIMIT, MAX_CUSTOMER_PAGE, MAX_PAGE,
 };
 pub use requests::*;
+pub use serde_json;
 pub use store::{Store, Tx};
 pub use tenant::customers::{CustomerPage, CustomerRow, ProductRef};
 pub use tenant::members::{IssuedImpersonation, PasswordCheck};

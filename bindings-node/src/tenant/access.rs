@@ -2,7 +2,7 @@
 
 use super::{tenant_job, Tenant};
 use crate::convert::*;
-use crate::strict::{keys, Strict};
+use crate::strict::{keys, Metadata, Strict};
 use crate::task::{job, now, settled, Job};
 use crate::types::*;
 use chrono::{DateTime, Utc};
@@ -15,6 +15,9 @@ use napi_derive::napi;
 pub struct ProductOptions {
     /// Paid products need a grant; free ones are open to every active member (default true).
     pub paid: Option<bool>,
+    /// The host's own data (at most 8 KiB as JSON).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<Metadata>,
 }
 
 /// Options of `addCustomer`.
@@ -37,6 +40,10 @@ pub struct AddCustomerOptions {
     /// Generate a temporary password for a member this call creates (returned once,
     /// must-change). Not together with `password`.
     pub temporary_password: Option<bool>,
+    /// Metadata: a new member's, or a patch applied key by key to an existing member's (a
+    /// `null` value removes that key).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<Metadata>,
 }
 
 /// Options of `grant`.
@@ -48,10 +55,10 @@ pub struct GrantOptions {
 }
 
 keys! {
-    ProductOptions => ["paid"],
+    ProductOptions => ["paid", "metadata"],
     AddCustomerOptions => [
         "name", "externalId", "products", "expiresAt", "source", "role", "notify", "password",
-        "temporaryPassword",
+        "temporaryPassword", "metadata",
     ],
     GrantOptions => ["expiresAt", "source"],
 }
@@ -67,15 +74,30 @@ impl Tenant {
         kind: String,
         #[napi(ts_arg_type = "ProductOptions")] options: Option<Strict<ProductOptions>>,
     ) -> AsyncTask<Job<Product>> {
-        let paid = options.and_then(|Strict(o)| o.paid);
+        let (paid, metadata) = options.map_or((None, None), |Strict(o)| (o.paid, o.metadata));
         tenant_job!(self, |t| {
             let defaults = mk::NewProduct::paid(name, kind.parse()?);
             let new = mk::NewProduct {
                 paid: paid.unwrap_or(defaults.paid),
+                metadata: metadata.map(|m| m.0).unwrap_or_default(),
                 ..defaults
             };
             t.create_product(self::actor(&actor)?, new).map(Into::into)
         })
+    }
+
+    /// Changes a product's metadata key by key (a `null` value removes the key). Needs
+    /// `products.manage`.
+    #[napi(ts_return_type = "Promise<Product>")]
+    pub fn update_product_metadata(
+        &self,
+        actor: String,
+        product: String,
+        #[napi(ts_arg_type = "Record<string, unknown>")] patch: Metadata,
+    ) -> AsyncTask<Job<Product>> {
+        tenant_job!(self, |t| t
+            .update_product_metadata(self::actor(&actor)?, product.parse()?, patch.0)
+            .map(Into::into))
     }
 
     /// Archives a product: no new grants; existing grants keep working.
@@ -124,6 +146,7 @@ impl Tenant {
                 notify: o.notify.unwrap_or(defaults.notify),
                 password: o.password.map(mk::Password::new),
                 temporary_password: o.temporary_password.unwrap_or(defaults.temporary_password),
+                metadata: o.metadata.map(|m| m.0).unwrap_or_default(),
                 ..defaults
             };
             let added = t.add_customer(self::actor(&actor)?, new)?;

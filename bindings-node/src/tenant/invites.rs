@@ -2,7 +2,7 @@
 
 use super::{tenant_job, Tenant};
 use crate::convert::*;
-use crate::strict::{keys, Strict};
+use crate::strict::{keys, Metadata, Strict};
 use crate::task::{job, Job};
 use crate::types::*;
 use memberkit as mk;
@@ -27,9 +27,12 @@ pub struct InviteOptions {
     pub lifetime_ms: Option<f64>,
     /// A personal message (at most 2,000 characters) carried in the invite's outbox events.
     pub message: Option<String>,
+    /// Metadata merged into the member's when they accept.
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<Metadata>,
 }
 
-keys! { InviteOptions => ["name", "role", "products", "workspace", "notify", "lifetimeMs", "message"] }
+keys! { InviteOptions => ["name", "role", "products", "workspace", "notify", "lifetimeMs", "message", "metadata"] }
 
 #[napi]
 impl Tenant {
@@ -52,6 +55,7 @@ impl Tenant {
                 notify: o.notify.unwrap_or(defaults.notify),
                 lifetime: o.lifetime_ms.map(millis).transpose()?,
                 message: o.message,
+                metadata: o.metadata.map(|m| m.0).unwrap_or_default(),
                 ..defaults
             };
             t.invite(self::actor(&actor)?, new).map(Into::into)

@@ -2,7 +2,7 @@
 
 use super::{tenant_job, Tenant};
 use crate::convert::*;
-use crate::strict::{keys, Strict};
+use crate::strict::{keys, Metadata, Strict};
 use crate::task::{job, Job};
 use crate::types::*;
 use napi::bindgen_prelude::*;
@@ -42,6 +42,20 @@ impl Tenant {
     pub fn reactivate(&self, actor: String, member: String) -> AsyncTask<Job<Member>> {
         tenant_job!(self, |t| t
             .reactivate(self::actor(&actor)?, member.parse()?)
+            .map(Into::into))
+    }
+
+    /// Changes a member's metadata key by key (a `null` value removes the key). Needs the
+    /// rights to manage them.
+    #[napi(ts_return_type = "Promise<Member>")]
+    pub fn update_member_metadata(
+        &self,
+        actor: String,
+        member: String,
+        #[napi(ts_arg_type = "Record<string, unknown>")] patch: Metadata,
+    ) -> AsyncTask<Job<Member>> {
+        tenant_job!(self, |t| t
+            .update_member_metadata(self::actor(&actor)?, member.parse()?, patch.0)
             .map(Into::into))
     }
 

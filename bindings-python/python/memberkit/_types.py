@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Member:
     status: str
     created_at: datetime
     updated_at: datetime
+    metadata: Dict[str, Any] = field(hash=False)
+    """The host's own data (an accepted invite's metadata is merged in)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Product:
     paid: bool
     archived: bool
     created_at: datetime
+    metadata: Dict[str, Any] = field(hash=False)
+    """The host's own data (a price id, a checkout link)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Invite:
     """The inviter's personal message."""
     declined_at: Optional[datetime]
     """When the invitee declined it."""
+    metadata: Dict[str, Any] = field(hash=False)
+    """The host's own data, merged into the member's on acceptance."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 #[pymethods]
 impl Tenant {
     /// Creates a product. Needs `products.manage`.
-    #[pyo3(signature = (actor, name, kind, *, paid=None))]
+    #[pyo3(signature = (actor, name, kind, *, paid=None, metadata=None))]
     fn create_product<'py>(
         &self,
         py: Python<'py>,
@@ -19,14 +19,33 @@ impl Tenant {
         name: String,
         kind: &str,
         paid: Option<bool>,
+        metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (a, kind) = (crate::convert::actor(actor)?, parse(kind)?);
         let new = mk::NewProduct::paid(name, kind);
         let new = mk::NewProduct {
             paid: paid.unwrap_or(new.paid),
+            metadata: crate::convert::metadata(metadata)?,
             ..new
         };
         py_product(py, &call!(py, self.inner.create_product(a, new.clone())))
+    }
+
+    /// Changes a product's metadata key by key (a None value removes the key). Needs
+    /// `products.manage`.
+    fn update_product_metadata<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        product: &str,
+        patch: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (a, p) = (crate::convert::actor(actor)?, parse(product)?);
+        let patch = crate::convert::metadata(Some(patch))?;
+        py_product(
+            py,
+            &call!(py, self.inner.update_product_metadata(a, p, patch.clone())),
+        )
     }
 
     /// Archives a product: no new grants; existing grants keep working.
@@ -56,7 +75,7 @@ impl Tenant {
     /// Adds a customer now (no invite) and grants `products` at once; reuses a member with the
     /// same email or external id. A member it creates gets `password`, or a generated one with
     /// `temporary_password=True` (returned once, must-change).
-    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source=None, role=None, notify=None, password=None, temporary_password=None))]
+    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source=None, role=None, notify=None, password=None, temporary_password=None, metadata=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_customer<'py>(
         &self,
@@ -72,6 +91,7 @@ impl Tenant {
         notify: Option<bool>,
         password: Option<String>,
         temporary_password: Option<bool>,
+        metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let defaults = mk::NewCustomer::new(email);
@@ -85,6 +105,7 @@ impl Tenant {
             notify: notify.unwrap_or(defaults.notify),
             password: password.map(mk::Password::new),
             temporary_password: temporary_password.unwrap_or(defaults.temporary_password),
+            metadata: crate::convert::metadata(metadata)?,
             ..defaults
         };
         let added = call!(py, self.inner.add_customer(a, new.clone()));

@@ -12,7 +12,7 @@ impl Tenant {
     /// Invites an email; returns the invite and its link token (once). `lifetime` (a
     /// timedelta) overrides the tenant's invite lifetime, up to its maximum; `message` is a
     /// personal note carried in the invite's outbox events.
-    #[pyo3(signature = (actor, email, *, name=None, role=None, products=Vec::new(), workspace=None, notify=None, lifetime=None, message=None))]
+    #[pyo3(signature = (actor, email, *, name=None, role=None, products=Vec::new(), workspace=None, notify=None, lifetime=None, message=None, metadata=None))]
     #[allow(clippy::too_many_arguments)]
     fn invite<'py>(
         &self,
@@ -26,6 +26,7 @@ impl Tenant {
         notify: Option<bool>,
         lifetime: Option<&Bound<'_, PyAny>>,
         message: Option<String>,
+        metadata: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let defaults = mk::NewInvite::new(email);
@@ -37,6 +38,7 @@ impl Tenant {
             notify: notify.unwrap_or(defaults.notify),
             lifetime: lifetime.map(duration).transpose()?,
             message,
+            metadata: crate::convert::metadata(metadata)?,
             ..defaults
         };
         py_issued(py, &call!(py, self.inner.invite(a, new.clone())))

@@ -31,6 +31,23 @@ impl Tenant {
         py_member(py, &call!(py, self.inner.reactivate(a, m)))
     }
 
+    /// Changes a member's metadata key by key (a None value removes the key). Needs the rights
+    /// to manage them.
+    fn update_member_metadata<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &str,
+        member: &str,
+        patch: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (a, m) = (crate::convert::actor(actor)?, parse(member)?);
+        let patch = crate::convert::metadata(Some(patch))?;
+        py_member(
+            py,
+            &call!(py, self.inner.update_member_metadata(a, m, patch.clone())),
+        )
+    }
+
     /// Removes a member (their access, roles, password and pending invites).
     fn remove_member(&self, py: Python<'_>, actor: &str, member: &str) -> PyResult<()> {
         let (a, m) = (crate::convert::actor(actor)?, parse(member)?);
