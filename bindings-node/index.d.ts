@@ -54,6 +54,12 @@ export declare class Hub {
   membershipsOf(email: string): Promise<Array<Membership>>
   /** Undelivered events of every tenant, oldest first (default 100). */
   outbox(limit?: number): Promise<Array<OutboxEvent>>
+  /**
+   * Writes the outbox events that came due up to `now` (memberkit's clock when absent), each
+   * once however often and from however many processes it runs: `access.expiring`,
+   * `access.expired`, `access.started`, `invite.expired`. Call it from a scheduler.
+   */
+  sweep(now?: Date | undefined | null): Promise<SweepReport>
   /** Marks events delivered; resolves to how many were pending. */
   ack(ids: Array<string>): Promise<number>
 }
@@ -240,6 +246,8 @@ export interface AddCustomerOptions {
   /** Paid product ids to grant now. */
   products?: Array<string>
   expiresAt?: Date
+  /** When those grants start, if later than now. */
+  startsAt?: Date
   source?: 'manual' | 'invite' | 'import' | 'purchase' | 'api'
   /** Role of a new member (default `customer`). */
   role?: string
@@ -350,11 +358,15 @@ export interface Grant {
   expiresAt: Date | null
   revokedAt: Date | null
   revokedBy: string | null
+  /** When it starts granting, if that was later than when it was granted. */
+  startsAt: Date | null
 }
 
 /** Options of `grant`. */
 export interface GrantOptions {
   expiresAt?: Date
+  /** When it starts granting, if later than now. */
+  startsAt?: Date
   source?: 'manual' | 'invite' | 'import' | 'purchase' | 'api'
 }
 
@@ -594,6 +606,14 @@ export interface Seats {
   available: number | null
 }
 
+/** What one `sweep` wrote. */
+export interface SweepReport {
+  /** Tenants whose window it covered. */
+  tenants: number
+  /** Outbox events it wrote. */
+  events: number
+}
+
 /** The actor for calls the host platform makes on its own authority. */
 export declare const SYSTEM: string
 
@@ -610,6 +630,10 @@ export interface TenantInfo {
   /** The most seats the tenant may fill, or `null` for no cap. */
   seatLimit: number | null
   createdAt: Date
+  /** How long before a grant ends `sweep` writes `access.expiring`, in milliseconds. */
+  expiryRemindersMs: Array<number>
+  /** The instant the last sweep covered. */
+  sweptUntil: Date | null
 }
 
 /** Options of `Hub.createTenant`. */
@@ -620,6 +644,11 @@ export interface TenantOptions {
   maxImpersonationMs?: number
   /** The longest lifetime one invite may ask for, in milliseconds (default 30 days). */
   maxInviteLifetimeMs?: number
+  /**
+   * How long before a grant ends `sweep` writes `access.expiring`, in milliseconds
+   * (default 7 days and 1 day).
+   */
+  expiryRemindersMs?: Array<number>
 }
 
 /** A workspace inside a tenant. */

@@ -22,9 +22,18 @@ pub struct TenantOptions {
     pub max_impersonation_ms: Option<f64>,
     /// The longest lifetime one invite may ask for, in milliseconds (default 30 days).
     pub max_invite_lifetime_ms: Option<f64>,
+    /// How long before a grant ends `sweep` writes `access.expiring`, in milliseconds
+    /// (default 7 days and 1 day).
+    pub expiry_reminders_ms: Option<Vec<f64>>,
 }
 
-keys! { TenantOptions => ["inviteLifetimeMs", "maxImpersonationMs", "maxInviteLifetimeMs"] }
+keys! { TenantOptions => ["inviteLifetimeMs", "maxImpersonationMs", "maxInviteLifetimeMs", "expiryRemindersMs"] }
+
+/// Lead times in milliseconds as durations.
+pub(crate) fn leads(ms: Option<Vec<f64>>) -> mk::Result<Option<Vec<mk::time::Duration>>> {
+    ms.map(|list| list.into_iter().map(millis).collect())
+        .transpose()
+}
 
 /// A memberkit hub: one database (a SQLite file by default) holding any number of tenants.
 /// Share one per process.
@@ -100,6 +109,9 @@ impl Hub {
                 if let Some(ms) = o.max_invite_lifetime_ms {
                     settings.max_invite_lifetime = millis(ms)?;
                 }
+                if let Some(list) = leads(o.expiry_reminders_ms)? {
+                    settings.expiry_reminders = list;
+                }
             }
             hub.create_tenant_with(&name, settings).map(Tenant::from)
         })
@@ -160,6 +172,22 @@ impl Hub {
         job(move || {
             hub.outbox(limit.map_or(mk::DEFAULT_OUTBOX_LIMIT, |l| l.0))
                 .map(events)
+        })
+    }
+
+    /// Writes the outbox events that came due up to `now` (memberkit's clock when absent), each
+    /// once however often and from however many processes it runs: `access.expiring`,
+    /// `access.expired`, `access.started`, `invite.expired`. Call it from a scheduler.
+    #[napi(ts_return_type = "Promise<SweepReport>")]
+    pub fn sweep(&self, now: Option<DateTime<Utc>>) -> AsyncTask<Job<SweepReport>> {
+        let hub = self.inner.clone();
+        job(move || {
+            let now = now.map(instant).transpose()?;
+            let report = hub.sweep(now)?;
+            Ok(SweepReport {
+                tenants: report.tenants as u32,
+                events: report.events as u32,
+            })
         })
     }
 

@@ -23,6 +23,19 @@ pub struct TenantInfo {
     /// The most seats the tenant may fill, or `null` for no cap.
     pub seat_limit: Option<u32>,
     pub created_at: DateTime<Utc>,
+    /// How long before a grant ends `sweep` writes `access.expiring`, in milliseconds.
+    pub expiry_reminders_ms: Vec<f64>,
+    /// The instant the last sweep covered.
+    pub swept_until: Option<DateTime<Utc>>,
+}
+
+/// What one `sweep` wrote.
+#[napi(object)]
+pub struct SweepReport {
+    /// Tenants whose window it covered.
+    pub tenants: u32,
+    /// Outbox events it wrote.
+    pub events: u32,
 }
 
 impl From<mk::TenantInfo> for TenantInfo {
@@ -35,6 +48,13 @@ impl From<mk::TenantInfo> for TenantInfo {
             max_invite_lifetime_ms: t.settings.max_invite_lifetime.whole_milliseconds() as f64,
             seat_limit: t.settings.seat_limit,
             created_at: date(t.created_at),
+            expiry_reminders_ms: t
+                .settings
+                .expiry_reminders
+                .iter()
+                .map(|d| d.whole_milliseconds() as f64)
+                .collect(),
+            swept_until: opt_date(t.swept_until),
         }
     }
 }
@@ -121,6 +141,8 @@ pub struct Grant {
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
+    /// When it starts granting, if that was later than when it was granted.
+    pub starts_at: Option<DateTime<Utc>>,
 }
 
 impl From<mk::Grant> for Grant {
@@ -135,6 +157,7 @@ impl From<mk::Grant> for Grant {
             expires_at: opt_date(g.expires_at),
             revoked_at: opt_date(g.revoked_at),
             revoked_by: g.revoked_by.map(|a| a.to_string()),
+            starts_at: opt_date(g.starts_at),
         }
     }
 }

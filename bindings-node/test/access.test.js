@@ -129,3 +129,23 @@ test('metadata that is not JSON is refused without crashing', async () => {
   assert.equal((await tenant.audit()).length, before)
   assert.deepEqual((await tenant.member(ada.id)).metadata, {})
 })
+
+test('a grant can start later, and sweep tells each event once', async () => {
+  const { hub, tenant, course, clock } = await setup()
+  const ada = (await tenant.addCustomer(mk.SYSTEM, 'ada@x.com')).member
+  const opens = new Date(hub.now().getTime() + 86_400_000)
+  const grant = await tenant.grant(mk.SYSTEM, ada.id, course.id, { startsAt: opens })
+  assert.deepEqual(grant.startsAt, opens)
+  assert.equal(await tenant.hasAccess(ada.id, course.id), false)
+  await rejectsWith(tenant.grant(mk.SYSTEM, ada.id, course.id, { startsAt: opens, expiresAt: opens }), 'invalid_input')
+  await tenant.ack((await tenant.outbox()).map((e) => e.id))
+  clock.advance(86_400_000)
+  assert.equal(await tenant.hasAccess(ada.id, course.id), true)
+  assert.deepEqual(await hub.sweep(), { tenants: 1, events: 1 })
+  assert.equal((await hub.sweep()).events, 0)
+  assert.deepEqual((await tenant.outbox()).map((e) => e.kind), ['access.started'])
+  await rejectsWith(hub.sweep(new Date(hub.now().getTime() + 1000)), 'invalid_input')
+  const info = await tenant.updateSettings(mk.SYSTEM, { expiryRemindersMs: [3 * 86_400_000] })
+  assert.deepEqual(info.expiryRemindersMs, [3 * 86_400_000])
+  await rejectsWith(tenant.updateSettings(mk.SYSTEM, { expiryRemindersMs: [60_000] }), 'invalid_input')
+})

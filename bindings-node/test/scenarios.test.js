@@ -64,8 +64,11 @@ class Runner {
         return added.outcome
       }
       case 'grant': {
-        const secs = step.expires_in_secs
-        await t.grant(actor, a('member'), a('product'), secs ? { expiresAt: new Date(this.hub.now().getTime() + secs * 1000) } : undefined)
+        const later = (secs) => new Date(this.hub.now().getTime() + secs * 1000)
+        const options = {}
+        if ('expires_in_secs' in step) options.expiresAt = later(step.expires_in_secs)
+        if ('starts_in_secs' in step) options.startsAt = later(step.starts_in_secs)
+        await t.grant(actor, a('member'), a('product'), options)
         return null
       }
       case 'revoke': return (await t.revoke(actor, a('member'), a('product'))) !== null
@@ -121,6 +124,7 @@ class Runner {
         return rows.map((m) => ({ tenant: m.tenantName, role: m.role, status: m.member.status }))
       }
       case 'advance': this.clock.advance(step.secs * 1000); return null
+      case 'sweep': return (await this.hub.sweep()).events
       case 'outbox_kinds': return (await t.outbox(1000)).map((e) => e.kind)
       case 'ack_all': return t.ack((await t.outbox(1000)).map((e) => e.id))
       case 'create_workspace': {

@@ -108,6 +108,22 @@ impl Hub {
         list(py, &r, py_event)
     }
 
+    /// Writes the outbox events that came due up to `now` (memberkit's clock when None), each
+    /// once however often and from however many processes it runs: `access.expiring`,
+    /// `access.expired`, `access.started`, `invite.expired`. Call it from a scheduler.
+    #[pyo3(signature = (now=None))]
+    fn sweep<'py>(
+        &self,
+        py: Python<'py>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = opt_instant(now)?;
+        let report = py.detach(|| self.inner.sweep(now)).map_err(Failure)?;
+        crate::types::record!(py, "SweepReport", {
+            "tenants" => report.tenants, "events" => report.events,
+        })
+    }
+
     /// Marks events delivered; returns how many were pending.
     fn ack(&self, py: Python<'_>, ids: Vec<String>) -> PyResult<usize> {
         let ids: Vec<mk::EventId> = parse_all(ids)?;

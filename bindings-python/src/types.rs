@@ -26,6 +26,10 @@ pub(crate) fn py_tenant<'py>(py: Python<'py>, t: &mk::TenantInfo) -> PyResult<Bo
         "max_impersonation_seconds" => t.settings.max_impersonation.whole_seconds(),
         "max_invite_lifetime_seconds" => t.settings.max_invite_lifetime.whole_seconds(),
         "seat_limit" => t.settings.seat_limit, "created_at" => dt(py, t.created_at)?,
+        "expiry_reminders_seconds" => tuple(py, &t.settings.expiry_reminders, |py, d| {
+            d.whole_seconds().into_bound_py_any(py)
+        })?,
+        "swept_until" => opt_dt(py, t.swept_until)?,
     })
 }
 
@@ -53,6 +57,7 @@ pub(crate) fn py_grant<'py>(py: Python<'py>, g: &mk::Grant) -> PyResult<Bound<'p
         "granted_by" => g.granted_by.to_string(), "granted_at" => dt(py, g.granted_at)?,
         "expires_at" => opt_dt(py, g.expires_at)?, "revoked_at" => opt_dt(py, g.revoked_at)?,
         "revoked_by" => g.revoked_by.map(|a| a.to_string()),
+        "starts_at" => opt_dt(py, g.starts_at)?,
     })
 }
 

@@ -150,3 +150,26 @@ def test_metadata_that_is_not_json_is_refused_without_crashing(tenant):
         with pytest.raises(error):
             tenant.update_member_metadata(mk.SYSTEM, ada.id, bad)
     assert len(tenant.audit()) == audit and tenant.member(ada.id).metadata == {}
+
+
+def test_a_grant_can_start_later_and_sweep_tells_each_event_once(hub, tenant, course, clock):
+    ada = tenant.add_customer(mk.SYSTEM, "ada@x.com").member
+    opens = hub.now() + timedelta(days=1)
+    grant = tenant.grant(mk.SYSTEM, ada.id, course.id, starts_at=opens, expires_at=opens + timedelta(days=30))
+    assert grant.starts_at == opens
+    assert not tenant.has_access(ada.id, course.id)
+    with pytest.raises(mk.InvalidInputError):
+        tenant.grant(mk.SYSTEM, ada.id, course.id, starts_at=opens, expires_at=opens)
+    tenant.ack([e.id for e in tenant.outbox()])
+    clock.advance(timedelta(days=1))
+    assert tenant.has_access(ada.id, course.id)
+    assert hub.sweep() == mk.SweepReport(tenants=1, events=1)
+    assert hub.sweep().events == 0
+    assert [e.kind for e in tenant.outbox()] == ["access.started"]
+    with pytest.raises(mk.InvalidInputError):
+        hub.sweep(hub.now() + timedelta(seconds=1))
+
+    info = tenant.update_settings(mk.SYSTEM, expiry_reminders=[timedelta(days=3)])
+    assert info.expiry_reminders_seconds == (3 * 86400,) and info.swept_until == hub.now()
+    with pytest.raises(mk.InvalidInputError):
+        tenant.update_settings(mk.SYSTEM, expiry_reminders=[timedelta(minutes=1)])

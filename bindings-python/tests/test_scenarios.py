@@ -80,9 +80,12 @@ class Runner:
             self.bind(step, {"id": added.member.id, "temporary_password": added.temporary_password})
             return added.outcome
         if op == "grant":
-            secs = step.get("expires_in_secs")
-            expires = self.hub.now() + timedelta(seconds=secs) if secs else None
-            t.grant(actor, a("member"), a("product"), expires_at=expires)
+            later = {
+                option: self.hub.now() + timedelta(seconds=step[key])
+                for option, key in (("expires_at", "expires_in_secs"), ("starts_at", "starts_in_secs"))
+                if key in step
+            }
+            t.grant(actor, a("member"), a("product"), **later)
             return None
         if op == "revoke":
             return t.revoke(actor, a("member"), a("product")) is not None
@@ -139,6 +142,8 @@ class Runner:
         if op == "advance":
             self.clock.advance(timedelta(seconds=step["secs"]))
             return None
+        if op == "sweep":
+            return self.hub.sweep().events
         if op == "outbox_kinds":
             return [e.kind for e in t.outbox(1000)]
         if op == "ack_all":

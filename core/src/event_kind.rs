@@ -23,6 +23,17 @@ pub const INVITE_ACCEPTED: &str = "invite.accepted";
 pub const ACCESS_GRANTED: &str = "access.granted";
 /// A member's access to a product was revoked (a refund, a cancellation). Channel `system`.
 pub const ACCESS_REVOKED: &str = "access.revoked";
+/// A grant ends in `lead_secs` (one of the tenant's `expiry_reminders`): "renew before it
+/// ends". Written by `Hub::sweep`. Channel `email`.
+pub const ACCESS_EXPIRING: &str = "access.expiring";
+/// A grant ended at its `expires_at`. Written by `Hub::sweep`. Channel `email`.
+pub const ACCESS_EXPIRED: &str = "access.expired";
+/// A grant that started later has started ("your course is open"). Written by `Hub::sweep`.
+/// Channel `email`.
+pub const ACCESS_STARTED: &str = "access.started";
+/// A pending invite's link lapsed unused: tell the inviter, who may resend it. Written by
+/// `Hub::sweep`. Channel `in_app`.
+pub const INVITE_EXPIRED: &str = "invite.expired";
 /// An active member joined another workspace: an in-app notice, never an email.
 /// Channel `in_app`.
 pub const MEMBER_ADDED_TO_WORKSPACE: &str = "member.added_to_workspace";
@@ -37,7 +48,7 @@ pub const MEMBER_REMOVED: &str = "member.removed";
 pub const IMPERSONATION_STARTED: &str = "impersonation.started";
 
 /// Every event kind memberkit writes, with its channel.
-pub const ALL: [(&str, Channel); 12] = [
+pub const ALL: [(&str, Channel); 16] = [
     (INVITE_CREATED, Channel::Email),
     (INVITE_RESENT, Channel::Email),
     (INVITE_REVOKED, Channel::System),
@@ -45,6 +56,10 @@ pub const ALL: [(&str, Channel); 12] = [
     (INVITE_DECLINED, Channel::InApp),
     (ACCESS_GRANTED, Channel::Email),
     (ACCESS_REVOKED, Channel::System),
+    (ACCESS_EXPIRING, Channel::Email),
+    (ACCESS_EXPIRED, Channel::Email),
+    (ACCESS_STARTED, Channel::Email),
+    (INVITE_EXPIRED, Channel::InApp),
     (MEMBER_ADDED_TO_WORKSPACE, Channel::InApp),
     (MEMBER_DEACTIVATED, Channel::System),
     (MEMBER_REACTIVATED, Channel::InApp),

@@ -74,6 +74,8 @@ impl Hub {
             name,
             settings,
             created_at: now,
+            // Sweeps cover everything from its first instant.
+            swept_until: Some(now),
         };
         store::write(self.store(), |tx| {
             tx.insert_tenant(&info)?;
@@ -186,6 +188,18 @@ pub(crate) fn check_settings(settings: &TenantSettings) -> Result<()> {
         return Err(Error::invalid(
             "max_invite_lifetime",
             "must be at least invite_lifetime and at most 365 days",
+        ));
+    }
+    let reminders = &settings.expiry_reminders;
+    let in_range = |d: &Duration| *d >= Duration::hours(1) && *d <= Duration::days(365);
+    let distinct = reminders
+        .iter()
+        .enumerate()
+        .all(|(i, d)| !reminders[..i].contains(d));
+    if reminders.len() > 5 || !reminders.iter().all(in_range) || !distinct {
+        return Err(Error::invalid(
+            "expiry_reminders",
+            "must be at most 5 different lead times, each between one hour and 365 days",
         ));
     }
     let max = settings.max_impersonation;

@@ -33,6 +33,7 @@ mod policy;
 mod query;
 mod requests;
 pub mod store;
+mod sweep;
 mod tenant;
 mod token;
 
@@ -56,6 +57,7 @@ pub use query::{
 pub use requests::*;
 pub use serde_json;
 pub use store::{Store, Tx};
+pub use sweep::SweepReport;
 pub use tenant::customers::{CustomerPage, CustomerRow, ProductRef};
 pub use tenant::members::{IssuedImpersonation, PasswordCheck};
 pub use tenant::seats::MAX_SEAT_LIMIT;

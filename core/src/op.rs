@@ -179,6 +179,29 @@ impl<'a> Op<'a> {
         }
     }
 
+    /// The window a grant asked for now: the expiry must be in the future and after the start;
+    /// a start that is not in the future grants from now (`starts_at: None`).
+    pub(crate) fn grant_window(
+        &self,
+        starts_at: Option<OffsetDateTime>,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<GrantWindow> {
+        self.check_expiry(expires_at)?;
+        let starts_at = starts_at.filter(|s| *s > self.now);
+        if let (Some(s), Some(e)) = (starts_at, expires_at) {
+            if s >= e {
+                return Err(Error::invalid(
+                    "starts_at",
+                    format!("{} is not before expires_at {}", rfc3339(s), rfc3339(e)),
+                ));
+            }
+        }
+        Ok(GrantWindow {
+            starts_at,
+            expires_at,
+        })
+    }
+
     /// Reuses an existing member for `add_customer`: fills gaps and activates an invited
     /// member ([`members::reuse`]), applies a metadata patch; an activated member without a
     /// tenant-wide role becomes a customer.
@@ -216,17 +239,17 @@ impl<'a> Op<'a> {
         self.tx.delete_member(self.tenant, member)
     }
 
-    /// Creates or renews a grant. Returns `None` when an identical active grant already exists.
+    /// Creates or renews a grant. Returns `None` when an identical grant already exists.
     pub(crate) fn grant(
         &self,
         member: &Member,
         product: &Product,
         source: GrantSource,
-        expires_at: Option<OffsetDateTime>,
+        window: GrantWindow,
         granted_by: Actor,
     ) -> Result<Option<Grant>> {
         let open = self.tx.open_grant(self.tenant, member.id, product.id)?;
-        let wanted = self.new_grant(member.id, product.id, source, expires_at, granted_by);
+        let wanted = self.new_grant(member.id, product.id, source, window, granted_by);
         let grant = match access::grant_change(open.as_ref(), wanted) {
             GrantChange::Unchanged => return Ok(None),
             GrantChange::Renewed(g) => {
@@ -238,7 +261,7 @@ impl<'a> Op<'a> {
                 g
             }
         };
-        let payload = self.grant_payload(member, product, source, expires_at);
+        let payload = self.grant_payload(member, product, source, window);
         self.audit(event_kind::ACCESS_GRANTED, member.id, payload.clone())?;
         self.emit(event_kind::ACCESS_GRANTED, payload)?;
         Ok(Some(grant))
@@ -250,12 +273,13 @@ impl<'a> Op<'a> {
         member: &Member,
         product: &Product,
         source: GrantSource,
-        expires_at: Option<OffsetDateTime>,
+        window: GrantWindow,
     ) -> Value {
         json!({
             "member_id": member.id, "email": member.email, "name": member.name,
             "product_id": product.id, "product_name": product.name,
-            "source": source.as_str(), "expires_at": expires_at.map(rfc3339),
+            "source": source.as_str(), "expires_at": window.expires_at.map(rfc3339),
+            "starts_at": window.starts_at.map(rfc3339),
         })
     }
 
@@ -265,7 +289,7 @@ impl<'a> Op<'a> {
         member: MemberId,
         product: ProductId,
         source: GrantSource,
-        expires_at: Option<OffsetDateTime>,
+        window: GrantWindow,
         granted_by: Actor,
     ) -> Grant {
         Grant {
@@ -276,9 +300,10 @@ impl<'a> Op<'a> {
             source,
             granted_by,
             granted_at: self.now,
-            expires_at,
+            expires_at: window.expires_at,
             revoked_at: None,
             revoked_by: None,
+            starts_at: window.starts_at,
         }
     }
 

@@ -12,6 +12,7 @@ pub const HUB: &[&str] = &[
     "claim",
     "invites_for",
     "memberships_of",
+    "sweep",
     "outbox",
     "ack",
 ];
@@ -127,6 +128,7 @@ mod tests {
     fn every_public_hub_and_tenant_method_is_listed() {
         let sources = [
             include_str!("hub.rs"),
+            include_str!("sweep.rs"),
             include_str!("tenant/mod.rs"),
             include_str!("tenant/access.rs"),
             include_str!("tenant/customers.rs"),

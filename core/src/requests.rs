@@ -57,6 +57,9 @@ pub struct SettingsUpdate {
     pub max_impersonation: Option<Duration>,
     /// New maximum for one invite's own lifetime (at least `invite_lifetime`, at most 365 days).
     pub max_invite_lifetime: Option<Duration>,
+    /// New lead times for `access.expiring` (at most 5, each 1 hour to 365 days; empty for
+    /// none).
+    pub expiry_reminders: Option<Vec<Duration>>,
 }
 
 /// A customer to add now (no invite): created, or reused when the email or external id is known.
@@ -72,6 +75,8 @@ pub struct NewCustomer {
     pub products: Vec<ProductId>,
     /// When those grants end, if ever.
     pub expires_at: Option<OffsetDateTime>,
+    /// When those grants start, if later than now.
+    pub starts_at: Option<OffsetDateTime>,
     /// Where the grants come from (default `manual`).
     pub source: GrantSource,
     /// Role for a newly created member (default `customer`; others need `users.manage`).
@@ -100,6 +105,7 @@ impl NewCustomer {
             external_id: None,
             products: Vec::new(),
             expires_at: None,
+            starts_at: None,
             source: GrantSource::Manual,
             role: Role::Customer,
             notify: true,
@@ -144,6 +150,12 @@ impl NewCustomer {
         self.products.push(product);
         self
     }
+    /// Sets when the grants start (a pre-sale: granted now, usable from then).
+    pub fn starts_at(mut self, at: OffsetDateTime) -> Self {
+        self.starts_at = Some(at);
+        self
+    }
+
     /// Sets when the grants end.
     pub fn expires_at(mut self, at: OffsetDateTime) -> Self {
         self.expires_at = Some(at);
@@ -204,6 +216,8 @@ pub struct AddedCustomer {
 pub struct GrantOptions {
     /// When the grant ends, if ever. Must be in the future.
     pub expires_at: Option<OffsetDateTime>,
+    /// When the grant starts, if later than now (must be before `expires_at`).
+    pub starts_at: Option<OffsetDateTime>,
     /// Where it comes from (default `manual`).
     pub source: GrantSource,
 }
@@ -212,6 +226,7 @@ impl Default for GrantOptions {
     fn default() -> Self {
         Self {
             expires_at: None,
+            starts_at: None,
             source: GrantSource::Manual,
         }
     }

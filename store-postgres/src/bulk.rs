@@ -216,6 +216,7 @@ pub(crate) fn insert_grants(tx: &PgTx<'_>, grants: &[&Grant]) -> Result<()> {
     let at: Vec<OffsetDateTime> = grants.iter().map(|g| g.granted_at).collect();
     let expires: Vec<Option<OffsetDateTime>> = grants.iter().map(|g| g.expires_at).collect();
     let revoked: Vec<Option<OffsetDateTime>> = grants.iter().map(|g| g.revoked_at).collect();
+    let starts: Vec<Option<OffsetDateTime>> = grants.iter().map(|g| g.starts_at).collect();
     let revoked_by: Vec<Option<String>> = grants
         .iter()
         .map(|g| g.revoked_by.map(|a| a.to_string()))
@@ -224,7 +225,8 @@ pub(crate) fn insert_grants(tx: &PgTx<'_>, grants: &[&Grant]) -> Result<()> {
         const_sql!(
             "INSERT INTO grants ({GRANT_COLS})
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[],
-                 $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[])"
+                 $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[],
+                 $11::timestamptz[])"
         ),
         &[
             &tenants,
@@ -237,6 +239,7 @@ pub(crate) fn insert_grants(tx: &PgTx<'_>, grants: &[&Grant]) -> Result<()> {
             &expires,
             &revoked,
             &revoked_by,
+            &starts,
         ],
     )
     .map(drop)

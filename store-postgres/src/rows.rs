@@ -101,7 +101,7 @@ pub(crate) fn product_row(row: &Row) -> Result<Product> {
 }
 
 pub(crate) const GRANT_COLS: &str = "tenant_id, id, member_id, product_id, source, granted_by, \
-                                     granted_at, expires_at, revoked_at, revoked_by";
+                                     granted_at, expires_at, revoked_at, revoked_by, starts_at";
 
 pub(crate) fn grant_row(row: &Row) -> Result<Grant> {
     Ok(Grant {
@@ -115,6 +115,7 @@ pub(crate) fn grant_row(row: &Row) -> Result<Grant> {
         expires_at: get(row, 7)?,
         revoked_at: get(row, 8)?,
         revoked_by: opt_parsed(row, 9)?,
+        starts_at: get(row, 10)?,
     })
 }
 
@@ -240,7 +241,21 @@ pub(crate) fn tenant_row(row: &Row) -> Result<TenantInfo> {
             max_impersonation: time::Duration::seconds(get(row, 3)?),
             max_invite_lifetime: time::Duration::seconds(get(row, 5)?),
             seat_limit: seat_limit(get(row, 6)?)?,
+            expiry_reminders: reminders(get(row, 8)?)?,
         },
         created_at: get(row, 4)?,
+        swept_until: get(row, 7)?,
     })
+}
+
+/// Expiry reminder lead times, stored as a JSON list of seconds.
+fn reminders(stored: &str) -> Result<Vec<time::Duration>> {
+    let secs: Vec<i64> = serde_json::from_str(stored).map_err(Error::storage)?;
+    Ok(secs.into_iter().map(time::Duration::seconds).collect())
+}
+
+/// Expiry reminder lead times as the JSON list of seconds they are stored as.
+pub(crate) fn reminders_text(leads: &[time::Duration]) -> Result<String> {
+    let secs: Vec<i64> = leads.iter().map(|d| d.whole_seconds()).collect();
+    serde_json::to_string(&secs).map_err(Error::storage)
 }

@@ -285,4 +285,25 @@ ALTER TABLE invites ADD COLUMN metadata text NOT NULL DEFAULT '{}';
 ALTER TABLE products ADD COLUMN metadata text NOT NULL DEFAULT '{}';
 "#,
     ),
+    (
+        8,
+        "access over time",
+        r#"
+-- NULL: grants from granted_at. has_access reads it too, so its index-only lookup holds it.
+ALTER TABLE grants ADD COLUMN starts_at timestamptz;
+CREATE UNIQUE INDEX grants_open_with_start ON grants (tenant_id, member_id, product_id)
+    INCLUDE (expires_at, starts_at) WHERE revoked_at IS NULL;
+DROP INDEX grants_open;
+ALTER INDEX grants_open_with_start RENAME TO grants_open;
+-- Hub::sweep: the instant each tenant's last sweep covered (NULL: never swept), the lead times
+-- of its expiry reminders (seconds, JSON), and what a sweep window reads.
+ALTER TABLE tenants ADD COLUMN swept_until timestamptz;
+ALTER TABLE tenants ADD COLUMN expiry_reminders text NOT NULL DEFAULT '[604800,86400]';
+CREATE INDEX grants_by_expiry ON grants (tenant_id, expires_at)
+    WHERE revoked_at IS NULL AND expires_at IS NOT NULL;
+CREATE INDEX grants_by_start ON grants (tenant_id, starts_at)
+    WHERE revoked_at IS NULL AND starts_at IS NOT NULL;
+CREATE INDEX invites_pending_by_expiry ON invites (tenant_id, expires_at) WHERE status = 'pending';
+"#,
+    ),
 ];

@@ -56,7 +56,8 @@ impl CustomerSql {
             q.and(format!(
                 "EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = m.tenant_id
                    AND g.member_id = m.id AND g.product_id = {p} AND g.revoked_at IS NULL
-                   AND (g.expires_at IS NULL OR g.expires_at > {n}))"
+                   AND (g.expires_at IS NULL OR g.expires_at > {n})
+                   AND (g.starts_at IS NULL OR g.starts_at <= {n}))"
             ));
         }
         if f.no_access {
@@ -66,6 +67,7 @@ impl CustomerSql {
                    ON p.tenant_id = g.tenant_id AND p.id = g.product_id
                    WHERE g.tenant_id = m.tenant_id AND g.member_id = m.id
                    AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > {n})
+                   AND (g.starts_at IS NULL OR g.starts_at <= {n})
                    AND p.paid)"
             ));
         }

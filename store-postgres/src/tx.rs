@@ -8,8 +8,8 @@ use crate::rows::*;
 use crate::search::*;
 use crate::transaction::{const_sql, PgTx};
 use memberkit::store::{
-    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, ImportFacts, InviteFilter,
-    RoleUsage,
+    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, GrantInstant, ImportFacts,
+    InviteFilter, RoleUsage,
 };
 use memberkit::*;
 use postgres::types::ToSql;
@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 /// What `has_access` reads: one row, three primary-key lookups (the grant from its
 /// index alone).
 pub(crate) const ACCESS_FACTS_SQL: &str =
-    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m
      JOIN products p ON p.tenant_id = m.tenant_id AND p.id = $3
      LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
@@ -121,7 +121,8 @@ impl Tx for PgTx<'_> {
             "SELECT g.member_id, p.id, p.name FROM grants g
              JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.product_id
              WHERE g.tenant_id = $1 AND g.revoked_at IS NULL
-               AND (g.expires_at IS NULL OR g.expires_at > $2) AND p.paid
+               AND (g.expires_at IS NULL OR g.expires_at > $2)
+               AND (g.starts_at IS NULL OR g.starts_at <= $2) AND p.paid
                AND g.member_id = ANY($3)
              ORDER BY p.id",
             &[&tenant.u(), &now, &ids],
@@ -138,8 +139,8 @@ impl Tx for PgTx<'_> {
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "INSERT INTO tenants (tenant_id, name, invite_lifetime_secs, max_impersonation_secs,
-                 created_at, max_invite_lifetime_secs, seat_limit)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 created_at, max_invite_lifetime_secs, seat_limit, swept_until, expiry_reminders)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             &[
                 &t.id.u(),
                 &t.name,
@@ -148,6 +149,8 @@ impl Tx for PgTx<'_> {
                 &t.created_at,
                 &t.settings.max_invite_lifetime.whole_seconds(),
                 &t.settings.seat_limit.map(i64::from),
+                &t.swept_until,
+                &reminders_text(&t.settings.expiry_reminders)?,
             ],
         )
         .map(drop)
@@ -157,7 +160,8 @@ impl Tx for PgTx<'_> {
         self.enter(t.id)?;
         self.exec(
             "UPDATE tenants SET name = $2, invite_lifetime_secs = $3, max_impersonation_secs = $4,
-                 max_invite_lifetime_secs = $5, seat_limit = $6
+                 max_invite_lifetime_secs = $5, seat_limit = $6, swept_until = $7,
+                 expiry_reminders = $8
              WHERE tenant_id = $1",
             &[
                 &t.id.u(),
@@ -166,16 +170,26 @@ impl Tx for PgTx<'_> {
                 &t.settings.max_impersonation.whole_seconds(),
                 &t.settings.max_invite_lifetime.whole_seconds(),
                 &t.settings.seat_limit.map(i64::from),
+                &t.swept_until,
+                &reminders_text(&t.settings.expiry_reminders)?,
             ],
         )
         .map(drop)
+    }
+
+    fn tenant_ids(&self) -> Result<Vec<TenantId>> {
+        self.all(
+            "SELECT tenant_id FROM tenants ORDER BY tenant_id",
+            &[],
+            |r| Ok(TenantId::from_uuid(get(r, 0)?)),
+        )
     }
 
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
         self.enter(id)?;
         self.one(
             "SELECT tenant_id, name, invite_lifetime_secs, max_impersonation_secs, created_at,
-                 max_invite_lifetime_secs, seat_limit
+                 max_invite_lifetime_secs, seat_limit, swept_until, expiry_reminders
              FROM tenants WHERE tenant_id = $1",
             &[&id.u()],
             tenant_row,
@@ -696,7 +710,7 @@ impl Tx for PgTx<'_> {
         self.enter(g.tenant_id)?;
         self.exec(
             "UPDATE grants SET source = $3, granted_by = $4, granted_at = $5, expires_at = $6,
-                 revoked_at = $7, revoked_by = $8
+                 revoked_at = $7, revoked_by = $8, starts_at = $9
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &g.tenant_id.u(),
@@ -707,6 +721,7 @@ impl Tx for PgTx<'_> {
                 &g.expires_at,
                 &g.revoked_at,
                 &g.revoked_by.map(|a| a.to_string()),
+                &g.starts_at,
             ],
         )
         .map(drop)
@@ -728,6 +743,29 @@ impl Tx for PgTx<'_> {
             &[&tenant.u(), &member.u(), &product.u()],
             grant_row,
         )
+    }
+
+    fn grants_between(
+        &self,
+        tenant: TenantId,
+        instant: GrantInstant,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<Grant>> {
+        self.enter(tenant)?;
+        let sql = match instant {
+            GrantInstant::Starts => const_sql!(
+                "SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = $1 AND revoked_at IS NULL AND starts_at IS NOT NULL
+                   AND starts_at > $2 AND starts_at <= $3 ORDER BY starts_at"
+            ),
+            GrantInstant::Expires => const_sql!(
+                "SELECT {GRANT_COLS} FROM grants
+                 WHERE tenant_id = $1 AND revoked_at IS NULL AND expires_at IS NOT NULL
+                   AND expires_at > $2 AND expires_at <= $3 ORDER BY expires_at"
+            ),
+        };
+        self.all(sql, &[&tenant.u(), &after, &until], grant_row)
     }
 
     fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>> {
@@ -758,7 +796,14 @@ impl Tx for PgTx<'_> {
                     member_status: parsed(r, 0)?,
                     product_paid: get(r, 1)?,
                     product_archived: get(r, 2)?,
-                    open_grant: if has_grant { Some(get(r, 4)?) } else { None },
+                    open_grant: if has_grant {
+                        Some(GrantWindow {
+                            expires_at: get(r, 4)?,
+                            starts_at: get(r, 5)?,
+                        })
+                    } else {
+                        None
+                    },
                 })
             },
         )

@@ -108,7 +108,7 @@ pub(crate) fn product_row(row: &Row<'_>) -> rusqlite::Result<Product> {
 
 pub(crate) const GRANT_COLS: &str =
     "tenant_id, id, member_id, product_id, source, granted_by, granted_at, \
-                          expires_at, revoked_at, revoked_by";
+                          expires_at, revoked_at, revoked_by, starts_at";
 
 pub(crate) fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
     Ok(Grant {
@@ -122,6 +122,7 @@ pub(crate) fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
         expires_at: get_opt_ts(row, 7)?,
         revoked_at: get_opt_ts(row, 8)?,
         revoked_by: get_opt_parsed(row, 9)?,
+        starts_at: get_opt_ts(row, 10)?,
     })
 }
 
@@ -234,6 +235,18 @@ pub(crate) fn event_row(row: &Row<'_>) -> rusqlite::Result<OutboxEvent> {
         created_at: get_ts(row, 4)?,
         delivered_at: get_opt_ts(row, 5)?,
     })
+}
+
+/// Expiry reminder lead times, stored as a JSON list of seconds.
+pub(crate) fn get_reminders(row: &Row<'_>, col: usize) -> rusqlite::Result<Vec<Duration>> {
+    let s: String = row.get(col)?;
+    let secs: Vec<i64> = serde_json::from_str(&s).map_err(|e| conversion(col, e))?;
+    Ok(secs.into_iter().map(Duration::seconds).collect())
+}
+
+/// Expiry reminder lead times as the JSON list of seconds they are stored as.
+pub(crate) fn reminders_text(leads: &[Duration]) -> Result<String> {
+    json_text(&leads.iter().map(|d| d.whole_seconds()).collect::<Vec<_>>())
 }
 
 /// Metadata stored as JSON text (`{}` when empty).

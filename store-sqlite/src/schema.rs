@@ -299,6 +299,27 @@ ALTER TABLE invites ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE products ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
 "#,
     ),
+    (
+        12,
+        "access over time",
+        r#"
+-- NULL: grants from granted_at. has_access reads it too, so its covering index holds it.
+ALTER TABLE grants ADD COLUMN starts_at INTEGER;
+DROP INDEX grants_open_access;
+CREATE INDEX grants_open_access
+    ON grants (tenant_id, member_id, product_id, expires_at, revoked_at, starts_at)
+    WHERE revoked_at IS NULL;
+-- Hub::sweep: the instant each tenant's last sweep covered (NULL: never swept), the lead times
+-- of its expiry reminders (seconds, JSON), and what a sweep window reads.
+ALTER TABLE tenants ADD COLUMN swept_until INTEGER;
+ALTER TABLE tenants ADD COLUMN expiry_reminders TEXT NOT NULL DEFAULT '[604800,86400]';
+CREATE INDEX grants_by_expiry ON grants (tenant_id, expires_at)
+    WHERE revoked_at IS NULL AND expires_at IS NOT NULL;
+CREATE INDEX grants_by_start ON grants (tenant_id, starts_at)
+    WHERE revoked_at IS NULL AND starts_at IS NOT NULL;
+CREATE INDEX invites_pending_by_expiry ON invites (tenant_id, expires_at) WHERE status = 'pending';
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

@@ -6,7 +6,8 @@ use crate::rows::*;
 use crate::search::*;
 use crate::sql_err;
 use memberkit::store::{
-    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, InviteFilter, RoleUsage,
+    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, GrantInstant, InviteFilter,
+    RoleUsage,
 };
 use memberkit::*;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -80,7 +81,7 @@ impl<'c> SqlTx<'c> {
 /// What `has_access` reads: one row, three lookups, each answered by a covering index
 /// (schema 6).
 pub(crate) const ACCESS_FACTS_SQL: &str =
-    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m INDEXED BY members_access
      JOIN products p INDEXED BY products_access ON p.tenant_id = m.tenant_id AND p.id = ?3
      LEFT JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = m.tenant_id
@@ -209,7 +210,8 @@ impl Tx for SqlTx<'_> {
             "SELECT g.member_id, p.id, p.name FROM grants g
              JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.product_id
              WHERE g.tenant_id = ?1 AND g.revoked_at IS NULL
-               AND (g.expires_at IS NULL OR g.expires_at > ?2) AND p.paid = 1
+               AND (g.expires_at IS NULL OR g.expires_at > ?2)
+               AND (g.starts_at IS NULL OR g.starts_at <= ?2) AND p.paid = 1
                AND g.member_id IN ({})
              ORDER BY p.id",
             placeholders.join(", ")
@@ -232,8 +234,8 @@ impl Tx for SqlTx<'_> {
     fn insert_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "INSERT INTO tenants (id, name, invite_lifetime_secs, created_at, max_impersonation_secs,
-                 max_invite_lifetime_secs, seat_limit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 max_invite_lifetime_secs, seat_limit, swept_until, expiry_reminders)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 t.id.u(),
                 t.name,
@@ -241,7 +243,9 @@ impl Tx for SqlTx<'_> {
                 ts(t.created_at),
                 t.settings.max_impersonation.whole_seconds(),
                 t.settings.max_invite_lifetime.whole_seconds(),
-                t.settings.seat_limit
+                t.settings.seat_limit,
+                t.swept_until.map(ts),
+                reminders_text(&t.settings.expiry_reminders)?
             ],
         )
         .map(drop)
@@ -250,7 +254,8 @@ impl Tx for SqlTx<'_> {
     fn update_tenant(&self, t: &TenantInfo) -> Result<()> {
         self.exec(
             "UPDATE tenants SET name = ?2, invite_lifetime_secs = ?3, max_impersonation_secs = ?4,
-                 max_invite_lifetime_secs = ?5, seat_limit = ?6
+                 max_invite_lifetime_secs = ?5, seat_limit = ?6, swept_until = ?7,
+                 expiry_reminders = ?8
              WHERE id = ?1",
             params![
                 t.id.u(),
@@ -258,16 +263,24 @@ impl Tx for SqlTx<'_> {
                 t.settings.invite_lifetime.whole_seconds(),
                 t.settings.max_impersonation.whole_seconds(),
                 t.settings.max_invite_lifetime.whole_seconds(),
-                t.settings.seat_limit
+                t.settings.seat_limit,
+                t.swept_until.map(ts),
+                reminders_text(&t.settings.expiry_reminders)?
             ],
         )
         .map(drop)
     }
 
+    fn tenant_ids(&self) -> Result<Vec<TenantId>> {
+        self.all("SELECT id FROM tenants ORDER BY id", [], |r| {
+            Ok(TenantId::from_uuid(r.get(0)?))
+        })
+    }
+
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>> {
         self.one(
             "SELECT id, name, invite_lifetime_secs, created_at, max_impersonation_secs,
-                 max_invite_lifetime_secs, seat_limit
+                 max_invite_lifetime_secs, seat_limit, swept_until, expiry_reminders
              FROM tenants WHERE id = ?1",
             params![id.u()],
             |r| {
@@ -279,8 +292,10 @@ impl Tx for SqlTx<'_> {
                         max_impersonation: Duration::seconds(r.get(4)?),
                         max_invite_lifetime: Duration::seconds(r.get(5)?),
                         seat_limit: r.get(6)?,
+                        expiry_reminders: get_reminders(r, 8)?,
                     },
                     created_at: get_ts(r, 3)?,
+                    swept_until: get_opt_ts(r, 7)?,
                 })
             },
         )
@@ -784,11 +799,11 @@ impl Tx for SqlTx<'_> {
 
     fn insert_grant(&self, g: &Grant) -> Result<()> {
         self.exec(
-            const_sql!("INSERT INTO grants ({GRANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            const_sql!("INSERT INTO grants ({GRANT_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
             params![
                 g.tenant_id.u(), g.id.u(), g.member_id.u(), g.product_id.u(), g.source.as_str(),
                 g.granted_by.to_string(), ts(g.granted_at), g.expires_at.map(ts),
-                g.revoked_at.map(ts), g.revoked_by.map(|a| a.to_string())
+                g.revoked_at.map(ts), g.revoked_by.map(|a| a.to_string()), g.starts_at.map(ts)
             ],
         )
         .map(drop)
@@ -797,7 +812,7 @@ impl Tx for SqlTx<'_> {
     fn update_grant(&self, g: &Grant) -> Result<()> {
         self.exec(
             "UPDATE grants SET source = ?3, granted_by = ?4, granted_at = ?5, expires_at = ?6,
-                 revoked_at = ?7, revoked_by = ?8
+                 revoked_at = ?7, revoked_by = ?8, starts_at = ?9
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 g.tenant_id.u(),
@@ -807,7 +822,8 @@ impl Tx for SqlTx<'_> {
                 ts(g.granted_at),
                 g.expires_at.map(ts),
                 g.revoked_at.map(ts),
-                g.revoked_by.map(|a| a.to_string())
+                g.revoked_by.map(|a| a.to_string()),
+                g.starts_at.map(ts)
             ],
         )
         .map(drop)
@@ -825,6 +841,28 @@ impl Tx for SqlTx<'_> {
             params![tenant.u(), member.u(), product.u()],
             grant_row,
         )
+    }
+
+    fn grants_between(
+        &self,
+        tenant: TenantId,
+        instant: GrantInstant,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<Grant>> {
+        let sql = match instant {
+            GrantInstant::Starts => const_sql!(
+                "SELECT {GRANT_COLS} FROM grants INDEXED BY grants_by_start
+                 WHERE tenant_id = ?1 AND revoked_at IS NULL AND starts_at IS NOT NULL
+                   AND starts_at > ?2 AND starts_at <= ?3 ORDER BY starts_at"
+            ),
+            GrantInstant::Expires => const_sql!(
+                "SELECT {GRANT_COLS} FROM grants INDEXED BY grants_by_expiry
+                 WHERE tenant_id = ?1 AND revoked_at IS NULL AND expires_at IS NOT NULL
+                   AND expires_at > ?2 AND expires_at <= ?3 ORDER BY expires_at"
+            ),
+        };
+        self.all(sql, params![tenant.u(), ts(after), ts(until)], grant_row)
     }
 
     fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>> {
@@ -854,7 +892,10 @@ impl Tx for SqlTx<'_> {
                     product_paid: r.get(1)?,
                     product_archived: r.get(2)?,
                     open_grant: if has_grant {
-                        Some(get_opt_ts(r, 4)?)
+                        Some(GrantWindow {
+                            expires_at: get_opt_ts(r, 4)?,
+                            starts_at: get_opt_ts(r, 5)?,
+                        })
                     } else {
                         None
                     },

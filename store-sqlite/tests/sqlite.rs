@@ -333,6 +333,19 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
              ALTER TABLE invites DROP COLUMN metadata;
              ALTER TABLE products DROP COLUMN metadata;",
         ),
+        (
+            12,
+            "DROP INDEX grants_open_access;
+             DROP INDEX grants_by_expiry;
+             DROP INDEX grants_by_start;
+             DROP INDEX invites_pending_by_expiry;
+             ALTER TABLE tenants DROP COLUMN swept_until;
+             ALTER TABLE tenants DROP COLUMN expiry_reminders;
+             ALTER TABLE grants DROP COLUMN starts_at;
+             CREATE INDEX grants_open_access
+                 ON grants (tenant_id, member_id, product_id, expires_at, revoked_at)
+                 WHERE revoked_at IS NULL;",
+        ),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

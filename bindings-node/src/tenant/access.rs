@@ -29,6 +29,8 @@ pub struct AddCustomerOptions {
     /// Paid product ids to grant now.
     pub products: Option<Vec<String>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// When those grants start, if later than now.
+    pub starts_at: Option<DateTime<Utc>>,
     #[napi(ts_type = "'manual' | 'invite' | 'import' | 'purchase' | 'api'")]
     pub source: Option<String>,
     /// Role of a new member (default `customer`).
@@ -50,6 +52,8 @@ pub struct AddCustomerOptions {
 #[napi(object)]
 pub struct GrantOptions {
     pub expires_at: Option<DateTime<Utc>>,
+    /// When it starts granting, if later than now.
+    pub starts_at: Option<DateTime<Utc>>,
     #[napi(ts_type = "'manual' | 'invite' | 'import' | 'purchase' | 'api'")]
     pub source: Option<String>,
 }
@@ -57,10 +61,10 @@ pub struct GrantOptions {
 keys! {
     ProductOptions => ["paid", "metadata"],
     AddCustomerOptions => [
-        "name", "externalId", "products", "expiresAt", "source", "role", "notify", "password",
-        "temporaryPassword", "metadata",
+        "name", "externalId", "products", "expiresAt", "startsAt", "source", "role", "notify",
+        "password", "temporaryPassword", "metadata",
     ],
-    GrantOptions => ["expiresAt", "source"],
+    GrantOptions => ["expiresAt", "startsAt", "source"],
 }
 
 #[napi]
@@ -141,6 +145,7 @@ impl Tenant {
                 external_id: o.external_id,
                 products: ids(o.products)?,
                 expires_at: o.expires_at.map(instant).transpose()?,
+                starts_at: o.starts_at.map(instant).transpose()?,
                 source: opt(o.source)?.unwrap_or(defaults.source),
                 role: opt(o.role)?.unwrap_or(defaults.role),
                 notify: o.notify.unwrap_or(defaults.notify),
@@ -170,10 +175,13 @@ impl Tenant {
         #[napi(ts_arg_type = "GrantOptions")] options: Option<Strict<GrantOptions>>,
     ) -> AsyncTask<Job<Grant>> {
         tenant_job!(self, |t| {
-            let (expires_at, source) =
-                options.map_or((None, None), |Strict(o)| (o.expires_at, o.source));
+            let (expires_at, starts_at, source) = options
+                .map_or((None, None, None), |Strict(o)| {
+                    (o.expires_at, o.starts_at, o.source)
+                });
             let options = mk::GrantOptions {
                 expires_at: expires_at.map(instant).transpose()?,
+                starts_at: starts_at.map(instant).transpose()?,
                 source: opt(source)?.unwrap_or(mk::GrantOptions::default().source),
             };
             t.grant(

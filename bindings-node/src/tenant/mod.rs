@@ -89,6 +89,7 @@ impl Tenant {
                 invite_lifetime: options.invite_lifetime_ms.map(millis).transpose()?,
                 max_impersonation: options.max_impersonation_ms.map(millis).transpose()?,
                 max_invite_lifetime: options.max_invite_lifetime_ms.map(millis).transpose()?,
+                expiry_reminders: crate::hub::leads(options.expiry_reminders_ms)?,
             };
             t.update_settings(self::actor(&actor)?, update)
                 .map(Into::into)

@@ -56,6 +56,7 @@ from ._types import (
     ProductRef,
     RoleAssignment,
     Seats,
+    SweepReport,
     TenantInfo,
     Workspace,
     WorkspaceMember,
@@ -74,5 +75,5 @@ __all__ = [
     "Accepted", "AddedCustomer", "AuditEntry", "CustomerPage", "CustomerRow", "CustomRole",
     "Grant", "Impersonation", "ImportReport", "ImportRow", "Invite", "InviteForEmail",
     "IssuedImpersonation", "IssuedInvite", "Member", "Membership", "OutboxEvent", "PasswordCheck", "Product", "ProductAccess",
-    "ProductRef", "RoleAssignment", "Seats", "TenantInfo", "Workspace", "WorkspaceMember",
+    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceMember",
 ]

@@ -25,6 +25,7 @@ from ._types import (
     ProductAccess,
     RoleAssignment,
     Seats,
+    SweepReport,
     TenantInfo,
     Workspace,
     WorkspaceMember,
@@ -78,6 +79,7 @@ class Hub:
     def memberships_of(self, email: str) -> List[Membership]: ...
     def outbox(self, limit: Optional[int] = None) -> List[OutboxEvent]: ...
     def ack(self, ids: Sequence[str]) -> int: ...
+    def sweep(self, now: Optional[datetime] = None) -> SweepReport: ...
 
 @final
 class Tenant:
@@ -93,6 +95,7 @@ class Tenant:
         invite_lifetime: Optional[timedelta] = None,
         max_impersonation: Optional[timedelta] = None,
         max_invite_lifetime: Optional[timedelta] = None,
+        expiry_reminders: Optional[Sequence[timedelta]] = None,
     ) -> TenantInfo: ...
     def create_product(
         self,
@@ -122,6 +125,7 @@ class Tenant:
         password: Optional[str] = None,
         temporary_password: Optional[bool] = None,
         metadata: Optional[_Metadata] = None,
+        starts_at: Optional[datetime] = None,
     ) -> AddedCustomer: ...
     def grant(
         self,
@@ -131,6 +135,7 @@ class Tenant:
         *,
         expires_at: Optional[datetime] = None,
         source: Optional[_GrantSource] = None,
+        starts_at: Optional[datetime] = None,
     ) -> Grant: ...
     def revoke(self, actor: _Actor, member: str, product: str) -> Optional[Grant]: ...
     def has_access(self, member: str, product: str) -> bool: ...

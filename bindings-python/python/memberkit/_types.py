@@ -19,6 +19,10 @@ class TenantInfo:
     max_invite_lifetime_seconds: int
     seat_limit: Optional[int]
     created_at: datetime
+    expiry_reminders_seconds: Tuple[int, ...]
+    """How long before a grant ends ``Hub.sweep`` writes ``access.expiring``."""
+    swept_until: Optional[datetime]
+    """The instant the last sweep covered."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Product:
 
 @dataclass(frozen=True)
 class Grant:
-    """A member's access to a paid product. Active = not revoked and not expired."""
+    """A member's access to a paid product. Active = not revoked, started and not expired."""
 
     id: str
     member_id: str
@@ -67,6 +71,8 @@ class Grant:
     expires_at: Optional[datetime]
     revoked_at: Optional[datetime]
     revoked_by: Optional[str]
+    starts_at: Optional[datetime]
+    """When it starts granting, if that was later than when it was granted."""
 
 
 @dataclass(frozen=True)
@@ -336,3 +342,11 @@ class OutboxEvent:
     payload: Any
     created_at: datetime
     delivered_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What one ``Hub.sweep`` wrote: the tenants whose window it covered and the events."""
+
+    tenants: int
+    events: int

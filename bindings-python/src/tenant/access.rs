@@ -75,7 +75,7 @@ impl Tenant {
     /// Adds a customer now (no invite) and grants `products` at once; reuses a member with the
     /// same email or external id. A member it creates gets `password`, or a generated one with
     /// `temporary_password=True` (returned once, must-change).
-    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source=None, role=None, notify=None, password=None, temporary_password=None, metadata=None))]
+    #[pyo3(signature = (actor, email, *, name=None, external_id=None, products=Vec::new(), expires_at=None, source=None, role=None, notify=None, password=None, temporary_password=None, metadata=None, starts_at=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_customer<'py>(
         &self,
@@ -92,6 +92,7 @@ impl Tenant {
         password: Option<String>,
         temporary_password: Option<bool>,
         metadata: Option<&Bound<'_, PyAny>>,
+        starts_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let defaults = mk::NewCustomer::new(email);
@@ -100,6 +101,7 @@ impl Tenant {
             external_id,
             products: parse_all(products)?,
             expires_at: opt_instant(expires_at)?,
+            starts_at: opt_instant(starts_at)?,
             source: opt(source)?.unwrap_or(defaults.source),
             role: opt(role)?.unwrap_or(defaults.role),
             notify: notify.unwrap_or(defaults.notify),
@@ -117,8 +119,10 @@ impl Tenant {
         })
     }
 
-    /// Grants access to a paid product (or renews it with the new expiry).
-    #[pyo3(signature = (actor, member, product, *, expires_at=None, source=None))]
+    /// Grants access to a paid product (or renews it with the new window); `starts_at` in the
+    /// future grants from then.
+    #[pyo3(signature = (actor, member, product, *, expires_at=None, source=None, starts_at=None))]
+    #[allow(clippy::too_many_arguments)]
     fn grant<'py>(
         &self,
         py: Python<'py>,
@@ -127,6 +131,7 @@ impl Tenant {
         product: &str,
         expires_at: Option<&Bound<'_, PyAny>>,
         source: Option<String>,
+        starts_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (a, m, p) = (
             crate::convert::actor(actor)?,
@@ -136,6 +141,7 @@ impl Tenant {
         let defaults = mk::GrantOptions::default();
         let options = mk::GrantOptions {
             expires_at: opt_instant(expires_at)?,
+            starts_at: opt_instant(starts_at)?,
             source: opt(source)?.unwrap_or(defaults.source),
         };
         py_grant(py, &call!(py, self.inner.grant(a, m, p, options.clone())))

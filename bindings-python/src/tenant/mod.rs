@@ -38,8 +38,9 @@ impl Tenant {
         py_tenant(py, &call!(py, self.inner.info()))
     }
 
-    /// Changes the settings (timedeltas). Needs `settings.manage`.
-    #[pyo3(signature = (actor, *, invite_lifetime=None, max_impersonation=None, max_invite_lifetime=None))]
+    /// Changes the settings (timedeltas; `expiry_reminders` a list of them). Needs
+    /// `settings.manage`.
+    #[pyo3(signature = (actor, *, invite_lifetime=None, max_impersonation=None, max_invite_lifetime=None, expiry_reminders=None))]
     fn update_settings<'py>(
         &self,
         py: Python<'py>,
@@ -47,12 +48,16 @@ impl Tenant {
         invite_lifetime: Option<&Bound<'_, PyAny>>,
         max_impersonation: Option<&Bound<'_, PyAny>>,
         max_invite_lifetime: Option<&Bound<'_, PyAny>>,
+        expiry_reminders: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let a = crate::convert::actor(actor)?;
         let update = mk::SettingsUpdate {
             invite_lifetime: invite_lifetime.map(duration).transpose()?,
             max_impersonation: max_impersonation.map(duration).transpose()?,
             max_invite_lifetime: max_invite_lifetime.map(duration).transpose()?,
+            expiry_reminders: expiry_reminders
+                .map(|leads| leads.iter().map(duration).collect::<PyResult<Vec<_>>>())
+                .transpose()?,
         };
         py_tenant(
             py,

@@ -150,6 +150,7 @@ fn a_grant_expires_at_its_instant_exactly() {
             GrantOptions {
                 expires_at: Some(ends),
                 source: GrantSource::Purchase,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -2,6 +2,7 @@
 //! list is dead code, which the build refuses).
 
 mod access;
+mod access_time;
 mod answers;
 mod customer_passwords;
 mod customers;
@@ -17,14 +18,16 @@ mod rank;
 mod rules;
 mod scenarios;
 mod seats;
+mod sweep;
 mod team;
 
 use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 17] = [
+    let modules: [(&str, &[Case]); 19] = [
         ("access", access::TESTS),
+        ("access_time", access_time::TESTS),
         ("answers", answers::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
         ("customers", customers::TESTS),
@@ -40,6 +43,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("rules", rules::TESTS),
         ("scenarios", scenarios::TESTS),
         ("seats", seats::TESTS),
+        ("sweep", sweep::TESTS),
         ("team", team::TESTS),
     ];
     modules

@@ -376,7 +376,8 @@ impl<'a> Plan<'a> {
     /// Grants a product unless an identical active grant exists; returns whether it did.
     fn grant(&mut self, member: &Member, product: &Product) -> bool {
         let op = self.op;
-        let wanted = op.new_grant(member.id, product.id, GrantSource::Import, None, op.actor);
+        let window = GrantWindow::default();
+        let wanted = op.new_grant(member.id, product.id, GrantSource::Import, window, op.actor);
         let key = (member.id, product.id);
         let grant = match grant_change(self.grants.get(&key), wanted) {
             GrantChange::Unchanged => return false,
@@ -389,7 +390,7 @@ impl<'a> Plan<'a> {
                 g
             }
         };
-        let payload = op.grant_payload(member, product, GrantSource::Import, None);
+        let payload = op.grant_payload(member, product, GrantSource::Import, window);
         self.changes
             .events
             .extend(op.event(event_kind::ACCESS_GRANTED, payload));

@@ -22,6 +22,9 @@ pub struct TenantSettings {
     /// The most seats the tenant may fill (active members plus live invites), or `None` for
     /// no cap. Set by the platform with `set_seat_limit`.
     pub seat_limit: Option<u32>,
+    /// How long before a grant ends `Hub::sweep` writes `access.expiring` (default 7 days and
+    /// 1 day; at most 5, each 1 hour to 365 days).
+    pub expiry_reminders: Vec<Duration>,
 }
 
 impl Default for TenantSettings {
@@ -31,6 +34,7 @@ impl Default for TenantSettings {
             max_impersonation: Duration::hours(1),
             max_invite_lifetime: Duration::days(30),
             seat_limit: None,
+            expiry_reminders: vec![Duration::days(7), Duration::days(1)],
         }
     }
 }
@@ -46,6 +50,8 @@ pub struct TenantInfo {
     pub settings: TenantSettings,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// The instant its last `Hub::sweep` covered (`None`: never swept).
+    pub swept_until: Option<OffsetDateTime>,
 }
 
 /// A person in a tenant: customer or team member.
@@ -117,12 +123,40 @@ pub struct Grant {
     pub revoked_at: Option<OffsetDateTime>,
     /// Who revoked it.
     pub revoked_by: Option<Actor>,
+    /// When it starts granting, when that was in the future as it was granted (a pre-sale, a
+    /// drip, a trial that begins on a date); `None` grants from `granted_at`.
+    pub starts_at: Option<OffsetDateTime>,
 }
 
 impl Grant {
-    /// Active = not revoked and not expired at `now` (it expires at `expires_at` exactly).
+    /// Active = not revoked, started, and not expired at `now` (it starts at `starts_at` and
+    /// ends at `expires_at` exactly).
     pub fn is_active_at(&self, now: OffsetDateTime) -> bool {
-        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+        self.revoked_at.is_none() && self.window().contains(now)
+    }
+
+    /// When it grants.
+    pub fn window(&self) -> GrantWindow {
+        GrantWindow {
+            starts_at: self.starts_at,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// When a grant grants: from `starts_at` (or always) until `expires_at` (or forever).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GrantWindow {
+    /// The first instant it grants, if not from the start.
+    pub starts_at: Option<OffsetDateTime>,
+    /// The first instant it no longer grants, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl GrantWindow {
+    /// Whether `now` falls in it: `starts_at <= now < expires_at`.
+    pub fn contains(&self, now: OffsetDateTime) -> bool {
+        self.starts_at.is_none_or(|s| s <= now) && self.expires_at.is_none_or(|e| now < e)
     }
 }
 

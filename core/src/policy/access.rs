@@ -5,8 +5,8 @@ use crate::store::AccessFacts;
 use time::OffsetDateTime;
 
 /// Whether the member may use the product at `now`: they are active, and the product is free
-/// and not archived, or they hold an unrevoked grant that has not expired ([`Grant::is_active_at`]:
-/// a grant ends at its `expires_at` exactly).
+/// and not archived, or they hold an unrevoked grant whose window holds `now`
+/// ([`GrantWindow::contains`]: a grant starts at `starts_at` and ends at `expires_at` exactly).
 pub(crate) fn decide(facts: &AccessFacts, now: OffsetDateTime) -> bool {
     if facts.member_status != MemberStatus::Active {
         return false;
@@ -14,9 +14,7 @@ pub(crate) fn decide(facts: &AccessFacts, now: OffsetDateTime) -> bool {
     if !facts.product_paid {
         return !facts.product_archived;
     }
-    facts
-        .open_grant
-        .is_some_and(|expires| expires.is_none_or(|at| now < at))
+    facts.open_grant.is_some_and(|window| window.contains(now))
 }
 
 /// What granting does, given the member's open (unrevoked) grant for the product.
@@ -33,11 +31,20 @@ pub(crate) enum GrantChange {
 /// Decides a grant: `wanted` is the grant as it would be created now.
 pub(crate) fn grant_change(open: Option<&Grant>, wanted: Grant) -> GrantChange {
     match open {
-        Some(g) if g.is_active_at(wanted.granted_at) && g.expires_at == wanted.expires_at => {
+        // Same end, and: granting from now finds it granting already, or granting from a later
+        // instant finds it starting then.
+        Some(g)
+            if g.expires_at == wanted.expires_at
+                && match wanted.starts_at {
+                    None => g.is_active_at(wanted.granted_at),
+                    Some(s) => g.starts_at == Some(s),
+                } =>
+        {
             GrantChange::Unchanged
         }
         Some(g) => GrantChange::Renewed(Grant {
             expires_at: wanted.expires_at,
+            starts_at: wanted.starts_at,
             granted_at: wanted.granted_at,
             granted_by: wanted.granted_by,
             source: wanted.source,
@@ -51,7 +58,7 @@ pub(crate) fn grant_change(open: Option<&Grant>, wanted: Grant) -> GrantChange {
 mod tests {
     use super::*;
     use crate::ids::*;
-    use crate::model::{Actor, GrantSource};
+    use crate::model::{Actor, GrantSource, GrantWindow};
     use time::Duration;
 
     fn grant(at: OffsetDateTime, expires_at: Option<OffsetDateTime>) -> Grant {
@@ -66,6 +73,7 @@ mod tests {
             expires_at,
             revoked_at: None,
             revoked_by: None,
+            starts_at: None,
         }
     }
 
@@ -76,7 +84,10 @@ mod tests {
             member_status: MemberStatus::Active,
             product_paid: true,
             product_archived: false,
-            open_grant: Some(Some(at)),
+            open_grant: Some(GrantWindow {
+                starts_at: None,
+                expires_at: Some(at),
+            }),
         };
         assert!(decide(&facts, at - Duration::microseconds(1)));
         assert!(!decide(&facts, at));
@@ -85,6 +96,53 @@ mod tests {
             ..facts
         };
         assert!(!decide(&invited, at - Duration::hours(1)));
+    }
+
+    #[test]
+    fn a_grant_starts_at_its_start_instant_exactly() {
+        let start = OffsetDateTime::UNIX_EPOCH + Duration::days(3);
+        let facts = AccessFacts {
+            member_status: MemberStatus::Active,
+            product_paid: true,
+            product_archived: false,
+            open_grant: Some(GrantWindow {
+                starts_at: Some(start),
+                expires_at: None,
+            }),
+        };
+        assert!(!decide(&facts, start - Duration::microseconds(1)));
+        assert!(decide(&facts, start));
+    }
+
+    #[test]
+    fn granting_a_future_start_again_changes_only_what_differs() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(10);
+        let later = now + Duration::days(7);
+        let future = Grant {
+            starts_at: Some(later),
+            ..grant(now, None)
+        };
+        let same = Grant {
+            starts_at: Some(later),
+            ..grant(now, None)
+        };
+        assert_eq!(grant_change(Some(&future), same), GrantChange::Unchanged);
+        let GrantChange::Renewed(now_instead) = grant_change(Some(&future), grant(now, None))
+        else {
+            panic!("granting from now starts a future grant now");
+        };
+        assert_eq!(now_instead.starts_at, None);
+        let open = grant(now - Duration::days(1), None);
+        let GrantChange::Renewed(delayed) = grant_change(
+            Some(&open),
+            Grant {
+                starts_at: Some(later),
+                ..grant(now, None)
+            },
+        ) else {
+            panic!("a later start is a change");
+        };
+        assert_eq!(delayed.starts_at, Some(later));
     }
 
     #[test]

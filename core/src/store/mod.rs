@@ -158,8 +158,17 @@ pub struct AccessFacts {
     pub product_paid: bool,
     /// Whether the product is archived.
     pub product_archived: bool,
-    /// The member's unrevoked grant for the product, if any: `Some(expires_at)`.
-    pub open_grant: Option<Option<OffsetDateTime>>,
+    /// The member's unrevoked grant for the product, if any: when it grants.
+    pub open_grant: Option<GrantWindow>,
+}
+
+/// Which instant of a grant [`Tx::grants_between`] looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantInstant {
+    /// `starts_at`.
+    Starts,
+    /// `expires_at`.
+    Expires,
 }
 
 /// Which invite rows to list: every filter combines. The core turns a status asked for at an
@@ -256,6 +265,8 @@ pub trait Tx {
     fn update_tenant(&self, tenant: &TenantInfo) -> Result<()>;
     /// A tenant by id.
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>>;
+    /// Hub-wide: every tenant's id, in id order.
+    fn tenant_ids(&self) -> Result<Vec<TenantId>>;
 
     /// Inserts a member. Email key and external id are unique per tenant.
     fn insert_member(&self, member: &Member) -> Result<()>;
@@ -378,6 +389,15 @@ pub trait Tx {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<Grant>>;
+    /// Unrevoked grants whose `instant` (a `NULL` never matches) is after `after` and at or
+    /// before `until`, in that instant's order.
+    fn grants_between(
+        &self,
+        tenant: TenantId,
+        instant: GrantInstant,
+        after: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Result<Vec<Grant>>;
     /// The member's unrevoked grants, oldest first.
     fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>>;
     /// Everything `has_access` needs; `None` when the member or the product does not exist.

@@ -119,12 +119,13 @@ impl Tenant {
         let name = normalize::optional_name(new.name.as_deref())?;
         let external_id = normalize::external_id(new.external_id.as_deref())?;
         let expires_at = new.expires_at.map(truncate_to_micros);
+        let starts_at = new.starts_at.map(truncate_to_micros);
         metadata::check(&new.metadata)?;
         // Hash outside the transaction: it takes tens of milliseconds by design.
         let initial = initial_password(&new, actor)?;
         self.write_notifying(actor, new.notify, |op| {
             op.require(&Permission::CUSTOMERS_MANAGE)?;
-            op.check_expiry(expires_at)?;
+            let window = op.grant_window(starts_at, expires_at)?;
             let products = op.grantable_products(&new.products)?;
             let seats = op.seats_before(&[])?;
             let by_email = op.tx.member_by_email_key(self.id, &email.key)?;
@@ -176,7 +177,7 @@ impl Tenant {
             };
             let mut granted = Vec::new();
             for product in &products {
-                if let Some(g) = op.grant(&member, product, new.source, expires_at, op.actor)? {
+                if let Some(g) = op.grant(&member, product, new.source, window, op.actor)? {
                     granted.push(g);
                 }
             }
@@ -195,10 +196,12 @@ impl Tenant {
         })
     }
 
-    /// Grants `member` access to a paid product, or renews the open grant with the new expiry.
-    /// Needs `customers.manage`. Granting what is already granted with the same expiry changes
+    /// Grants `member` access to a paid product, or renews the open grant with the new window.
+    /// `starts_at` in the future grants from then (a pre-sale, a drip, a dated trial); the
+    /// grant is stored now and `has_access` turns true at that instant. Needs
+    /// `customers.manage`. Granting what is already granted with the same window changes
     /// nothing and writes no event. Errors: `not_found`, `invalid_input` (free or archived
-    /// product, expiry not in the future), `member_deactivated`.
+    /// product, expiry not in the future or not after the start), `member_deactivated`.
     pub fn grant(
         &self,
         actor: Actor,
@@ -207,15 +210,16 @@ impl Tenant {
         options: GrantOptions,
     ) -> Result<Grant> {
         let expires_at = options.expires_at.map(truncate_to_micros);
+        let starts_at = options.starts_at.map(truncate_to_micros);
         self.write(actor, |op| {
             op.require(&Permission::CUSTOMERS_MANAGE)?;
-            op.check_expiry(expires_at)?;
+            let window = op.grant_window(starts_at, expires_at)?;
             let member = op.member(member)?;
             if member.status == MemberStatus::Deactivated {
                 return Err(Error::MemberDeactivated(member.id));
             }
             let product = op.grantable_product(product)?;
-            match op.grant(&member, &product, options.source, expires_at, op.actor)? {
+            match op.grant(&member, &product, options.source, window, op.actor)? {
                 Some(g) => Ok(g),
                 None => op
                     .tx

@@ -382,7 +382,7 @@ pub(crate) fn apply_invite(
                     &member,
                     &product,
                     GrantSource::Invite,
-                    None,
+                    GrantWindow::default(),
                     invite.created_by,
                 )? {
                     granted.push(g);

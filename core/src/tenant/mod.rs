@@ -92,6 +92,9 @@ impl Tenant {
             if let Some(d) = update.max_invite_lifetime {
                 info.settings.max_invite_lifetime = d;
             }
+            if let Some(leads) = &update.expiry_reminders {
+                info.settings.expiry_reminders = leads.clone();
+            }
             check_settings(&info.settings)?;
             op.tx.update_tenant(&info)?;
             op.audit(
@@ -101,6 +104,8 @@ impl Tenant {
                     "invite_lifetime_secs": info.settings.invite_lifetime.whole_seconds(),
                     "max_impersonation_secs": info.settings.max_impersonation.whole_seconds(),
                     "max_invite_lifetime_secs": info.settings.max_invite_lifetime.whole_seconds(),
+                    "expiry_reminders_secs": info.settings.expiry_reminders.iter()
+                        .map(|d| d.whole_seconds()).collect::<Vec<_>>(),
                 }),
             )?;
             Ok(info)

@@ -170,11 +170,13 @@ impl Runner {
             }
             "grant" => {
                 let t = self.tenant(step);
-                let expires_at = step
-                    .get("expires_in_secs")
-                    .map(|s| self.hub.now() + Duration::seconds(s.as_i64().unwrap()));
+                let later = |key: &str| {
+                    step.get(key)
+                        .map(|s| self.hub.now() + Duration::seconds(s.as_i64().unwrap()))
+                };
                 let options = GrantOptions {
-                    expires_at,
+                    expires_at: later("expires_in_secs"),
+                    starts_at: later("starts_in_secs"),
                     ..Default::default()
                 };
                 t.grant(
@@ -305,6 +307,7 @@ impl Runner {
                     .unwrap();
                 Value::Null
             }
+            "sweep" => json!(self.hub.sweep(None)?.events),
             "outbox_kinds" => json!(self
                 .tenant(step)
                 .outbox(1000)?

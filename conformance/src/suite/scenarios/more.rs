@@ -225,6 +225,7 @@ impl Runner {
             invite_lifetime: secs("invite_lifetime_secs"),
             max_impersonation: secs("max_impersonation_secs"),
             max_invite_lifetime: secs("max_invite_lifetime_secs"),
+            ..Default::default()
         };
         let info = self
             .tenant(step)
