@@ -116,6 +116,15 @@ export declare class Tenant {
   memberByEmail(email: string): Promise<Member | null>
   /** The member's tenant-wide role, or null. */
   role(member: string): Promise<string | null>
+  /**
+   * Includes `product` in the paid `bundle`: its holders may use it at once. Resolves to the
+   * bundle's direct items. Needs `products.manage`.
+   */
+  includeInBundle(actor: string, bundle: string, product: string): Promise<Array<Product>>
+  /** Takes `product` out of `bundle`; resolves to whether it was in. Needs `products.manage`. */
+  removeFromBundle(actor: string, bundle: string, product: string): Promise<boolean>
+  /** The products `bundle` includes directly. */
+  bundleItems(bundle: string): Promise<Array<Product>>
   /** One page of customers, each with the paid products they can use now. */
   customers(query?: CustomerQuery): Promise<CustomerPage>
   /** How many customers match (cursor and limit ignored). */
@@ -566,6 +575,8 @@ export interface Product {
 export interface ProductAccess {
   product: Product
   grant: Grant | null
+  /** The bundle whose grant gives it; `null` when held directly (or free). */
+  via: string | null
 }
 
 /** Options of `createProduct`. */

@@ -5,12 +5,18 @@ import { Hub } from 'memberkit'
 import Database from 'better-sqlite3'
 
 // better-sqlite3 binds named parameters, not ?N: the statement is otherwise the same.
-const ACCESS_SQL = `SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+const ACCESS_SQL = `SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m INDEXED BY members_access
      JOIN products p INDEXED BY products_access ON p.tenant_id = m.tenant_id AND p.id = :p
      LEFT JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = m.tenant_id
           AND g.member_id = m.id AND g.product_id = p.id AND g.revoked_at IS NULL
-     WHERE m.tenant_id = :t AND m.id = :m`
+     WHERE m.tenant_id = :t AND m.id = :m
+     UNION ALL
+     SELECT 1, NULL, NULL, NULL, 1, g.expires_at, g.starts_at
+     FROM bundle_items b
+     JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = b.tenant_id
+          AND g.member_id = :m AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
+     WHERE b.tenant_id = :t AND b.product_id = :p`
 
 const [db, samplesArg, repsArg] = process.argv.slice(2)
 const samples = Number(samplesArg)
@@ -29,11 +35,16 @@ const hub = Hub.openSync(db)
 const tenant = hub.tenantSync(uuid(tenantId))
 
 function byHand (m, p) {
-  const row = stmt.get({ t: tenantId, m, p })
-  if (!row || row[0] !== 'active') return false
-  const [, paid, archived, hasGrant, expires] = row
-  if (!paid) return !archived
-  return hasGrant === 1 && (expires === null || Date.now() * 1000 < expires)
+  const now = Date.now() * 1000
+  let facts = null
+  let granted = false
+  for (const [kind, status, paid, archived, hasGrant, expires, starts] of stmt.iterate({ t: tenantId, m, p })) {
+    granted ||= hasGrant === 1 && (expires === null || now < expires) && (starts === null || starts <= now)
+    if (kind === 0) facts = [status, paid, archived]
+  }
+  if (!facts || facts[0] !== 'active') return false
+  if (!facts[1]) return !facts[2]
+  return granted
 }
 
 let seed = 7

@@ -21,12 +21,18 @@ import memberkit
 
 # The statement memberkit runs, as the benchmark's Rust side writes it by hand. Python's
 # sqlite3 is SQLite 3.40: INDEXED BY works there too.
-ACCESS_SQL = """SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+ACCESS_SQL = """SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m INDEXED BY members_access
      JOIN products p INDEXED BY products_access ON p.tenant_id = m.tenant_id AND p.id = ?3
      LEFT JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = m.tenant_id
           AND g.member_id = m.id AND g.product_id = p.id AND g.revoked_at IS NULL
-     WHERE m.tenant_id = ?1 AND m.id = ?2"""
+     WHERE m.tenant_id = ?1 AND m.id = ?2
+     UNION ALL
+     SELECT 1, NULL, NULL, NULL, 1, g.expires_at, g.starts_at
+     FROM bundle_items b
+     JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = b.tenant_id
+          AND g.member_id = ?2 AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
+     WHERE b.tenant_id = ?1 AND b.product_id = ?3"""
 
 
 def now_micros() -> int:
@@ -35,13 +41,20 @@ def now_micros() -> int:
 
 
 def by_hand(conn: sqlite3.Connection, tenant: bytes, member: bytes, product: bytes) -> bool:
-    row = conn.execute(ACCESS_SQL, (tenant, member, product)).fetchone()
-    if row is None or row[0] != "active":
+    now = now_micros()
+    facts, granted = None, False
+    for kind, status, paid, archived, has_grant, expires, starts in conn.execute(
+        ACCESS_SQL, (tenant, member, product)
+    ):
+        live = (expires is None or now < expires) and (starts is None or starts <= now)
+        granted = granted or (bool(has_grant) and live)
+        if kind == 0:
+            facts = (status, paid, archived)
+    if facts is None or facts[0] != "active":
         return False
-    status, paid, archived, has_grant, expires = row
-    if not paid:
-        return not archived
-    return bool(has_grant) and (expires is None or now_micros() < expires)
+    if not facts[1]:
+        return not facts[2]
+    return granted
 
 
 def main() -> None:

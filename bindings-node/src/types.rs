@@ -306,6 +306,8 @@ pub struct AddedCustomer {
 pub struct ProductAccess {
     pub product: Product,
     pub grant: Option<Grant>,
+    /// The bundle whose grant gives it; `null` when held directly (or free).
+    pub via: Option<String>,
 }
 
 /// A workspace inside a tenant.

@@ -149,3 +149,20 @@ test('a grant can start later, and sweep tells each event once', async () => {
   assert.deepEqual(info.expiryRemindersMs, [3 * 86_400_000])
   await rejectsWith(tenant.updateSettings(mk.SYSTEM, { expiryRemindersMs: [60_000] }), 'invalid_input')
 })
+
+test('bundles give what they include and refuse cycles', async () => {
+  const { tenant, course } = await setup()
+  const bundle = await tenant.createProduct(mk.SYSTEM, 'All Access', 'membership')
+  const items = await tenant.includeInBundle(mk.SYSTEM, bundle.id, course.id)
+  assert.deepEqual(items.map((p) => p.id), [course.id])
+  assert.deepEqual((await tenant.bundleItems(bundle.id)).map((p) => p.id), [course.id])
+  const ada = (await tenant.addCustomer(mk.SYSTEM, 'ada@x.com', { products: [bundle.id] })).member
+  assert.equal(await tenant.hasAccess(ada.id, course.id), true)
+  assert.equal(tenant.hasAccessSync(ada.id, course.id), true)
+  const via = Object.fromEntries((await tenant.access(ada.id)).map((a) => [a.product.id, a.via]))
+  assert.equal(via[course.id], bundle.id)
+  assert.equal(via[bundle.id], null)
+  await rejectsWith(tenant.includeInBundle(mk.SYSTEM, bundle.id, bundle.id), 'conflict')
+  assert.equal(await tenant.removeFromBundle(mk.SYSTEM, bundle.id, course.id), true)
+  assert.equal(await tenant.hasAccess(ada.id, course.id), false)
+})

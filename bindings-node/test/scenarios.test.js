@@ -204,6 +204,9 @@ class Runner {
       case 'workspace_names': return (await t.workspaces()).map((w) => w.name)
       case 'workspace_members': return (await t.workspaceMembers(a('workspace'))).map((m) => ({ member: m.member.id, role: m.role }))
       case 'remove_from_workspace': return t.removeFromWorkspace(actor, a('member'), a('workspace'))
+      case 'include_in_bundle': return (await t.includeInBundle(actor, a('bundle'), a('product'))).map((p) => p.name)
+      case 'remove_from_bundle': return t.removeFromBundle(actor, a('bundle'), a('product'))
+      case 'access_via': return (await t.access(a('member'))).map((x) => ({ product: x.product.name, via: x.via }))
       case 'update_member_metadata': return (await t.updateMemberMetadata(actor, a('member'), a('metadata'))).metadata
       case 'update_product_metadata': return (await t.updateProductMetadata(actor, a('product'), a('metadata'))).metadata
       case 'member_metadata': return (await t.member(a('member'))).metadata

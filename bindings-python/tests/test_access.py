@@ -173,3 +173,20 @@ def test_a_grant_can_start_later_and_sweep_tells_each_event_once(hub, tenant, co
     assert info.expiry_reminders_seconds == (3 * 86400,) and info.swept_until == hub.now()
     with pytest.raises(mk.InvalidInputError):
         tenant.update_settings(mk.SYSTEM, expiry_reminders=[timedelta(minutes=1)])
+
+
+def test_bundles_give_what_they_include_and_refuse_cycles(tenant, course):
+    bundle = tenant.create_product(mk.SYSTEM, "All Access", "membership")
+    other = tenant.create_product(mk.SYSTEM, "Masterclass", "course")
+    assert [p.id for p in tenant.include_in_bundle(mk.SYSTEM, bundle.id, course.id)] == [course.id]
+    tenant.include_in_bundle(mk.SYSTEM, bundle.id, other.id)
+    assert [p.name for p in tenant.bundle_items(bundle.id)] == ["Rust 101", "Masterclass"]
+    ada = tenant.add_customer(mk.SYSTEM, "ada@x.com", products=[bundle.id]).member
+    assert tenant.has_access(ada.id, course.id)
+    via = {a.product.id: a.via for a in tenant.access(ada.id)}
+    assert via[course.id] == bundle.id and via[bundle.id] is None
+    with pytest.raises(mk.ConflictError):
+        tenant.include_in_bundle(mk.SYSTEM, bundle.id, bundle.id)
+    assert tenant.remove_from_bundle(mk.SYSTEM, bundle.id, course.id)
+    assert not tenant.has_access(ada.id, course.id)
+    assert tenant.has_access(ada.id, other.id)

@@ -227,6 +227,12 @@ class Runner:
             return [{"member": m.member.id, "role": m.role} for m in t.workspace_members(a("workspace"))]
         if op == "remove_from_workspace":
             return t.remove_from_workspace(actor, a("member"), a("workspace"))
+        if op == "include_in_bundle":
+            return [p.name for p in t.include_in_bundle(actor, a("bundle"), a("product"))]
+        if op == "remove_from_bundle":
+            return t.remove_from_bundle(actor, a("bundle"), a("product"))
+        if op == "access_via":
+            return [{"product": x.product.name, "via": x.via} for x in t.access(a("member"))]
         if op == "update_member_metadata":
             return t.update_member_metadata(actor, a("member"), a("metadata")).metadata
         if op == "update_product_metadata":

@@ -364,6 +364,9 @@ pub struct Accepted {
 pub struct ProductAccess {
     /// The product.
     pub product: Product,
-    /// The grant, for paid products.
+    /// The grant that gives it, for paid products: the member's own, or their grant to a
+    /// bundle that includes the product.
     pub grant: Option<Grant>,
+    /// The bundle whose grant gives it; `None` when held directly (or free).
+    pub via: Option<ProductId>,
 }

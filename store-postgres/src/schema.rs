@@ -306,4 +306,19 @@ CREATE INDEX grants_by_start ON grants (tenant_id, starts_at)
 CREATE INDEX invites_pending_by_expiry ON invites (tenant_id, expires_at) WHERE status = 'pending';
 "#,
     ),
+    (
+        9,
+        "bundles",
+        r#"
+-- A bundle includes a product directly (direct) or through bundles inside it (computed by the
+-- core). Keyed by product first: has_access asks which bundles hold a product.
+CREATE TABLE bundle_items (
+    tenant_id uuid NOT NULL,
+    product_id uuid NOT NULL,
+    bundle_id uuid NOT NULL,
+    direct boolean NOT NULL,
+    PRIMARY KEY (tenant_id, product_id, bundle_id)
+);
+"#,
+    ),
 ];

@@ -55,7 +55,9 @@ impl CustomerSql {
             let n = q.arg(f.now);
             q.and(format!(
                 "EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = m.tenant_id
-                   AND g.member_id = m.id AND g.product_id = {p} AND g.revoked_at IS NULL
+                   AND g.member_id = m.id AND g.revoked_at IS NULL
+                   AND (g.product_id = {p} OR g.product_id IN (SELECT b.bundle_id
+                        FROM bundle_items b WHERE b.tenant_id = m.tenant_id AND b.product_id = {p}))
                    AND (g.expires_at IS NULL OR g.expires_at > {n})
                    AND (g.starts_at IS NULL OR g.starts_at <= {n}))"
             ));

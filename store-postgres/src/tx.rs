@@ -18,12 +18,18 @@ use time::OffsetDateTime;
 /// What `has_access` reads: one row, three primary-key lookups (the grant from its
 /// index alone).
 pub(crate) const ACCESS_FACTS_SQL: &str =
-    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
+    "SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m
      JOIN products p ON p.tenant_id = m.tenant_id AND p.id = $3
      LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
           AND g.product_id = p.id AND g.revoked_at IS NULL
-     WHERE m.tenant_id = $1 AND m.id = $2";
+     WHERE m.tenant_id = $1 AND m.id = $2
+     UNION ALL
+     SELECT 1, NULL, NULL, NULL, true, g.expires_at, g.starts_at
+     FROM bundle_items b
+     JOIN grants g ON g.tenant_id = b.tenant_id AND g.member_id = $2
+          AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
+     WHERE b.tenant_id = $1 AND b.product_id = $3";
 
 impl Tx for PgTx<'_> {
     fn apply(&self, changes: &Changes) -> Result<()> {
@@ -745,6 +751,43 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn bundle_items(&self, tenant: TenantId) -> Result<Vec<(ProductId, ProductId, bool)>> {
+        self.enter(tenant)?;
+        self.all(
+            "SELECT bundle_id, product_id, direct FROM bundle_items WHERE tenant_id = $1
+             ORDER BY bundle_id, product_id",
+            &[&tenant.u()],
+            |r| {
+                Ok((
+                    ProductId::from_uuid(get(r, 0)?),
+                    ProductId::from_uuid(get(r, 1)?),
+                    get(r, 2)?,
+                ))
+            },
+        )
+    }
+
+    fn replace_bundle_items(
+        &self,
+        tenant: TenantId,
+        items: &[(ProductId, ProductId, bool)],
+    ) -> Result<()> {
+        self.enter(tenant)?;
+        self.exec(
+            "DELETE FROM bundle_items WHERE tenant_id = $1",
+            &[&tenant.u()],
+        )?;
+        let bundles: Vec<uuid::Uuid> = items.iter().map(|(b, _, _)| b.u()).collect();
+        let products: Vec<uuid::Uuid> = items.iter().map(|(_, p, _)| p.u()).collect();
+        let direct: Vec<bool> = items.iter().map(|(_, _, d)| *d).collect();
+        self.exec(
+            "INSERT INTO bundle_items (tenant_id, bundle_id, product_id, direct)
+             SELECT $1, * FROM unnest($2::uuid[], $3::uuid[], $4::bool[])",
+            &[&tenant.u(), &bundles, &products, &direct],
+        )
+        .map(drop)
+    }
+
     fn grants_between(
         &self,
         tenant: TenantId,
@@ -787,26 +830,28 @@ impl Tx for PgTx<'_> {
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
         self.enter(tenant)?;
-        self.one(
-            ACCESS_FACTS_SQL,
-            &[&tenant.u(), &member.u(), &product.u()],
-            |r| {
-                let has_grant: bool = get(r, 3)?;
-                Ok(AccessFacts {
-                    member_status: parsed(r, 0)?,
-                    product_paid: get(r, 1)?,
-                    product_archived: get(r, 2)?,
-                    open_grant: if has_grant {
-                        Some(GrantWindow {
-                            expires_at: get(r, 4)?,
-                            starts_at: get(r, 5)?,
-                        })
-                    } else {
-                        None
-                    },
-                })
-            },
-        )
+        let rows = self.rows(ACCESS_FACTS_SQL, &[&tenant.u(), &member.u(), &product.u()])?;
+        let mut facts: Option<AccessFacts> = None;
+        let mut bundle_grants = Vec::new();
+        for r in &rows {
+            let window = GrantWindow {
+                expires_at: get(r, 5)?,
+                starts_at: get(r, 6)?,
+            };
+            if get::<i32>(r, 0)? == 1 {
+                bundle_grants.push(window);
+                continue;
+            }
+            let has_grant: bool = get(r, 4)?;
+            facts = Some(AccessFacts {
+                member_status: parsed(r, 1)?,
+                product_paid: get(r, 2)?,
+                product_archived: get(r, 3)?,
+                open_grant: has_grant.then_some(window),
+                bundle_grants: Vec::new(),
+            });
+        }
+        Ok(facts.map(|f| AccessFacts { bundle_grants, ..f }))
     }
 
     fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {

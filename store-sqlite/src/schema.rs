@@ -320,6 +320,21 @@ CREATE INDEX grants_by_start ON grants (tenant_id, starts_at)
 CREATE INDEX invites_pending_by_expiry ON invites (tenant_id, expires_at) WHERE status = 'pending';
 "#,
     ),
+    (
+        13,
+        "bundles",
+        r#"
+-- A bundle includes a product directly (direct = 1) or through bundles inside it (direct = 0,
+-- computed by the core). Keyed by product first: has_access asks which bundles hold a product.
+CREATE TABLE bundle_items (
+    tenant_id BLOB NOT NULL,
+    product_id BLOB NOT NULL,
+    bundle_id BLOB NOT NULL,
+    direct INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, product_id, bundle_id)
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

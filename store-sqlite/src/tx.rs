@@ -78,15 +78,22 @@ impl<'c> SqlTx<'c> {
     }
 }
 
-/// What `has_access` reads: one row, three lookups, each answered by a covering index
-/// (schema 6).
+/// What `has_access` reads: one row of facts, three lookups each answered by a covering index
+/// (schema 6), then one row per grant to a bundle that includes the product (one probe of
+/// `bundle_items` by product, which finds nothing for most products).
 pub(crate) const ACCESS_FACTS_SQL: &str =
-    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
+    "SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m INDEXED BY members_access
      JOIN products p INDEXED BY products_access ON p.tenant_id = m.tenant_id AND p.id = ?3
      LEFT JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = m.tenant_id
           AND g.member_id = m.id AND g.product_id = p.id AND g.revoked_at IS NULL
-     WHERE m.tenant_id = ?1 AND m.id = ?2";
+     WHERE m.tenant_id = ?1 AND m.id = ?2
+     UNION ALL
+     SELECT 1, NULL, NULL, NULL, 1, g.expires_at, g.starts_at
+     FROM bundle_items b
+     JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = b.tenant_id
+          AND g.member_id = ?2 AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
+     WHERE b.tenant_id = ?1 AND b.product_id = ?3";
 
 impl Tx for SqlTx<'_> {
     fn apply(&self, changes: &Changes) -> Result<()> {
@@ -843,6 +850,40 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn bundle_items(&self, tenant: TenantId) -> Result<Vec<(ProductId, ProductId, bool)>> {
+        self.all(
+            "SELECT bundle_id, product_id, direct FROM bundle_items WHERE tenant_id = ?1
+             ORDER BY bundle_id, product_id",
+            params![tenant.u()],
+            |r| {
+                Ok((
+                    ProductId::from_uuid(r.get(0)?),
+                    ProductId::from_uuid(r.get(1)?),
+                    r.get(2)?,
+                ))
+            },
+        )
+    }
+
+    fn replace_bundle_items(
+        &self,
+        tenant: TenantId,
+        items: &[(ProductId, ProductId, bool)],
+    ) -> Result<()> {
+        self.exec(
+            "DELETE FROM bundle_items WHERE tenant_id = ?1",
+            params![tenant.u()],
+        )?;
+        for (bundle, product, direct) in items {
+            self.exec(
+                "INSERT INTO bundle_items (tenant_id, bundle_id, product_id, direct)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![tenant.u(), bundle.u(), product.u(), direct],
+            )?;
+        }
+        Ok(())
+    }
+
     fn grants_between(
         &self,
         tenant: TenantId,
@@ -882,26 +923,43 @@ impl Tx for SqlTx<'_> {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
-        self.one(
-            ACCESS_FACTS_SQL,
-            params![tenant.u(), member.u(), product.u()],
-            |r| {
-                let has_grant: bool = r.get(3)?;
-                Ok(AccessFacts {
-                    member_status: get_parsed(r, 0)?,
-                    product_paid: r.get(1)?,
-                    product_archived: r.get(2)?,
-                    open_grant: if has_grant {
-                        Some(GrantWindow {
-                            expires_at: get_opt_ts(r, 4)?,
-                            starts_at: get_opt_ts(r, 5)?,
-                        })
-                    } else {
-                        None
-                    },
+        let mut stmt = self
+            .conn
+            .prepare_cached(ACCESS_FACTS_SQL)
+            .map_err(sql_err)?;
+        let mut rows = stmt
+            .query(params![tenant.u(), member.u(), product.u()])
+            .map_err(sql_err)?;
+        let mut facts: Option<AccessFacts> = None;
+        let mut bundle_grants = Vec::new();
+        while let Some(r) = rows.next().map_err(sql_err)? {
+            let window = |r: &Row<'_>| -> rusqlite::Result<GrantWindow> {
+                Ok(GrantWindow {
+                    expires_at: get_opt_ts(r, 5)?,
+                    starts_at: get_opt_ts(r, 6)?,
                 })
-            },
-        )
+            };
+            let row = || -> rusqlite::Result<_> {
+                if r.get::<_, i64>(0)? == 1 {
+                    return Ok((None, Some(window(r)?)));
+                }
+                let has_grant: bool = r.get(4)?;
+                let facts = AccessFacts {
+                    member_status: get_parsed(r, 1)?,
+                    product_paid: r.get(2)?,
+                    product_archived: r.get(3)?,
+                    open_grant: if has_grant { Some(window(r)?) } else { None },
+                    bundle_grants: Vec::new(),
+                };
+                Ok((Some(facts), None))
+            };
+            match row().map_err(sql_err)? {
+                (Some(f), _) => facts = Some(f),
+                (_, Some(w)) => bundle_grants.push(w),
+                _ => {}
+            }
+        }
+        Ok(facts.map(|f| AccessFacts { bundle_grants, ..f }))
     }
 
     fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {

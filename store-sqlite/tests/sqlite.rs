@@ -346,6 +346,7 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
                  ON grants (tenant_id, member_id, product_id, expires_at, revoked_at)
                  WHERE revoked_at IS NULL;",
         ),
+        (13, "DROP TABLE bundle_items;"),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

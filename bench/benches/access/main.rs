@@ -21,12 +21,18 @@ use std::time::{Duration, Instant};
 
 /// The statement memberkit's SQLite store runs for has_access, written out by hand.
 const ACCESS_SQL: &str =
-    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+    "SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m INDEXED BY members_access
      JOIN products p INDEXED BY products_access ON p.tenant_id = m.tenant_id AND p.id = ?3
      LEFT JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = m.tenant_id
           AND g.member_id = m.id AND g.product_id = p.id AND g.revoked_at IS NULL
-     WHERE m.tenant_id = ?1 AND m.id = ?2";
+     WHERE m.tenant_id = ?1 AND m.id = ?2
+     UNION ALL
+     SELECT 1, NULL, NULL, NULL, 1, g.expires_at, g.starts_at
+     FROM bundle_items b
+     JOIN grants g INDEXED BY grants_open_access ON g.tenant_id = b.tenant_id
+          AND g.member_id = ?2 AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
+     WHERE b.tenant_id = ?1 AND b.product_id = ?3";
 
 /// The floor: the one grant row, by its unique index.
 const GRANT_ROW_SQL: &str = "SELECT expires_at FROM grants
@@ -182,24 +188,25 @@ fn now_micros() -> i64 {
 
 /// has_access written by hand: the same statement, and the same rule in a few lines.
 fn by_hand_access(stmt: &mut Statement<'_>, t: TenantId, m: MemberId, p: ProductId) -> bool {
-    let row = stmt
-        .query_row(params![t.as_uuid(), m.as_uuid(), p.as_uuid()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, bool>(1)?,
-                r.get::<_, bool>(2)?,
-                r.get::<_, bool>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-            ))
-        })
-        .optional()
+    let now = now_micros();
+    let (mut facts, mut granted) = (None, false);
+    let mut rows = stmt
+        .query(params![t.as_uuid(), m.as_uuid(), p.as_uuid()])
         .unwrap();
-    match row {
-        Some((status, _, _, _, _)) if status != "active" => false,
-        Some((_, false, archived, _, _)) => !archived,
-        Some((_, true, _, has_grant, expires)) => {
-            has_grant && expires.is_none_or(|e| now_micros() < e)
+    while let Some(r) = rows.next().unwrap() {
+        let (has_grant, expires, starts): (bool, Option<i64>, Option<i64>) =
+            (r.get(4).unwrap(), r.get(5).unwrap(), r.get(6).unwrap());
+        granted |= has_grant && expires.is_none_or(|e| now < e) && starts.is_none_or(|s| s <= now);
+        if r.get::<_, i64>(0).unwrap() == 0 {
+            let facts_row: (String, bool, bool) =
+                (r.get(1).unwrap(), r.get(2).unwrap(), r.get(3).unwrap());
+            facts = Some(facts_row);
         }
+    }
+    match facts {
+        Some((status, _, _)) if status != "active" => false,
+        Some((_, false, archived)) => !archived,
+        Some((_, true, _)) => granted,
         None => false,
     }
 }

@@ -13,12 +13,18 @@ use std::time::{Duration, Instant};
 
 /// The statement memberkit's PostgreSQL store runs for has_access, written out by hand.
 const ACCESS_SQL: &str =
-    "SELECT m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at
+    "SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m
      JOIN products p ON p.tenant_id = m.tenant_id AND p.id = $3
      LEFT JOIN grants g ON g.tenant_id = m.tenant_id AND g.member_id = m.id
           AND g.product_id = p.id AND g.revoked_at IS NULL
-     WHERE m.tenant_id = $1 AND m.id = $2";
+     WHERE m.tenant_id = $1 AND m.id = $2
+     UNION ALL
+     SELECT 1, NULL, NULL, NULL, true, g.expires_at, g.starts_at
+     FROM bundle_items b
+     JOIN grants g ON g.tenant_id = b.tenant_id AND g.member_id = $2
+          AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
+     WHERE b.tenant_id = $1 AND b.product_id = $3";
 
 /// The floor: the one grant row, by its unique index.
 const GRANT_ROW_SQL: &str = "SELECT expires_at FROM grants
@@ -140,18 +146,26 @@ fn by_hand_access(
     m: MemberId,
     p: ProductId,
 ) -> bool {
-    let Some(row) = client
-        .query_opt(stmt, &[t.as_uuid(), m.as_uuid(), p.as_uuid()])
-        .unwrap()
-    else {
-        return false;
-    };
-    let (status, paid, archived, has_grant): (&str, bool, bool, bool) =
-        (row.get(0), row.get(1), row.get(2), row.get(3));
-    let expires: Option<OffsetDateTime> = row.get(4);
-    match (status, paid) {
-        ("active", false) => !archived,
-        ("active", true) => has_grant && expires.is_none_or(|e| OffsetDateTime::now_utc() < e),
+    let rows = client
+        .query(stmt, &[t.as_uuid(), m.as_uuid(), p.as_uuid()])
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let (mut facts, mut granted) = (None, false);
+    for row in &rows {
+        let (has_grant, expires, starts): (bool, Option<OffsetDateTime>, Option<OffsetDateTime>) =
+            (row.get(4), row.get(5), row.get(6));
+        granted |= has_grant && expires.is_none_or(|e| now < e) && starts.is_none_or(|s| s <= now);
+        if row.get::<_, i32>(0) == 0 {
+            facts = Some((
+                row.get::<_, String>(1),
+                row.get::<_, bool>(2),
+                row.get::<_, bool>(3),
+            ));
+        }
+    }
+    match facts {
+        Some((status, false, archived)) if status == "active" => !archived,
+        Some((status, true, _)) if status == "active" => granted,
         _ => false,
     }
 }

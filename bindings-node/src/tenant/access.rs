@@ -244,7 +244,8 @@ impl Tenant {
             .into_iter()
             .map(|a| ProductAccess {
                 product: a.product.into(),
-                grant: a.grant.map(Into::into)
+                grant: a.grant.map(Into::into),
+                via: a.via.map(|b| b.to_string()),
             })
             .collect()))
     }

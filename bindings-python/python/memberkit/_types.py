@@ -168,6 +168,8 @@ class ProductAccess:
 
     product: Product
     grant: Optional[Grant]
+    via: Optional[str]
+    """The bundle whose grant gives it; None when held directly (or free)."""
 
 
 @dataclass(frozen=True)

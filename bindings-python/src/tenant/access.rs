@@ -179,6 +179,7 @@ impl Tenant {
             record!(py, "ProductAccess", {
                 "product" => py_product(py, &a.product)?,
                 "grant" => match &a.grant { Some(g) => py_grant(py, g)?, None => py.None().into_bound(py) },
+                "via" => a.via.map(|b| b.to_string()),
             })
         })
     }

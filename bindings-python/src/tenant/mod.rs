@@ -2,6 +2,7 @@
 //! methods live beside this file by concept, mirroring the core's `tenant/` modules.
 
 mod access;
+mod bundles;
 mod customers;
 mod import;
 mod invites;

@@ -4,6 +4,7 @@
 mod access;
 mod access_time;
 mod answers;
+mod bundles;
 mod customer_passwords;
 mod customers;
 mod import;
@@ -25,10 +26,11 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 19] = [
+    let modules: [(&str, &[Case]); 20] = [
         ("access", access::TESTS),
         ("access_time", access_time::TESTS),
         ("answers", answers::TESTS),
+        ("bundles", bundles::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
         ("customers", customers::TESTS),
         ("import", import::TESTS),

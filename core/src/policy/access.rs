@@ -14,7 +14,11 @@ pub(crate) fn decide(facts: &AccessFacts, now: OffsetDateTime) -> bool {
     if !facts.product_paid {
         return !facts.product_archived;
     }
-    facts.open_grant.is_some_and(|window| window.contains(now))
+    facts
+        .open_grant
+        .iter()
+        .chain(&facts.bundle_grants)
+        .any(|window| window.contains(now))
 }
 
 /// What granting does, given the member's open (unrevoked) grant for the product.
@@ -88,12 +92,13 @@ mod tests {
                 starts_at: None,
                 expires_at: Some(at),
             }),
+            bundle_grants: Vec::new(),
         };
         assert!(decide(&facts, at - Duration::microseconds(1)));
         assert!(!decide(&facts, at));
         let invited = AccessFacts {
             member_status: MemberStatus::Invited,
-            ..facts
+            ..facts.clone()
         };
         assert!(!decide(&invited, at - Duration::hours(1)));
     }
@@ -109,6 +114,7 @@ mod tests {
                 starts_at: Some(start),
                 expires_at: None,
             }),
+            bundle_grants: Vec::new(),
         };
         assert!(!decide(&facts, start - Duration::microseconds(1)));
         assert!(decide(&facts, start));

@@ -2,6 +2,7 @@
 //! and write rows, and a second store gets every rule for free.
 //!
 //! - [`access`]: who may use what now, and what a grant request changes.
+//! - [`bundles`]: what a bundle includes, and which inclusions would make a cycle.
 //! - [`authz`]: who may do what to whom (permissions, rank, impersonation).
 //! - [`invites`]: when an invite is pending, expired or spent.
 //! - [`members`]: which member a request means, and what reusing them changes.
@@ -10,6 +11,7 @@
 
 pub(crate) mod access;
 pub(crate) mod authz;
+pub(crate) mod bundles;
 pub(crate) mod invites;
 pub(crate) mod members;
 pub(crate) mod seats;

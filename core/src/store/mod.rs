@@ -150,7 +150,7 @@ fn run<R>(store: &dyn Store, mode: Mode, mut f: impl FnMut(&dyn Tx) -> Result<R>
 }
 
 /// What `has_access` needs, fetched in one round trip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessFacts {
     /// The member's status.
     pub member_status: MemberStatus,
@@ -160,6 +160,9 @@ pub struct AccessFacts {
     pub product_archived: bool,
     /// The member's unrevoked grant for the product, if any: when it grants.
     pub open_grant: Option<GrantWindow>,
+    /// The member's unrevoked grants for bundles that include the product (directly or through
+    /// bundles inside them): when each grants. Empty for most products.
+    pub bundle_grants: Vec<GrantWindow>,
 }
 
 /// Which instant of a grant [`Tx::grants_between`] looks at.
@@ -398,9 +401,20 @@ pub trait Tx {
         after: OffsetDateTime,
         until: OffsetDateTime,
     ) -> Result<Vec<Grant>>;
+    /// Every bundle inclusion of the tenant: `(bundle, product)` pairs, direct ones marked
+    /// `true`, the others (through nested bundles) `false`.
+    fn bundle_items(&self, tenant: TenantId) -> Result<Vec<(ProductId, ProductId, bool)>>;
+    /// Replaces the tenant's bundle inclusions with `items` (as [`Tx::bundle_items`] returns
+    /// them: the core computes the nested ones).
+    fn replace_bundle_items(
+        &self,
+        tenant: TenantId,
+        items: &[(ProductId, ProductId, bool)],
+    ) -> Result<()>;
     /// The member's unrevoked grants, oldest first.
     fn open_grants(&self, tenant: TenantId, member: MemberId) -> Result<Vec<Grant>>;
-    /// Everything `has_access` needs; `None` when the member or the product does not exist.
+    /// Everything `has_access` needs, bundle grants included; `None` when the member or the
+    /// product does not exist.
     fn access_facts(
         &self,
         tenant: TenantId,

@@ -291,7 +291,9 @@ impl Tenant {
         }
     }
 
-    /// Everything `member` may use now, with the grant behind each paid product.
+    /// Everything `member` may use now, with the grant behind each paid product and, for a
+    /// product that comes with a bundle, the bundle (`via`). A product held directly shows its
+    /// own grant even when a bundle includes it too.
     pub fn access(&self, member: MemberId) -> Result<Vec<ProductAccess>> {
         self.read(|tx, now| {
             let m = tx
@@ -302,6 +304,8 @@ impl Tenant {
             }
             let mut grants = tx.open_grants(self.id, member)?;
             grants.retain(|g| g.is_active_at(now));
+            let bundles = tx.bundle_items(self.id)?;
+            let held = |id: ProductId| grants.iter().find(|g| g.product_id == id);
             Ok(tx
                 .products(self.id)?
                 .into_iter()
@@ -310,12 +314,24 @@ impl Tenant {
                         return (!product.archived).then_some(ProductAccess {
                             product,
                             grant: None,
+                            via: None,
                         });
                     }
-                    let grant = grants.iter().find(|g| g.product_id == product.id)?.clone();
+                    if let Some(grant) = held(product.id) {
+                        return Some(ProductAccess {
+                            product,
+                            grant: Some(grant.clone()),
+                            via: None,
+                        });
+                    }
+                    let (bundle, grant) = bundles
+                        .iter()
+                        .filter(|(_, item, _)| *item == product.id)
+                        .find_map(|(bundle, _, _)| Some((*bundle, held(*bundle)?)))?;
                     Some(ProductAccess {
                         product,
-                        grant: Some(grant),
+                        grant: Some(grant.clone()),
+                        via: Some(bundle),
                     })
                 })
                 .collect())

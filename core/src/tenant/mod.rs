@@ -2,6 +2,7 @@
 //! operations live beside it by concept.
 
 pub(crate) mod access;
+pub(crate) mod bundles;
 pub(crate) mod customers;
 pub(crate) mod invites;
 pub(crate) mod members;

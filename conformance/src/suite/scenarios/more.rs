@@ -71,6 +71,34 @@ impl Runner {
                 .tenant(step)
                 .seats(self.opt_id(step, "workspace"))
                 .map(seats),
+            "include_in_bundle" => self
+                .tenant(step)
+                .include_in_bundle(
+                    self.actor(step),
+                    self.id(step, "bundle"),
+                    self.id(step, "product"),
+                )
+                .map(|items| json!(items.into_iter().map(|p| p.name).collect::<Vec<_>>())),
+            "remove_from_bundle" => self
+                .tenant(step)
+                .remove_from_bundle(
+                    self.actor(step),
+                    self.id(step, "bundle"),
+                    self.id(step, "product"),
+                )
+                .map(|removed| json!(removed)),
+            "access_via" => self
+                .tenant(step)
+                .access(self.id(step, "member"))
+                .map(|list| {
+                    json!(list
+                        .into_iter()
+                        .map(|a| json!({
+                            "product": a.product.name,
+                            "via": a.via.map(|b| b.to_string()),
+                        }))
+                        .collect::<Vec<_>>())
+                }),
             "update_member_metadata" => self
                 .tenant(step)
                 .update_member_metadata(
