@@ -104,6 +104,33 @@ mod tests {
     }
 
     #[test]
+    fn any_live_bundle_grant_gives_access_without_a_grant_of_its_own() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(5);
+        let ended = GrantWindow {
+            starts_at: None,
+            expires_at: Some(now),
+        };
+        let facts = AccessFacts {
+            member_status: MemberStatus::Active,
+            product_paid: true,
+            product_archived: false,
+            open_grant: None,
+            bundle_grants: vec![ended],
+        };
+        assert!(!decide(&facts, now), "the only bundle grant ended");
+        let live = AccessFacts {
+            bundle_grants: vec![ended, GrantWindow::default()],
+            ..facts.clone()
+        };
+        assert!(decide(&live, now));
+        let deactivated = AccessFacts {
+            member_status: MemberStatus::Deactivated,
+            ..live
+        };
+        assert!(!decide(&deactivated, now));
+    }
+
+    #[test]
     fn a_grant_starts_at_its_start_instant_exactly() {
         let start = OffsetDateTime::UNIX_EPOCH + Duration::days(3);
         let facts = AccessFacts {
