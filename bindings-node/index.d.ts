@@ -131,6 +131,17 @@ export declare class Tenant {
   countCustomers(query?: CustomerQuery): Promise<number>
   /** Every matching customer as CSV (RFC 4180, formula cells neutralised). */
   exportCustomers(query?: CustomerQuery): Promise<string>
+  /** Lets people who sign up at `domain` into `workspace`. */
+  addDomain(actor: string, workspace: string, domain: string, options?: DomainOptions): Promise<WorkspaceDomain>
+  /**
+   * Stops taking people from `domain` into `workspace`; resolves to whether it was one of
+   * its domains.
+   */
+  removeDomain(actor: string, workspace: string, domain: string): Promise<boolean>
+  /** The email domains of a workspace. */
+  domains(workspace: string): Promise<Array<WorkspaceDomain>>
+  /** Takes the workspace `email`'s domain suggested; resolves to `null` when there is none. */
+  acceptSuggestion(email: string): Promise<Accepted | null>
   /**
    * Imports customers from a string (the text), a Buffer (UTF-8) or `{ path }` (a file to
    * read), off the event loop. `options.progress(done, total)` is called on the event loop.
@@ -348,6 +359,14 @@ export interface CustomRole {
   createdAt: Date
 }
 
+/** Options of `addDomain`. */
+export interface DomainOptions {
+  /** `join` (the default): they join at once; `suggest`: a pending suggestion. */
+  enrollment?: 'join' | 'suggest'
+  /** Their role in the workspace (default `member`). */
+  role?: string
+}
+
 /** The stable error codes, in the core's order. */
 export declare function errorCodes(): Array<string>
 
@@ -461,6 +480,8 @@ export interface Invite {
   declinedAt: Date | null
   /** The host's own data, merged into the member's on acceptance. */
   metadata: Record<string, unknown>
+  /** A workspace's email domain suggested it (`acceptSuggestion` takes it). */
+  suggested: boolean
 }
 
 /** A pending invite as its invitee sees it across tenants (`Hub.invitesFor`). */
@@ -669,6 +690,16 @@ export interface Workspace {
   name: string
   /** The most seats it may fill, or `null` for no cap. */
   seatLimit: number | null
+  createdAt: Date
+}
+
+/** An email domain a workspace takes people from. */
+export interface WorkspaceDomain {
+  workspace: string
+  domain: string
+  enrollment: 'join' | 'suggest'
+  /** Their role in the workspace. */
+  role: string
   createdAt: Date
 }
 

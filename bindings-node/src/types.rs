@@ -190,6 +190,8 @@ pub struct Invite {
     /// The host's own data, merged into the member's on acceptance.
     #[napi(ts_type = "Record<string, unknown>")]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// A workspace's email domain suggested it (`acceptSuggestion` takes it).
+    pub suggested: bool,
 }
 
 impl From<mk::Invite> for Invite {
@@ -213,6 +215,7 @@ impl From<mk::Invite> for Invite {
             message: i.message,
             declined_at: opt_date(i.declined_at),
             metadata: i.metadata,
+            suggested: i.suggested,
         }
     }
 }
@@ -350,6 +353,30 @@ impl From<mk::Seats> for Seats {
             limit: s.limit,
             taken: s.taken as u32,
             available: s.available().map(|n| n as u32),
+        }
+    }
+}
+
+/// An email domain a workspace takes people from.
+#[napi(object, use_nullable = true)]
+pub struct WorkspaceDomain {
+    pub workspace: String,
+    pub domain: String,
+    #[napi(ts_type = "'join' | 'suggest'")]
+    pub enrollment: String,
+    /// Their role in the workspace.
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<mk::WorkspaceDomain> for WorkspaceDomain {
+    fn from(d: mk::WorkspaceDomain) -> Self {
+        Self {
+            workspace: d.workspace_id.to_string(),
+            domain: d.domain,
+            enrollment: d.enrollment.as_str().into(),
+            role: d.role.key(),
+            created_at: date(d.created_at),
         }
     }
 }

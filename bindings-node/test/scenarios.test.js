@@ -106,8 +106,9 @@ class Runner {
         this.bind(step, { id: accepted.member.id })
         return null
       }
-      case 'claim': {
-        const claimed = await t.claim(a('email'))
+      case 'claim':
+      case 'accept_suggestion': {
+        const claimed = step.op === 'claim' ? await t.claim(a('email')) : await t.acceptSuggestion(a('email'))
         if (claimed === null) return null
         this.bind(step, { id: claimed.member.id })
         return { id: claimed.member.id }
@@ -204,6 +205,8 @@ class Runner {
       case 'workspace_names': return (await t.workspaces()).map((w) => w.name)
       case 'workspace_members': return (await t.workspaceMembers(a('workspace'))).map((m) => ({ member: m.member.id, role: m.role }))
       case 'remove_from_workspace': return t.removeFromWorkspace(actor, a('member'), a('workspace'))
+      case 'add_domain': return (await t.addDomain(actor, a('workspace'), a('domain'), pick(['enrollment', 'role']))).domain
+      case 'remove_domain': return t.removeDomain(actor, a('workspace'), a('domain'))
       case 'include_in_bundle': return (await t.includeInBundle(actor, a('bundle'), a('product'))).map((p) => p.name)
       case 'remove_from_bundle': return t.removeFromBundle(actor, a('bundle'), a('product'))
       case 'access_via': return (await t.access(a('member'))).map((x) => ({ product: x.product.name, via: x.via }))

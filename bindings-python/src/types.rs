@@ -72,6 +72,7 @@ pub(crate) fn py_invite<'py>(py: Python<'py>, i: &mk::Invite) -> PyResult<Bound<
         "accepted_at" => opt_dt(py, i.accepted_at)?, "revoked_at" => opt_dt(py, i.revoked_at)?,
         "lifetime_seconds" => i.lifetime.map(|d| d.whole_seconds()), "message" => &i.message,
         "declined_at" => opt_dt(py, i.declined_at)?, "metadata" => py_metadata(py, &i.metadata)?,
+        "suggested" => i.suggested,
     })
 }
 
@@ -104,6 +105,17 @@ pub(crate) fn py_accepted<'py>(py: Python<'py>, a: &mk::Accepted) -> PyResult<Bo
     record!(py, "Accepted", {
         "invite" => py_invite(py, &a.invite)?, "member" => py_member(py, &a.member)?,
         "granted" => tuple(py, &a.granted, py_grant)?,
+    })
+}
+
+pub(crate) fn py_domain<'py>(
+    py: Python<'py>,
+    d: &mk::WorkspaceDomain,
+) -> PyResult<Bound<'py, PyAny>> {
+    record!(py, "WorkspaceDomain", {
+        "workspace" => d.workspace_id.to_string(), "domain" => &d.domain,
+        "enrollment" => d.enrollment.as_str(), "role" => d.role.key(),
+        "created_at" => dt(py, d.created_at)?,
     })
 }
 

@@ -121,8 +121,8 @@ class Runner:
             accepted = t.accept(a("token"), a("email"))
             self.bind(step, {"id": accepted.member.id})
             return None
-        if op == "claim":
-            claimed = t.claim(a("email"))
+        if op in ("claim", "accept_suggestion"):
+            claimed = t.claim(a("email")) if op == "claim" else t.accept_suggestion(a("email"))
             if claimed is None:
                 return None
             self.bind(step, {"id": claimed.member.id})
@@ -227,6 +227,11 @@ class Runner:
             return [{"member": m.member.id, "role": m.role} for m in t.workspace_members(a("workspace"))]
         if op == "remove_from_workspace":
             return t.remove_from_workspace(actor, a("member"), a("workspace"))
+        if op == "add_domain":
+            options = {k: a(k) for k in ("enrollment", "role") if k in step}
+            return t.add_domain(actor, a("workspace"), a("domain"), **options).domain
+        if op == "remove_domain":
+            return t.remove_domain(actor, a("workspace"), a("domain"))
         if op == "include_in_bundle":
             return [p.name for p in t.include_in_bundle(actor, a("bundle"), a("product"))]
         if op == "remove_from_bundle":

@@ -133,3 +133,25 @@ def test_seat_limits_cap_the_tenant_and_a_workspace(tenant, course):
     with pytest.raises(mk.SeatLimitError):
         tenant.add_to_workspace(mk.SYSTEM, cy, acme.id, "member")
     assert tenant.seats(workspace=acme.id).available == 0
+
+
+def test_verified_domains_join_or_suggest(tenant):
+    acme = tenant.create_workspace(mk.SYSTEM, "Acme")
+    globex = tenant.create_workspace(mk.SYSTEM, "Globex")
+    rule = tenant.add_domain(mk.SYSTEM, acme.id, "@Acme.com")
+    assert (rule.domain, rule.enrollment, rule.role) == ("acme.com", "join", "member")
+    tenant.add_domain(mk.SYSTEM, globex.id, "globex.com", enrollment="suggest", role="customer")
+    assert [d.domain for d in tenant.domains(acme.id)] == ["acme.com"]
+    with pytest.raises(mk.InvalidInputError):
+        tenant.add_domain(mk.SYSTEM, acme.id, "gmail.com")
+    with pytest.raises(mk.ConflictError):
+        tenant.add_domain(mk.SYSTEM, globex.id, "acme.com")
+
+    pat = tenant.claim("pat@acme.com")
+    assert pat is not None and pat.invite.workspace == acme.id
+    assert tenant.claim("pat@acme.com.evil.io") is None
+    assert tenant.claim("lee@globex.com") is None
+    suggestion = tenant.invites("pending")[0]
+    assert suggestion.suggested and suggestion.email == "lee@globex.com"
+    assert tenant.accept_suggestion("lee@globex.com").member.email == "lee@globex.com"
+    assert tenant.remove_domain(mk.SYSTEM, acme.id, "acme.com")

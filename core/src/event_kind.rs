@@ -17,6 +17,9 @@ pub const INVITE_LINK_COPIED: &str = "invite.link_copied";
 pub const INVITE_REVOKED: &str = "invite.revoked";
 /// The invitee declined an invite: tell the inviter in the app. Channel `in_app`.
 pub const INVITE_DECLINED: &str = "invite.declined";
+/// A workspace's email domain suggested that someone who signed up join it: show it in the
+/// app. Channel `in_app`.
+pub const INVITE_SUGGESTED: &str = "invite.suggested";
 /// An invite was accepted or claimed: tell the inviter in the app. Channel `in_app`.
 pub const INVITE_ACCEPTED: &str = "invite.accepted";
 /// A member got (or renewed) access to a product: "you now have access". Channel `email`.
@@ -48,12 +51,13 @@ pub const MEMBER_REMOVED: &str = "member.removed";
 pub const IMPERSONATION_STARTED: &str = "impersonation.started";
 
 /// Every event kind memberkit writes, with its channel.
-pub const ALL: [(&str, Channel); 16] = [
+pub const ALL: [(&str, Channel); 17] = [
     (INVITE_CREATED, Channel::Email),
     (INVITE_RESENT, Channel::Email),
     (INVITE_REVOKED, Channel::System),
     (INVITE_ACCEPTED, Channel::InApp),
     (INVITE_DECLINED, Channel::InApp),
+    (INVITE_SUGGESTED, Channel::InApp),
     (ACCESS_GRANTED, Channel::Email),
     (ACCESS_REVOKED, Channel::System),
     (ACCESS_EXPIRING, Channel::Email),

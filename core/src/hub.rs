@@ -99,17 +99,33 @@ impl Hub {
     }
 
     /// Call when someone signs up with `email`: accepts that email's pending, unexpired invite
-    /// in every tenant, in one transaction. Returns what was applied (empty if nothing was
-    /// pending).
+    /// in every tenant, in one transaction, and applies the email domains of the tenants where
+    /// they have none, as `Tenant::claim` does. Returns what was applied (empty if nothing
+    /// was).
     pub fn claim(&self, email: &str) -> Result<Vec<Accepted>> {
-        let key = normalize::email(email)?.key;
+        let email = normalize::email(email)?;
         let now = self.now();
         store::write(self.store(), |tx| {
-            tx.pending_invites_everywhere(&key)?
-                .into_iter()
-                .filter(|invite| check_usable(invite, now).is_ok())
-                .map(|invite| apply_invite(tx, invite, now))
-                .collect()
+            let pending = tx.pending_invites_everywhere(&email.key)?;
+            let mut accepted = Vec::new();
+            for invite in &pending {
+                // A domain's suggestion waits for the person to take it.
+                if !invite.suggested && check_usable(invite, now).is_ok() {
+                    accepted.push(apply_invite(tx, invite.clone(), now)?);
+                }
+            }
+            // Tenants without a pending invite for them: their workspaces' email domains.
+            for rule in tx.domain_rules_everywhere(domain_of(&email.key))? {
+                if pending.iter().all(|i| i.tenant_id != rule.tenant_id) {
+                    accepted.extend(crate::tenant::domains::enroll(
+                        tx,
+                        rule.tenant_id,
+                        &email,
+                        now,
+                    )?);
+                }
+            }
+            Ok(accepted)
         })
     }
 
@@ -210,4 +226,9 @@ pub(crate) fn check_settings(settings: &TenantSettings) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The domain of an email key (after its last `@`).
+pub(crate) fn domain_of(email_key: &str) -> &str {
+    email_key.rsplit_once('@').map_or("", |(_, d)| d)
 }

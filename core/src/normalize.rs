@@ -233,6 +233,67 @@ pub fn external_id(input: Option<&str>) -> Result<Option<String>> {
     Ok(Some(value.to_owned()))
 }
 
+/// Public mail providers: a workspace cannot take everyone who uses one.
+const PUBLIC_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.de",
+    "web.de",
+    "mail.com",
+    "yandex.com",
+    "yandex.ru",
+    "zoho.com",
+    "qq.com",
+    "163.com",
+];
+
+/// A workspace's email domain: trimmed, a leading `@` dropped, ASCII lower-cased; labels of
+/// letters, digits and inner hyphens; at least two labels. An international domain is given
+/// in its `xn--` form, so a look-alike in another script can never equal it.
+pub fn workspace_domain(input: &str) -> Result<String> {
+    let domain = input.trim().trim_start_matches('@').to_ascii_lowercase();
+    let bad = |why: &str| Error::invalid("domain", format!("`{}`: {why}", shown(&domain)));
+    if !domain.is_ascii() {
+        return Err(bad(
+            "is not ASCII: give an international domain in its xn-- form",
+        ));
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if domain.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) {
+        return Err(bad("is not a domain like example.com"));
+    }
+    if labels
+        .last()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(bad("is an address, not a domain"));
+    }
+    if PUBLIC_MAIL.contains(&domain.as_str()) {
+        return Err(bad(
+            "is a public mail provider: anyone can have an address there",
+        ));
+    }
+    Ok(domain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

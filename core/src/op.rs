@@ -81,6 +81,7 @@ impl<'a> Op<'a> {
             message: None,
             declined_at: None,
             metadata: Metadata::new(),
+            suggested: false,
         }
     }
 

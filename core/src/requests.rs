@@ -370,3 +370,37 @@ pub struct ProductAccess {
     /// The bundle whose grant gives it; `None` when held directly (or free).
     pub via: Option<ProductId>,
 }
+
+/// An email domain for a workspace (`add_domain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDomain {
+    /// The domain (`acme.com`); a leading `@` is fine.
+    pub domain: String,
+    /// Join at once (the default) or a suggestion.
+    pub enrollment: Enrollment,
+    /// The role in the workspace (default `member`).
+    pub role: Role,
+}
+
+impl NewDomain {
+    /// People with addresses at `domain` join at once as `member`s.
+    pub fn new(domain: impl Into<String>) -> Self {
+        Self {
+            domain: domain.into(),
+            enrollment: Enrollment::Join,
+            role: Role::Member,
+        }
+    }
+
+    /// Sets how they enroll.
+    pub fn enrollment(mut self, enrollment: Enrollment) -> Self {
+        self.enrollment = enrollment;
+        self
+    }
+
+    /// Sets their role in the workspace.
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+}

@@ -291,21 +291,22 @@ pub(crate) fn insert_invites(
         .iter()
         .map(|(i, _)| metadata_text(&i.metadata))
         .collect::<Result<_>>()?;
+    let suggested: Vec<bool> = invites.iter().map(|(i, _)| i.suggested).collect();
     tx.exec(
         "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role,
              workspace_id, products, token_digest, created_by, created_at, expires_at, status,
-             accepted_at, revoked_at, lifetime_secs, message, metadata)
+             accepted_at, revoked_at, lifetime_secs, message, metadata, suggested)
          SELECT $1, id, member_id, email, email_key, name, role, workspace_id,
              ARRAY(SELECT jsonb_array_elements_text(products::jsonb)::uuid), token_digest,
              created_by, created_at, expires_at, status, accepted_at, revoked_at, lifetime_secs,
-             message, metadata
+             message, metadata, suggested
          FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::uuid[], $9::text[], $10::bytea[], $11::text[], $12::timestamptz[],
              $13::timestamptz[], $14::text[], $15::timestamptz[], $16::timestamptz[],
-             $17::int8[], $18::text[], $19::text[])
+             $17::int8[], $18::text[], $19::text[], $20::bool[])
              AS i (id, member_id, email, email_key, name, role, workspace_id, products,
                  token_digest, created_by, created_at, expires_at, status, accepted_at,
-                 revoked_at, lifetime_secs, message, metadata)",
+                 revoked_at, lifetime_secs, message, metadata, suggested)",
         &[
             &tenant.u(),
             &ids,
@@ -326,6 +327,7 @@ pub(crate) fn insert_invites(
             &lifetimes,
             &messages,
             &metadata,
+            &suggested,
         ],
     )?;
     let digests: Vec<&TokenDigest> = invites.iter().map(|(_, d)| *d).collect();

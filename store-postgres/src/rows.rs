@@ -122,7 +122,7 @@ pub(crate) fn grant_row(row: &Row) -> Result<Grant> {
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, created_by, created_at, \
      expires_at, status, accepted_at, revoked_at, workspace_id, lifetime_secs, message, \
-     declined_at, metadata";
+     declined_at, metadata, suggested";
 
 pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
     let products: Vec<Uuid> = get(row, 7)?;
@@ -146,6 +146,7 @@ pub(crate) fn invite_row(row: &Row) -> Result<Invite> {
         message: get(row, 16)?,
         declined_at: get(row, 17)?,
         metadata: get_metadata(row, 18)?,
+        suggested: get(row, 19)?,
     })
 }
 
@@ -258,4 +259,18 @@ fn reminders(stored: &str) -> Result<Vec<time::Duration>> {
 pub(crate) fn reminders_text(leads: &[time::Duration]) -> Result<String> {
     let secs: Vec<i64> = leads.iter().map(|d| d.whole_seconds()).collect();
     serde_json::to_string(&secs).map_err(Error::storage)
+}
+
+pub(crate) const DOMAIN_COLS: &str =
+    "tenant_id, domain, workspace_id, enrollment, role, created_at";
+
+pub(crate) fn domain_row(row: &Row) -> Result<WorkspaceDomain> {
+    Ok(WorkspaceDomain {
+        tenant_id: TenantId::from_uuid(get(row, 0)?),
+        domain: get(row, 1)?,
+        workspace_id: WorkspaceId::from_uuid(get(row, 2)?),
+        enrollment: parsed(row, 3)?,
+        role: parsed(row, 4)?,
+        created_at: get(row, 5)?,
+    })
 }

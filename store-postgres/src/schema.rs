@@ -321,4 +321,24 @@ CREATE TABLE bundle_items (
 );
 "#,
     ),
+    (
+        10,
+        "verified domains",
+        r#"
+-- A workspace's email domains; a domain belongs to one workspace per tenant. Hub::claim looks
+-- a domain up in every tenant (on a sharded PostgreSQL it asks every shard, as sign-up does).
+CREATE TABLE workspace_domains (
+    tenant_id uuid NOT NULL,
+    domain text NOT NULL,
+    workspace_id uuid NOT NULL,
+    enrollment text NOT NULL,
+    role text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, domain)
+);
+CREATE INDEX workspace_domains_everywhere ON workspace_domains (domain);
+-- A pending invite a domain suggested rather than someone sent.
+ALTER TABLE invites ADD COLUMN suggested boolean NOT NULL DEFAULT false;
+"#,
+    ),
 ];

@@ -500,6 +500,70 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn insert_domain(&self, d: &WorkspaceDomain) -> Result<()> {
+        self.enter(d.tenant_id)?;
+        self.exec(
+            const_sql!(
+                "INSERT INTO workspace_domains ({DOMAIN_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"
+            ),
+            &[
+                &d.tenant_id.u(),
+                &d.domain,
+                &d.workspace_id.u(),
+                &d.enrollment.as_str(),
+                &d.role.key(),
+                &d.created_at,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_domain(&self, tenant: TenantId, domain: &str) -> Result<bool> {
+        self.enter(tenant)?;
+        self.exec(
+            "DELETE FROM workspace_domains WHERE tenant_id = $1 AND domain = $2",
+            &[&tenant.u(), &domain],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn domain_rule(&self, tenant: TenantId, domain: &str) -> Result<Option<WorkspaceDomain>> {
+        self.enter(tenant)?;
+        self.one(
+            const_sql!(
+                "SELECT {DOMAIN_COLS} FROM workspace_domains WHERE tenant_id = $1 AND domain = $2"
+            ),
+            &[&tenant.u(), &domain],
+            domain_row,
+        )
+    }
+
+    fn workspace_domains(
+        &self,
+        tenant: TenantId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<WorkspaceDomain>> {
+        self.enter(tenant)?;
+        self.all(
+            const_sql!(
+                "SELECT {DOMAIN_COLS} FROM workspace_domains
+                 WHERE tenant_id = $1 AND workspace_id = $2 ORDER BY domain"
+            ),
+            &[&tenant.u(), &workspace.u()],
+            domain_row,
+        )
+    }
+
+    fn domain_rules_everywhere(&self, domain: &str) -> Result<Vec<WorkspaceDomain>> {
+        self.all(
+            const_sql!(
+                "SELECT {DOMAIN_COLS} FROM workspace_domains WHERE domain = $1 ORDER BY tenant_id"
+            ),
+            &[&domain],
+            domain_row,
+        )
+    }
+
     fn insert_custom_role(&self, role: &CustomRole) -> Result<()> {
         self.enter(role.tenant_id)?;
         self.exec(
@@ -875,7 +939,8 @@ impl Tx for PgTx<'_> {
             "UPDATE invites SET member_id = $3, name = $4, role = $5, products = $6,
                  expires_at = $7, status = $8, accepted_at = $9, revoked_at = $10,
                  token_digest = coalesce($11, token_digest), workspace_id = $12,
-                 lifetime_secs = $13, message = $14, declined_at = $15, metadata = $16
+                 lifetime_secs = $13, message = $14, declined_at = $15, metadata = $16,
+                 suggested = $17
              WHERE tenant_id = $1 AND id = $2",
             &[
                 &i.tenant_id.u(),
@@ -894,6 +959,7 @@ impl Tx for PgTx<'_> {
                 &i.message,
                 &i.declined_at,
                 &metadata_text(&i.metadata)?,
+                &i.suggested,
             ],
         )?;
         if status != InviteStatus::Pending.as_str() {

@@ -129,7 +129,7 @@ pub(crate) fn grant_row(row: &Row<'_>) -> rusqlite::Result<Grant> {
 pub(crate) const INVITE_COLS: &str =
     "tenant_id, id, member_id, email, email_key, name, role, products, \
                            created_by, created_at, expires_at, status, accepted_at, revoked_at, \
-                           workspace_id, lifetime_secs, message, declined_at, metadata";
+                           workspace_id, lifetime_secs, message, declined_at, metadata, suggested";
 
 pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
     let products: Vec<ProductId> =
@@ -153,6 +153,7 @@ pub(crate) fn invite_row(row: &Row<'_>) -> rusqlite::Result<Invite> {
         lifetime: row.get::<_, Option<i64>>(15)?.map(Duration::seconds),
         message: row.get(16)?,
         metadata: get_metadata(row, 18)?,
+        suggested: row.get(19)?,
         declined_at: get_opt_ts(row, 17)?,
     })
 }
@@ -257,4 +258,18 @@ pub(crate) fn get_metadata(row: &Row<'_>, col: usize) -> rusqlite::Result<Metada
 
 pub(crate) fn json_text(value: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string(value).map_err(Error::storage)
+}
+
+pub(crate) const DOMAIN_COLS: &str =
+    "tenant_id, domain, workspace_id, enrollment, role, created_at";
+
+pub(crate) fn domain_row(row: &Row<'_>) -> rusqlite::Result<WorkspaceDomain> {
+    Ok(WorkspaceDomain {
+        tenant_id: TenantId::from_uuid(row.get(0)?),
+        domain: row.get(1)?,
+        workspace_id: WorkspaceId::from_uuid(row.get(2)?),
+        enrollment: get_parsed(row, 3)?,
+        role: get_parsed(row, 4)?,
+        created_at: get_ts(row, 5)?,
+    })
 }

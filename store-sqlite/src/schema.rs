@@ -335,6 +335,26 @@ CREATE TABLE bundle_items (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        14,
+        "verified domains",
+        r#"
+-- A workspace's email domains; a domain belongs to one workspace per tenant. Hub::claim looks
+-- a domain up in every tenant.
+CREATE TABLE workspace_domains (
+    tenant_id BLOB NOT NULL,
+    domain TEXT NOT NULL,
+    workspace_id BLOB NOT NULL,
+    enrollment TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, domain)
+) WITHOUT ROWID;
+CREATE INDEX workspace_domains_everywhere ON workspace_domains (domain);
+-- A pending invite a domain suggested rather than someone sent.
+ALTER TABLE invites ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;
+"#,
+    ),
 ];
 
 /// Recomputes the email keys of non-ASCII emails with the core's current rule (migration 5).

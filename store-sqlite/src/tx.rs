@@ -605,6 +605,67 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn insert_domain(&self, d: &WorkspaceDomain) -> Result<()> {
+        self.exec(
+            const_sql!(
+                "INSERT INTO workspace_domains ({DOMAIN_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ),
+            params![
+                d.tenant_id.u(),
+                d.domain,
+                d.workspace_id.u(),
+                d.enrollment.as_str(),
+                d.role.key(),
+                ts(d.created_at)
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_domain(&self, tenant: TenantId, domain: &str) -> Result<bool> {
+        self.exec(
+            "DELETE FROM workspace_domains WHERE tenant_id = ?1 AND domain = ?2",
+            params![tenant.u(), domain],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn domain_rule(&self, tenant: TenantId, domain: &str) -> Result<Option<WorkspaceDomain>> {
+        self.one(
+            const_sql!(
+                "SELECT {DOMAIN_COLS} FROM workspace_domains WHERE tenant_id = ?1 AND domain = ?2"
+            ),
+            params![tenant.u(), domain],
+            domain_row,
+        )
+    }
+
+    fn workspace_domains(
+        &self,
+        tenant: TenantId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<WorkspaceDomain>> {
+        self.all(
+            const_sql!(
+                "SELECT {DOMAIN_COLS} FROM workspace_domains
+                 WHERE tenant_id = ?1 AND workspace_id = ?2 ORDER BY domain"
+            ),
+            params![tenant.u(), workspace.u()],
+            domain_row,
+        )
+    }
+
+    fn domain_rules_everywhere(&self, domain: &str) -> Result<Vec<WorkspaceDomain>> {
+        self.all(
+            const_sql!(
+                "SELECT {DOMAIN_COLS} FROM workspace_domains INDEXED BY workspace_domains_everywhere
+                 WHERE domain = ?1 ORDER BY tenant_id"
+            ),
+            params![domain],
+            domain_row,
+        )
+    }
+
     fn insert_custom_role(&self, role: &CustomRole) -> Result<()> {
         self.exec(
             "INSERT INTO custom_roles (tenant_id, id, name, permissions, created_at)
@@ -966,9 +1027,9 @@ impl Tx for SqlTx<'_> {
         self.exec(
             "INSERT INTO invites (tenant_id, id, member_id, email, email_key, name, role, products,
                  created_by, created_at, expires_at, status, accepted_at, revoked_at, token_digest,
-                 workspace_id, lifetime_secs, message, declined_at, metadata)
+                 workspace_id, lifetime_secs, message, declined_at, metadata, suggested)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20)",
+                 ?18, ?19, ?20, ?21)",
             params![
                 i.tenant_id.u(),
                 i.id.u(),
@@ -989,7 +1050,8 @@ impl Tx for SqlTx<'_> {
                 i.lifetime.map(|d| d.whole_seconds()),
                 i.message,
                 i.declined_at.map(ts),
-                json_text(&i.metadata)?
+                json_text(&i.metadata)?,
+                i.suggested
             ],
         )
         .map(drop)
@@ -1000,7 +1062,8 @@ impl Tx for SqlTx<'_> {
             "UPDATE invites SET member_id = ?3, name = ?4, role = ?5, products = ?6,
                  expires_at = ?7, status = ?8, accepted_at = ?9, revoked_at = ?10,
                  token_digest = coalesce(?11, token_digest), workspace_id = ?12,
-                 lifetime_secs = ?13, message = ?14, declined_at = ?15, metadata = ?16
+                 lifetime_secs = ?13, message = ?14, declined_at = ?15, metadata = ?16,
+                 suggested = ?17
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 i.tenant_id.u(),
@@ -1018,7 +1081,8 @@ impl Tx for SqlTx<'_> {
                 i.lifetime.map(|d| d.whole_seconds()),
                 i.message,
                 i.declined_at.map(ts),
-                json_text(&i.metadata)?
+                json_text(&i.metadata)?,
+                i.suggested
             ],
         )
         .map(drop)

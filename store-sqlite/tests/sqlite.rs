@@ -347,6 +347,10 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
                  WHERE revoked_at IS NULL;",
         ),
         (13, "DROP TABLE bundle_items;"),
+        (
+            14,
+            "DROP TABLE workspace_domains; ALTER TABLE invites DROP COLUMN suggested;",
+        ),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

@@ -59,6 +59,7 @@ from ._types import (
     SweepReport,
     TenantInfo,
     Workspace,
+    WorkspaceDomain,
     WorkspaceMember,
 )
 
@@ -75,5 +76,5 @@ __all__ = [
     "Accepted", "AddedCustomer", "AuditEntry", "CustomerPage", "CustomerRow", "CustomRole",
     "Grant", "Impersonation", "ImportReport", "ImportRow", "Invite", "InviteForEmail",
     "IssuedImpersonation", "IssuedInvite", "Member", "Membership", "OutboxEvent", "PasswordCheck", "Product", "ProductAccess",
-    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceMember",
+    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceDomain", "WorkspaceMember",
 ]

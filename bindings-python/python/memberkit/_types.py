@@ -101,6 +101,8 @@ class Invite:
     """When the invitee declined it."""
     metadata: Dict[str, Any] = field(hash=False)
     """The host's own data, merged into the member's on acceptance."""
+    suggested: bool = False
+    """A workspace's email domain suggested it (``accept_suggestion`` takes it)."""
 
 
 @dataclass(frozen=True)
@@ -352,3 +354,15 @@ class SweepReport:
 
     tenants: int
     events: int
+
+
+@dataclass(frozen=True)
+class WorkspaceDomain:
+    """An email domain a workspace takes people from: ``enrollment`` is ``join`` or
+    ``suggest``; ``role`` is their role in the workspace."""
+
+    workspace: str
+    domain: str
+    enrollment: str
+    role: str
+    created_at: datetime

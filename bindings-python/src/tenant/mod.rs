@@ -4,6 +4,7 @@
 mod access;
 mod bundles;
 mod customers;
+mod domains;
 mod import;
 mod invites;
 mod members;

@@ -7,6 +7,7 @@ mod answers;
 mod bundles;
 mod customer_passwords;
 mod customers;
+mod domains;
 mod import;
 mod import_runs;
 mod invite_options;
@@ -26,13 +27,14 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 20] = [
+    let modules: [(&str, &[Case]); 21] = [
         ("access", access::TESTS),
         ("access_time", access_time::TESTS),
         ("answers", answers::TESTS),
         ("bundles", bundles::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
         ("customers", customers::TESTS),
+        ("domains", domains::TESTS),
         ("import", import::TESTS),
         ("import_runs", import_runs::TESTS),
         ("invite_options", invite_options::TESTS),

@@ -120,6 +120,16 @@ string_enum!(
 );
 
 string_enum!(
+    /// What a workspace does with someone who signs up with one of its email domains.
+    Enrollment, "enrollment" {
+        /// They join the workspace with its role at once (Clerk's automatic invitation).
+        Join => "join",
+        /// They get a pending suggestion to join (no email), to accept or decline.
+        Suggest => "suggest",
+    }
+);
+
+string_enum!(
     /// Who an outbox event is for: see [`crate::event_kind`] for each kind's channel.
     Channel, "channel" {
         /// A host would send the person an email (an invitation, "you now have access").

@@ -202,6 +202,9 @@ pub struct Invite {
     pub declined_at: Option<OffsetDateTime>,
     /// The host's own data, merged into the member's on acceptance.
     pub metadata: Metadata,
+    /// A suggestion from a workspace's email domain rather than an invitation: `claim` leaves
+    /// it for the person to take (`accept_suggestion`) or decline.
+    pub suggested: bool,
 }
 
 impl InviteStatus {
@@ -304,6 +307,23 @@ impl Seats {
     pub fn available(&self) -> Option<usize> {
         self.limit.map(|l| (l as usize).saturating_sub(self.taken))
     }
+}
+
+/// An email domain a workspace takes people from (Clerk's verified domains).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceDomain {
+    /// The tenant it belongs to.
+    pub tenant_id: TenantId,
+    /// The workspace.
+    pub workspace_id: WorkspaceId,
+    /// The domain, lower-case ASCII (an international domain in its `xn--` form).
+    pub domain: String,
+    /// Join at once, or a suggestion.
+    pub enrollment: Enrollment,
+    /// The role in the workspace.
+    pub role: Role,
+    /// When it was added.
+    pub created_at: OffsetDateTime,
 }
 
 /// A role defined by the tenant: a name and a set of permissions.

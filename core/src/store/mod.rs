@@ -341,6 +341,21 @@ pub trait Tx {
     /// Every workspace of the tenant, oldest first.
     fn workspaces(&self, tenant: TenantId) -> Result<Vec<Workspace>>;
 
+    /// Adds an email domain to a workspace. A domain is unique per tenant.
+    fn insert_domain(&self, domain: &WorkspaceDomain) -> Result<()>;
+    /// Removes a domain of the tenant; returns whether there was one.
+    fn delete_domain(&self, tenant: TenantId, domain: &str) -> Result<bool>;
+    /// The domain rule of the tenant for a domain.
+    fn domain_rule(&self, tenant: TenantId, domain: &str) -> Result<Option<WorkspaceDomain>>;
+    /// The domains of a workspace, by domain.
+    fn workspace_domains(
+        &self,
+        tenant: TenantId,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<WorkspaceDomain>>;
+    /// Hub-wide: every tenant's rule for a domain, by tenant id.
+    fn domain_rules_everywhere(&self, domain: &str) -> Result<Vec<WorkspaceDomain>>;
+
     /// Inserts a custom role. Names are unique per tenant.
     fn insert_custom_role(&self, role: &CustomRole) -> Result<()>;
     /// Replaces a custom role's name and permissions.

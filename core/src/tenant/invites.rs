@@ -78,6 +78,8 @@ impl Tenant {
                     invite.message = message.clone().or(invite.message);
                     metadata::merge(&mut invite.metadata, &new.metadata);
                     metadata::check(&invite.metadata)?;
+                    // An invitation now, whatever a domain suggested before.
+                    invite.suggested = false;
                     invite.status = InviteStatus::Pending;
                     op.tx.update_invite(&invite, Some(&token.digest()))?;
                     (invite, true)
@@ -205,9 +207,24 @@ impl Tenant {
     }
 
     /// Call when someone signs up with `email`: accepts their pending invite in this tenant.
-    /// `Ok(None)` when there is none; `invite_expired` when it has expired.
+    /// Without one, a workspace whose email domain matches (`add_domain`) takes them: with
+    /// `join` they are accepted into it now; with `suggest` they get a pending suggestion
+    /// (`accept_suggestion`, `decline_pending`). `Ok(None)` when nothing was accepted;
+    /// `invite_expired` when their invite has expired; `seat_limit` when the workspace or the
+    /// tenant is full.
     pub fn claim(&self, email: &str) -> Result<Option<Accepted>> {
-        self.by_email(email, apply_invite)
+        let email = normalize::email(email)?;
+        let now = self.hub.now();
+        store::write(self.hub.store(), |tx| {
+            match tx.pending_invite(self.id, &email.key)? {
+                Some(invite) if invite.suggested => Ok(None),
+                Some(invite) => {
+                    check_usable(&invite, now)?;
+                    apply_invite(tx, invite, now).map(Some)
+                }
+                None => crate::tenant::domains::enroll(tx, self.id, &email, now),
+            }
+        })
     }
 
     /// The invitee declines by the token from the link ("no, thanks"): the invite becomes

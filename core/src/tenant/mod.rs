@@ -4,6 +4,7 @@
 pub(crate) mod access;
 pub(crate) mod bundles;
 pub(crate) mod customers;
+pub(crate) mod domains;
 pub(crate) mod invites;
 pub(crate) mod members;
 pub(crate) mod seats;

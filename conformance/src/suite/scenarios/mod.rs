@@ -256,7 +256,12 @@ impl Runner {
                 self.bind(step, json!({ "id": accepted.member.id.to_string() }));
                 Value::Null
             }
-            "claim" => match self.tenant(step).claim(&self.str(step, "email"))? {
+            "claim" | "accept_suggestion" => match match op {
+                "claim" => self.tenant(step).claim(&self.str(step, "email"))?,
+                _ => self
+                    .tenant(step)
+                    .accept_suggestion(&self.str(step, "email"))?,
+            } {
                 Some(accepted) => {
                     self.bind(step, json!({ "id": accepted.member.id.to_string() }));
                     json!({ "id": accepted.member.id.to_string() })

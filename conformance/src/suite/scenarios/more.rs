@@ -71,6 +71,26 @@ impl Runner {
                 .tenant(step)
                 .seats(self.opt_id(step, "workspace"))
                 .map(seats),
+            "add_domain" => {
+                let mut new = NewDomain::new(self.str(step, "domain"));
+                if let Some(e) = self.opt_str(step, "enrollment") {
+                    new.enrollment = e.parse().unwrap();
+                }
+                if step.get("role").is_some() {
+                    new.role = self.role(step);
+                }
+                self.tenant(step)
+                    .add_domain(self.actor(step), self.id(step, "workspace"), new)
+                    .map(|d| json!(d.domain))
+            }
+            "remove_domain" => self
+                .tenant(step)
+                .remove_domain(
+                    self.actor(step),
+                    self.id(step, "workspace"),
+                    &self.str(step, "domain"),
+                )
+                .map(|removed| json!(removed)),
             "include_in_bundle" => self
                 .tenant(step)
                 .include_in_bundle(
