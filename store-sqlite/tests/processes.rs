@@ -156,3 +156,64 @@ fn the_next_check_after_a_change_answers_false_in_this_and_another_process() {
         "expiry, another process"
     );
 }
+
+const SWEEPER: &str = "MEMBERKIT_TEST_SWEEPER";
+
+/// Runs in a child process: sweeps the hub on the file at `$MEMBERKIT_TEST_SWEEPER` five
+/// times, at once with its siblings.
+#[test]
+#[ignore = "helper run by another test in a child process"]
+fn child_sweeper() {
+    let Ok(path) = std::env::var(SWEEPER) else {
+        return;
+    };
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
+    for _ in 0..5 {
+        hub.sweep(None).unwrap();
+    }
+}
+
+#[test]
+fn sweeps_in_several_processes_at_once_write_each_event_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hub.db");
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
+    let t = hub.create_tenant("T").unwrap();
+    let course = t
+        .create_product(Actor::System, NewProduct::paid("C", ProductKind::Course))
+        .unwrap();
+    let ends = OffsetDateTime::now_utc() + Duration::seconds(2);
+    for i in 0..30 {
+        let new = NewCustomer::new(format!("m{i}@x.com"))
+            .product(course.id)
+            .expires_at(ends);
+        t.add_customer(Actor::System, new).unwrap();
+    }
+    hub.sweep(None).unwrap();
+    let granted = t.outbox(1000).unwrap();
+    t.ack(&granted.iter().map(|e| e.id).collect::<Vec<_>>())
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new(std::env::current_exe().unwrap())
+                .args(["child_sweeper", "--exact", "--ignored", "--test-threads=1"])
+                .env(SWEEPER, &path)
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a sweeper failed");
+    }
+    let kinds: Vec<String> = t
+        .outbox(1000)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    // Each grant ended once; its reminders came due before it existed, so none is told.
+    assert_eq!(kinds.len(), 30, "{kinds:?}");
+    assert!(kinds.iter().all(|k| k == "access.expired"));
+}
