@@ -224,6 +224,10 @@ impl<'a> Plan<'a> {
     /// `status` their status after the row. Takes nothing and names the full cap when any cap
     /// has no room left.
     fn take_seats(&mut self, before: Option<&Member>, status: MemberStatus) -> Result<(), Capped> {
+        // Without a cap there is nothing to count: the import loop stays as it was.
+        if self.caps.is_empty() {
+            return Ok(());
+        }
         let now = self.op.now;
         let workspace = self.batch.options.workspace;
         let active_after = status == MemberStatus::Active;
