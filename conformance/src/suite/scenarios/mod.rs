@@ -69,14 +69,6 @@ impl Runner {
             .to_owned()
     }
 
-    /// The step's `metadata` object, resolved; empty without one.
-    pub(super) fn metadata(&self, step: &Value) -> Metadata {
-        match step.get("metadata") {
-            Some(m) => self.resolve_deep(m).as_object().unwrap().clone(),
-            None => Metadata::new(),
-        }
-    }
-
     fn opt_str(&self, step: &Value, key: &str) -> Option<String> {
         step.get(key).map(|_| self.str(step, key))
     }

@@ -157,6 +157,14 @@ impl Runner {
         step.get(key).map(|_| self.id(step, key))
     }
 
+    /// The step's `metadata` object, resolved; empty without one.
+    pub(super) fn metadata(&self, step: &Value) -> Metadata {
+        match step.get("metadata") {
+            Some(m) => self.resolve_deep(m).as_object().unwrap().clone(),
+            None => Metadata::new(),
+        }
+    }
+
     /// Permission names from `permissions`.
     pub(super) fn permissions(&self, step: &Value) -> Vec<Permission> {
         self.resolve(&step["permissions"])
