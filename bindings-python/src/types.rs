@@ -174,7 +174,7 @@ pub(crate) fn py_event<'py>(py: Python<'py>, e: &mk::OutboxEvent) -> PyResult<Bo
 pub(crate) fn py_audit<'py>(py: Python<'py>, e: &mk::AuditEntry) -> PyResult<Bound<'py, PyAny>> {
     record!(py, "AuditEntry", {
         "id" => e.id.to_string(), "tenant_id" => e.tenant_id.to_string(),
-        "at" => dt(py, e.at)?, "actor" => e.actor.to_string(), "action" => &e.action,
+        "at" => dt(py, e.at)?, "actor" => e.actor.as_argument(), "action" => &e.action,
         "subject" => &e.subject, "details" => json(py, &e.details)?,
     })
 }
@@ -185,6 +185,7 @@ pub(crate) fn py_page<'py>(py: Python<'py>, p: &mk::CustomerPage) -> PyResult<Bo
             "member" => py_member(py, &r.member)?,
             "products" => tuple(py, &r.products, |py, p| record!(py, "ProductRef", {
                 "id" => p.id.to_string(), "name" => &p.name,
+                "via" => p.via.map(|v| v.to_string()),
             }))?,
         })
     })?;

@@ -7,7 +7,7 @@ use crate::model::*;
 use crate::normalize;
 use crate::op::Op;
 use crate::policy::authz::tenant_role;
-use crate::policy::invites::check_usable;
+use crate::policy::invites::{is_live, sign_up_claims};
 use crate::query::check_limit;
 use crate::requests::*;
 use crate::store::{self, Store};
@@ -110,7 +110,7 @@ impl Hub {
             let mut accepted = Vec::new();
             for invite in &pending {
                 // A domain's suggestion waits for the person to take it.
-                if !invite.suggested && check_usable(invite, now).is_ok() {
+                if sign_up_claims(invite, now) {
                     accepted.push(apply_invite(tx, invite.clone(), now)?);
                 }
             }
@@ -137,7 +137,7 @@ impl Hub {
         store::read(self.store(), |tx| {
             let mut out = Vec::new();
             for invite in tx.pending_invites_everywhere(&key)? {
-                if check_usable(&invite, now).is_err() {
+                if !is_live(&invite, now) {
                     continue;
                 }
                 out.push(InviteForEmail {

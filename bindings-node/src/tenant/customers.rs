@@ -72,6 +72,7 @@ impl Tenant {
                             .map(|p| ProductRef {
                                 id: p.id.to_string(),
                                 name: p.name,
+                                via: p.via.map(|v| v.to_string()),
                             })
                             .collect(),
                     })

@@ -122,7 +122,7 @@ impl Tenant {
                     id: e.id.to_string(),
                     tenant_id: e.tenant_id.to_string(),
                     at: date(e.at),
-                    actor: e.actor.to_string(),
+                    actor: e.actor.as_argument(),
                     action: e.action,
                     subject: e.subject,
                     details: e.details,

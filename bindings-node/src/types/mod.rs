@@ -363,9 +363,12 @@ pub struct IssuedImpersonation {
 pub struct ProductRef {
     pub id: String,
     pub name: String,
+    /// The bundle it comes through, when the member holds no grant to it directly.
+    pub via: Option<String>,
 }
 
-/// A customer-list row: the member and the paid products they can use now.
+/// A customer-list row: the member and the paid products they can use now (their grants, and
+/// what their bundles include, with `via` naming the bundle).
 #[napi(object, use_nullable = true)]
 pub struct CustomerRow {
     pub member: Member,
@@ -414,6 +417,7 @@ pub struct AuditEntry {
     pub id: String,
     pub tenant_id: String,
     pub at: DateTime<Utc>,
+    /// `"system"`, or the acting member's id: the form every call and `audit({ actor })` take.
     pub actor: String,
     pub action: String,
     pub subject: String,

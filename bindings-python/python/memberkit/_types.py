@@ -263,11 +263,14 @@ class ProductRef:
 
     id: str
     name: str
+    via: Optional[str]
+    """The bundle it comes through, when the member holds no grant to it directly."""
 
 
 @dataclass(frozen=True)
 class CustomerRow:
-    """A customer-list row: the member and the paid products they can use now."""
+    """A customer-list row: the member and the paid products they can use now (their grants,
+    and what their bundles include, with `via` naming the bundle)."""
 
     member: Member
     products: Tuple[ProductRef, ...]
@@ -328,6 +331,7 @@ class AuditEntry:
     tenant_id: str
     at: datetime
     actor: str
+    """`"system"`, or the acting member's id: the form every call and `audit(actor=...)` take."""
     action: str
     subject: str
     details: Any

@@ -338,8 +338,11 @@ impl ModelTenant {
                 self.accept(index, now)?;
             }
             Step::Claim { e, .. } => {
+                // An expired invite is not pending: a sign-up claims nothing from it.
                 if let Some(index) = self.pending_invite(*e) {
-                    self.accept(index, now)?;
+                    if self.invites[index].status_at(now) == InviteStatus::Pending {
+                        self.accept(index, now)?;
+                    }
                 }
             }
             Step::Resend { k, .. } => {

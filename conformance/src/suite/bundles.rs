@@ -8,6 +8,7 @@ use memberkit::*;
 /// The tests of this module, by name.
 pub(crate) const TESTS: &[Case] = &[
     case!(a_bundle_grant_gives_every_included_product_and_says_through_which),
+    case!(the_list_the_filter_the_count_access_and_the_export_agree_on_bundled_products),
     case!(revoking_the_bundle_keeps_what_the_member_holds_directly),
     case!(including_or_removing_a_product_reaches_every_holder_at_once),
     case!(bundles_nest_and_cycles_are_refused_without_changing_anything),
@@ -75,6 +76,66 @@ fn a_bundle_grant_gives_every_included_product_and_says_through_which() {
     assert_eq!(f.tenant.count_customers(&holders).unwrap(), 1);
     let bo = f.customer("bo@x.com", &[]);
     assert!(!f.tenant.has_access(bo.id, a.id).unwrap(), "only holders");
+}
+
+fn the_list_the_filter_the_count_access_and_the_export_agree_on_bundled_products() {
+    let Shop { f, bundle, a, b } = shop();
+    let ada = f.customer("ada@x.com", &[]);
+    grant(&f, ada.id, bundle.id);
+    grant(&f, ada.id, a.id); // held directly too: listed once, without `via`
+    let bo = f.customer("bo@x.com", &[b.id]);
+    let holders_of_b = CustomerQuery {
+        product: Some(b.id),
+        ..Default::default()
+    };
+    let page = f.tenant.customers(&holders_of_b).unwrap();
+    assert_eq!(f.tenant.count_customers(&holders_of_b).unwrap(), 2);
+    assert_eq!(page.rows.len(), 2);
+    let row = |id| page.rows.iter().find(|r| r.member.id == id).unwrap();
+    let listed = |id| -> Vec<(String, Option<ProductId>)> {
+        row(id)
+            .products
+            .iter()
+            .map(|p| (p.name.clone(), p.via))
+            .collect()
+    };
+    assert_eq!(
+        listed(ada.id),
+        [
+            ("All Access".to_string(), None),
+            ("Course A".to_string(), None),
+            ("Course B".to_string(), Some(bundle.id)),
+        ]
+    );
+    assert_eq!(listed(bo.id), [("Course B".to_string(), None)]);
+    // access() names the same paid products, through the same bundle.
+    let mut from_access: Vec<(String, Option<ProductId>)> = f
+        .tenant
+        .access(ada.id)
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.product.paid)
+        .map(|x| (x.product.name, x.via))
+        .collect();
+    from_access.sort();
+    assert_eq!(from_access, listed(ada.id));
+    let csv = f.tenant.export_customers(&holders_of_b).unwrap();
+    let ada_line = csv.lines().find(|l| l.contains("ada@x.com")).unwrap();
+    assert!(
+        ada_line.contains("All Access; Course A; Course B (via All Access)"),
+        "{ada_line}"
+    );
+    // Revoking the bundle takes what came through it off the row at once.
+    f.tenant.revoke(Actor::System, ada.id, bundle.id).unwrap();
+    assert_eq!(f.tenant.count_customers(&holders_of_b).unwrap(), 1);
+    let everyone = f.tenant.customers(&CustomerQuery::default()).unwrap();
+    let ada_row = everyone
+        .rows
+        .iter()
+        .find(|r| r.member.id == ada.id)
+        .unwrap();
+    let names: Vec<&str> = ada_row.products.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Course A"]);
 }
 
 fn revoking_the_bundle_keeps_what_the_member_holds_directly() {

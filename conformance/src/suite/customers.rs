@@ -214,7 +214,8 @@ fn each_row_carries_its_active_products() {
         row.products,
         [ProductRef {
             id: a.id,
-            name: "A".into()
+            name: "A".into(),
+            via: None,
         }]
     );
     assert!(page

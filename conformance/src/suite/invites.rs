@@ -158,8 +158,12 @@ fn an_invite_expires_at_its_instant_and_can_be_resent() {
         code(f.tenant.accept(issued.token.expose(), None)),
         "invite_expired"
     );
-    assert_eq!(code(f.tenant.claim("e@example.com")), "invite_expired");
+    // An expired invite is not pending: a sign-up claims nothing, here or hub-wide, and
+    // changes nothing.
+    let before = f.footprint();
+    assert_eq!(f.tenant.claim("e@example.com").unwrap(), None);
     assert!(f.hub.claim("e@example.com").unwrap().is_empty());
+    assert_eq!(f.footprint(), before);
     assert_eq!(
         f.tenant.invites(Some(InviteStatus::Expired)).unwrap().len(),
         1

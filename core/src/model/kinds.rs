@@ -16,6 +16,17 @@ pub enum Actor {
     Member(MemberId),
 }
 
+impl Actor {
+    /// The form callers pass an actor in from Python and Node, and get back in audit entries:
+    /// `system`, or the member's bare id (the same string as `member.id`). [`FromStr`] reads it.
+    pub fn as_argument(&self) -> String {
+        match self {
+            Actor::System => "system".to_owned(),
+            Actor::Member(id) => id.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

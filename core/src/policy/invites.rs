@@ -34,6 +34,19 @@ pub(crate) fn lifetime_of(
     }
 }
 
+/// Whether a call that finds an invite by email (a sign-up's `claim`, `decline_pending`,
+/// `accept_suggestion`) sees this stored-pending invite at `now`: an expired invite is not
+/// pending, so those calls find nothing. A link to it still answers `invite_expired`.
+pub(crate) fn is_live(invite: &Invite, now: OffsetDateTime) -> bool {
+    invite.status_at(now) == InviteStatus::Pending
+}
+
+/// Whether a sign-up with the invite's email accepts it at `now`: live, and not a domain's
+/// suggestion (the person takes those themselves).
+pub(crate) fn sign_up_claims(invite: &Invite, now: OffsetDateTime) -> bool {
+    !invite.suggested && is_live(invite, now)
+}
+
 /// `Ok` if the invite can still be accepted at `now`; otherwise the error saying why.
 pub(crate) fn check_usable(invite: &Invite, now: OffsetDateTime) -> Result<()> {
     match invite.status_at(now) {

@@ -18,6 +18,9 @@ pub struct ProductRef {
     pub id: ProductId,
     /// Its name.
     pub name: String,
+    /// The bundle it comes through, when the member holds no grant to it directly (as
+    /// [`ProductAccess::via`](crate::ProductAccess) in `access()`).
+    pub via: Option<ProductId>,
 }
 
 /// One row of the customer list: the member and the paid products they can use now.
@@ -25,7 +28,9 @@ pub struct ProductRef {
 pub struct CustomerRow {
     /// The member.
     pub member: Member,
-    /// Paid products with an active grant, oldest product first.
+    /// Paid products they can use now, oldest product first: those with an active grant, and
+    /// those that a bundle with an active grant includes (`via` names the bundle), the same
+    /// set `access()`, the product filter and the count see.
     pub products: Vec<ProductRef>,
 }
 
@@ -82,8 +87,9 @@ impl Tenant {
     }
 
     /// Every customer matching `query` (from the start; cursor and limit ignored) as CSV:
-    /// `name,email,external_id,status,products,created_at,metadata` (metadata as compact JSON,
-    /// empty when there is none). Quoted per RFC 4180; a cell that
+    /// `name,email,external_id,status,products,created_at,metadata` (products as the row's
+    /// names joined with `; `, one that comes through a bundle as `Name (via Bundle)`;
+    /// metadata as compact JSON, empty when there is none). Quoted per RFC 4180; a cell that
     /// starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run
     /// it as a formula (import strips it again, so an export re-imports unchanged).
     pub fn export_customers(&self, query: &CustomerQuery) -> Result<String> {
@@ -109,7 +115,11 @@ impl Tenant {
             let page = self.customers(&page_query)?;
             for row in &page.rows {
                 let m = &row.member;
-                let products: Vec<&str> = row.products.iter().map(|p| p.name.as_str()).collect();
+                let products: Vec<String> = row
+                    .products
+                    .iter()
+                    .map(|p| export_name(p, &row.products))
+                    .collect();
                 let created = m.created_at.format(&Rfc3339).unwrap_or_default();
                 let metadata = match m.metadata.is_empty() {
                     true => String::new(),
@@ -213,6 +223,17 @@ impl Tenant {
     }
 }
 
+/// A product's name in the export's `products` cell.
+fn export_name(product: &ProductRef, row: &[ProductRef]) -> String {
+    let bundle = product.via.and_then(|via| row.iter().find(|p| p.id == via));
+    match bundle {
+        Some(bundle) => format!("{} (via {})", product.name, bundle.name),
+        None => product.name.clone(),
+    }
+}
+
+/// Each member with the paid products they can use now: their active grants, plus what the
+/// bundles among those include (the inclusions are read only when the tenant has bundles).
 fn with_products(
     tx: &dyn Tx,
     tenant: TenantId,
@@ -222,10 +243,26 @@ fn with_products(
     let ids: Vec<MemberId> = members.iter().map(|m| m.id).collect();
     let mut by_member: HashMap<MemberId, Vec<ProductRef>> = HashMap::new();
     for (member, id, name) in tx.active_products(tenant, &ids, now)? {
-        by_member
-            .entry(member)
-            .or_default()
-            .push(ProductRef { id, name });
+        by_member.entry(member).or_default().push(ProductRef {
+            id,
+            name,
+            via: None,
+        });
+    }
+    let inclusions = match by_member.is_empty() {
+        true => Vec::new(),
+        false => tx.bundle_items(tenant)?,
+    };
+    if !inclusions.is_empty() {
+        let paid: HashMap<ProductId, String> = tx
+            .products(tenant)?
+            .into_iter()
+            .filter(|p| p.paid)
+            .map(|p| (p.id, p.name))
+            .collect();
+        for held in by_member.values_mut() {
+            add_bundled(held, &inclusions, &paid);
+        }
     }
     Ok(members
         .into_iter()
@@ -234,6 +271,32 @@ fn with_products(
             CustomerRow { member, products }
         })
         .collect())
+}
+
+/// Adds to a member's directly held products the paid ones their bundles include, each once,
+/// through the first bundle (by id) that includes it; keeps the list oldest product first.
+fn add_bundled(
+    held: &mut Vec<ProductRef>,
+    inclusions: &[(ProductId, ProductId, bool)],
+    paid: &HashMap<ProductId, String>,
+) {
+    let mut bundles: Vec<ProductId> = held.iter().map(|p| p.id).collect();
+    bundles.sort();
+    for bundle in bundles {
+        for (_, item, _) in inclusions.iter().filter(|(b, _, _)| *b == bundle) {
+            if held.iter().any(|p| p.id == *item) {
+                continue;
+            }
+            if let Some(name) = paid.get(item) {
+                held.push(ProductRef {
+                    id: *item,
+                    name: name.clone(),
+                    via: Some(bundle),
+                });
+            }
+        }
+    }
+    held.sort_by_key(|p| p.id);
 }
 
 /// Cursors are opaque to callers: hex of `sort \n position`, the store's keyset position of the

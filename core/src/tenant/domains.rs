@@ -11,7 +11,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::normalize::{self, NormalizedEmail};
 use crate::op::{invite_payload, Op};
-use crate::policy::invites::check_usable;
+use crate::policy::invites::is_live;
 use crate::requests::{Accepted, NewDomain};
 use crate::store::{self, Tx};
 use crate::tenant::invites::apply_invite;
@@ -108,14 +108,13 @@ impl Tenant {
     }
 
     /// The person takes the workspace their email domain suggested: it is accepted like an
-    /// invite. `Ok(None)` when `email` has no pending suggestion here. Errors: as `claim`.
+    /// invite. `Ok(None)` when `email` has no pending (unexpired) suggestion here. Errors: as `claim`.
     pub fn accept_suggestion(&self, email: &str) -> Result<Option<Accepted>> {
         let key = normalize::email(email)?.key;
         let now = self.hub.now();
         store::write(self.hub.store(), |tx| {
             match tx.pending_invite(self.id, &key)? {
-                Some(invite) if invite.suggested => {
-                    check_usable(&invite, now)?;
+                Some(invite) if invite.suggested && is_live(&invite, now) => {
                     apply_invite(tx, invite, now).map(Some)
                 }
                 _ => Ok(None),

@@ -9,7 +9,9 @@ use crate::model::*;
 use crate::normalize;
 use crate::op::{invite_payload, Op};
 use crate::policy::authz::tenant_role;
-use crate::policy::invites::{check_lifetime, check_usable, lifetime_of, with_current_status};
+use crate::policy::invites::{
+    check_lifetime, check_usable, is_live, lifetime_of, sign_up_claims, with_current_status,
+};
 use crate::query::MAX_PAGE;
 use crate::requests::*;
 use crate::store::{self, Tx};
@@ -209,19 +211,20 @@ impl Tenant {
     /// Call when someone signs up with `email`: accepts their pending invite in this tenant.
     /// Without one, a workspace whose email domain matches (`add_domain`) takes them: with
     /// `join` they are accepted into it now; with `suggest` they get a pending suggestion
-    /// (`accept_suggestion`, `decline_pending`). `Ok(None)` when nothing was accepted;
-    /// `invite_expired` when their invite has expired; `seat_limit` when the workspace or the
-    /// tenant is full.
+    /// (`accept_suggestion`, `decline_pending`). `Ok(None)` when nothing was accepted (an
+    /// expired invite is not pending: a sign-up claims nothing from it, as in `Hub::claim`);
+    /// `seat_limit` when the workspace or the tenant is full.
     pub fn claim(&self, email: &str) -> Result<Option<Accepted>> {
         let email = normalize::email(email)?;
         let now = self.hub.now();
         store::write(self.hub.store(), |tx| {
             match tx.pending_invite(self.id, &email.key)? {
-                Some(invite) if invite.suggested => Ok(None),
-                Some(invite) => {
-                    check_usable(&invite, now)?;
+                Some(invite) if sign_up_claims(&invite, now) => {
                     apply_invite(tx, invite, now).map(Some)
                 }
+                // A suggestion, or an expired invite: nothing to claim, and no domain
+                // enrollment while the email's invite is stored here (as in `Hub::claim`).
+                Some(_) => Ok(None),
                 None => crate::tenant::domains::enroll(tx, self.id, &email, now),
             }
         })
@@ -263,8 +266,8 @@ impl Tenant {
     }
 
     /// The counterpart of `claim` for a signed-in person ("your invitations" page): declines
-    /// `email`'s pending invite in this tenant. `Ok(None)` when there is none;
-    /// `invite_expired` when it has expired.
+    /// `email`'s pending invite in this tenant. `Ok(None)` when there is none (an expired
+    /// invite is not pending).
     pub fn decline_pending(&self, email: &str) -> Result<Option<Invite>> {
         self.by_email(email, decline_invite)
     }
@@ -279,11 +282,10 @@ impl Tenant {
         let key = normalize::email(email)?.key;
         let now = self.hub.now();
         store::write(self.hub.store(), |tx| {
-            let Some(invite) = tx.pending_invite(self.id, &key)? else {
-                return Ok(None);
-            };
-            check_usable(&invite, now)?;
-            then(tx, invite, now).map(Some)
+            match tx.pending_invite(self.id, &key)? {
+                Some(invite) if is_live(&invite, now) => then(tx, invite, now).map(Some),
+                _ => Ok(None),
+            }
         })
     }
 
