@@ -203,7 +203,7 @@ pub(crate) fn py_report<'py>(py: Python<'py>, r: &mk::ImportReport) -> PyResult<
         })
     })?;
     record!(py, "ImportReport", {
-        "rows" => rows, "applied" => r.applied, "dry_run" => r.dry_run,
+        "rows" => rows, "applied" => r.applied, "written" => r.written, "dry_run" => r.dry_run,
         "temporary_passwords_csv" => r.temporary_passwords_csv(),
     })
 }

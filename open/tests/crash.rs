@@ -1,11 +1,15 @@
 //! Crash safety on both stores: a process SIGKILLed inside a 100k-row import or a burst of
-//! grants leaves a database that reopens, passes its integrity check (SQLite), holds the whole
-//! import or none of it, and keeps every grant that was acknowledged before the kill.
+//! grants leaves a database that reopens, passes its integrity check (SQLite), holds whole
+//! chunks of a chunked import (the default) and the whole of an atomic import or none of it,
+//! and keeps every grant that was acknowledged before the kill; running the killed chunked
+//! import's file again finishes it.
 //!
-//! Import kills are aimed, not timed: the child reports where it is from the import's progress
-//! callback, which runs inside the write transaction, and right before each kill the parent
-//! proves that the child holds the write lock (on SQLite no other connection can
-//! `BEGIN IMMEDIATE`; on PostgreSQL the tenant's row lock cannot be taken `NOWAIT`).
+//! Atomic-import kills are aimed, not timed: the child reports where it is from the import's
+//! progress callback, which runs inside the write transaction there, and right before each
+//! kill the parent proves that the child holds the write lock (on SQLite no other connection
+//! can `BEGIN IMMEDIATE`; on PostgreSQL the tenant's row lock cannot be taken `NOWAIT`).
+//! Chunked-import kills land after a given number of chunks, at a moment the parent sees the
+//! lock held (a chunk being written).
 
 mod common;
 
@@ -23,9 +27,11 @@ const CHILD: &str = "MEMBERKIT_TEST_CRASH_CHILD";
 const IMPORT_ROWS: usize = 100_000;
 const MEMBERS: usize = 200;
 
-/// Runs in the child. `import:<run>:hold` imports a file and, once every row is written,
-/// stops inside the transaction until it is killed; `import:<run>:finish` commits. `grants`
-/// grants one member after another and prints `ack <member id>` after each call returns.
+/// Runs in the child. `import:<run>:hold` imports a file atomically and, once every row is
+/// written, stops inside the transaction until it is killed; `import:<run>:finish` commits.
+/// `chunks` imports the chunked file by default options, printing `chunk <done>` after each
+/// chunk and `imported <created> <existing>` at the end. `grants` grants one member after
+/// another and prints `ack <member id>` after each call returns.
 #[test]
 #[ignore = "helper run by another test in a child process"]
 fn child() {
@@ -43,7 +49,26 @@ fn child() {
     let t = hub.tenant(tenant.parse().unwrap()).unwrap();
     let product: ProductId = product.parse().unwrap();
     say("started");
-    if let Some(import) = what.strip_prefix("import:") {
+    if what == "chunks" {
+        let options = ImportOptions {
+            products: vec![product],
+            mode: ImportMode::Grant,
+            progress: Some(Arc::new(|done, _| {
+                say(&format!("chunk {done}"));
+                Ok(())
+            })),
+            ..Default::default()
+        };
+        let csv = import_file("chunked");
+        let report = t
+            .import_customers(Actor::System, ImportSource::Csv(&csv), &options)
+            .unwrap();
+        let (created, existing) = (
+            report.count(ImportOutcome::Created),
+            report.count(ImportOutcome::Existing),
+        );
+        say(&format!("imported {created} {existing}"));
+    } else if let Some(import) = what.strip_prefix("import:") {
         let (run, hold) = import.split_once(':').unwrap();
         let hold = hold == "hold";
         let ends = AtomicUsize::new(0);
@@ -71,6 +96,7 @@ fn child() {
             products: vec![product],
             mode: ImportMode::Grant,
             progress: Some(Arc::new(progress)),
+            atomic: Some(true),
             ..Default::default()
         };
         t.import_customers(
@@ -215,6 +241,8 @@ struct Store<'a> {
     /// True when another writer cannot get the tenant's write lock right now.
     write_locked: &'a dyn Fn(TenantId) -> bool,
     check_integrity: &'a dyn Fn(),
+    /// The number `SELECT count(*) …` answers (the same SQL serves both stores).
+    count: &'a dyn Fn(&str) -> i64,
     /// What the database is doing, for a child that stalls.
     diagnose: &'a dyn Fn() -> String,
 }
@@ -227,24 +255,83 @@ struct Report {
     write_phase: Duration,
     grant_kills: usize,
     acked_grants: usize,
+    chunk_kills: usize,
+    /// Rows of the chunked file in after each kill.
+    chunked_rows_kept: Vec<usize>,
 }
 
-fn imported(store: &Store, t: TenantId) -> usize {
-    let hub = Hub::open(store.target).unwrap();
-    hub.tenant(t)
-        .unwrap()
-        .count_customers(&CustomerQuery {
-            search: Some("imported".into()),
-            ..Default::default()
-        })
-        .unwrap()
+/// People of the atomic imports' files.
+fn imported(store: &Store) -> usize {
+    (store.count)(
+        "SELECT count(*) FROM members WHERE email LIKE 'imp%' AND email NOT LIKE 'impchunked-%'",
+    ) as usize
 }
 
-/// Kills 100k-row imports at aimed points, then lets one finish.
+/// The chunked file's people, and their grants, role assignments, `member.created` audit
+/// entries and `access.granted` events beyond `baseline`: all five equal when only whole
+/// chunks are in.
+fn chunked_rows(store: &Store, baseline: (i64, i64)) -> [i64; 5] {
+    let people = "SELECT id FROM members WHERE email LIKE 'impchunked-%'";
+    [
+        (store.count)(&format!("SELECT count(*) FROM ({people}) p")),
+        (store.count)(&format!(
+            "SELECT count(*) FROM grants WHERE member_id IN ({people})"
+        )),
+        (store.count)(&format!(
+            "SELECT count(*) FROM role_assignments WHERE member_id IN ({people})"
+        )),
+        (store.count)("SELECT count(*) FROM audit_log WHERE action = 'member.created'")
+            - baseline.0,
+        (store.count)("SELECT count(*) FROM outbox WHERE kind = 'access.granted'") - baseline.1,
+    ]
+}
+
+/// Kills a chunked 100k-row import after 1, 3 and 6 chunks, each while a chunk is being
+/// written where the timing allows; after each only whole chunks are in; then the same file
+/// runs to the end and reports the rows already in as `existing`.
+fn kill_chunked_import(store: &Store, t: TenantId, product: ProductId, report: &mut Report) {
+    let baseline = (
+        (store.count)("SELECT count(*) FROM audit_log WHERE action = 'member.created'"),
+        (store.count)("SELECT count(*) FROM outbox WHERE kind = 'access.granted'"),
+    );
+    for chunks in [1, 3, 6] {
+        let mut child = Child::start("chunks", store.target, t, product);
+        for _ in 0..chunks {
+            child.wait_for("chunk ", store.diagnose);
+        }
+        // Kill at a moment a chunk holds the lock, if one comes within 2 s.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !(store.write_locked)(t) && Instant::now() < deadline {}
+        child.kill();
+        report.chunk_kills += 1;
+        (store.check_integrity)();
+        let counts = chunked_rows(store, baseline);
+        assert!(
+            counts.iter().all(|&n| n == counts[0]),
+            "after {chunks} chunks: whole chunks only (people, grants, roles, audit, events): \
+             {counts:?}"
+        );
+        report.chunked_rows_kept.push(counts[0] as usize);
+    }
+    let before = *report.chunked_rows_kept.last().unwrap();
+    let lines = Child::start("chunks", store.target, t, product).finish(store.diagnose);
+    let done = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("imported "))
+        .unwrap();
+    assert_eq!(
+        done,
+        format!("{} {before}", IMPORT_ROWS - before),
+        "the rerun creates the rest and finds the rows already in"
+    );
+    assert_eq!(chunked_rows(store, baseline), [IMPORT_ROWS as i64; 5]);
+}
+
+/// Kills atomic 100k-row imports at aimed points, then lets one finish.
 fn kill_imports(store: &Store, t: TenantId, product: ProductId, report: &mut Report) {
     // Fractions of the row-writing phase at which to kill; `None` kills once the rows are all
     // written, just before COMMIT, and measures how long writing takes.
-    let aims = [None, Some(0.0), Some(0.3), Some(0.6), Some(0.9)];
+    let aims = [None, Some(0.0), Some(0.5)];
     let mut aims: Vec<Option<f64>> = aims.to_vec();
     aims.push(Some(-1.0)); // while planning, before any row is written
     for (run, aim) in aims.into_iter().enumerate() {
@@ -272,14 +359,14 @@ fn kill_imports(store: &Store, t: TenantId, product: ProductId, report: &mut Rep
         }
         (store.check_integrity)();
         assert_eq!(
-            imported(store, t),
+            imported(store),
             0,
             "kill {run} ({aim:?}): none of the import is there"
         );
     }
     let lines = Child::start("import:done:finish", store.target, t, product).finish(store.diagnose);
     assert!(lines.iter().any(|l| l.contains("imported")));
-    assert_eq!(imported(store, t), IMPORT_ROWS, "the whole import is there");
+    assert_eq!(imported(store), IMPORT_ROWS, "the whole import is there");
 }
 
 /// Kills bursts of grants at timed points; every acknowledged grant survives.
@@ -331,8 +418,11 @@ fn survive_kills(store: &Store) -> Report {
         write_phase: Duration::ZERO,
         grant_kills: 0,
         acked_grants: 0,
+        chunk_kills: 0,
+        chunked_rows_kept: Vec::new(),
     };
     kill_grants(store, t.id(), product, &mut report);
+    kill_chunked_import(store, t.id(), product, &mut report);
     kill_imports(store, t.id(), product, &mut report);
     assert!(
         report.kills_while_writing_rows >= 2,
@@ -365,10 +455,15 @@ fn sqlite_survives_sigkill_during_imports_and_grants() {
             Err(e) => panic!("{e}"),
         }
     };
+    let count = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
     let report = survive_kills(&Store {
         target: &target,
         write_locked: &write_locked,
         check_integrity: &check_integrity,
+        count: &count,
         diagnose: &|| "a SQLite file".into(),
     });
     eprintln!("sqlite: {report:?}; integrity ok after every kill");
@@ -392,10 +487,15 @@ fn postgres_survives_sigkill_during_imports_and_grants() {
             Err(e) => panic!("{e}"),
         }
     };
+    let count = |sql: &str| -> i64 {
+        let mut conn = postgres::Client::connect(&target, postgres::NoTls).unwrap();
+        conn.query_one(sql, &[]).unwrap().get(0)
+    };
     let report = survive_kills(&Store {
         target: &target,
         write_locked: &write_locked,
         check_integrity: &|| {},
+        count: &count,
         diagnose: &|| postgres_activity(&target),
     });
     eprintln!("postgres: {report:?}");

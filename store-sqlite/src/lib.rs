@@ -2,7 +2,8 @@
 //!
 //! The memberkit [`Store`] on SQLite (bundled, via rusqlite).
 //!
-//! - WAL journal, `synchronous=NORMAL`, a 5 s busy timeout, foreign keys on. A transaction
+//! - WAL journal, `synchronous=NORMAL`, a 5 s busy timeout (polling the lock every
+//!   millisecond, so a writer gets in between an import's chunks), foreign keys on. A transaction
 //!   that cannot start because another process holds the write lock keeps trying for up to
 //!   60 s, so a long import elsewhere means a wait, not "database is locked".
 //! - Writes run in `BEGIN IMMEDIATE` transactions on one writer connection, so a write never
@@ -39,6 +40,10 @@ use std::time::Duration;
 pub const SCHEMA_VERSION: i64 = schema::MIGRATIONS[schema::MIGRATIONS.len() - 1].0;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often a connection waiting for the write lock tries again. SQLite's own busy handler
+/// backs off to 100 ms between tries, so a waiter in another process kept missing the short
+/// gaps a chunked import leaves between its chunks; polling every millisecond catches them.
+const BUSY_POLL: Duration = Duration::from_millis(1);
 /// How long a transaction keeps trying to start while another process holds the write lock
 /// (a large import in another process can hold it for several seconds): callers see a wait,
 /// not "database is locked".
@@ -74,8 +79,8 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         if path.as_os_str() == ":memory:" {
-            let conn = Connection::open_in_memory().map_err(sql_err)?;
-            configure(&conn, false)?;
+            let mut conn = Connection::open_in_memory().map_err(sql_err)?;
+            configure(&mut conn, false)?;
             let store = Self {
                 writer: Mutex::new(conn),
                 readers: None,
@@ -83,8 +88,8 @@ impl SqliteStore {
             store.migrate()?;
             return Ok(store);
         }
-        let conn = Connection::open(path).map_err(sql_err)?;
-        configure(&conn, false)?;
+        let mut conn = Connection::open(path).map_err(sql_err)?;
+        configure(&mut conn, false)?;
         let store = Self {
             writer: Mutex::new(conn),
             readers: Some(ReaderPool {
@@ -155,12 +160,12 @@ impl SqliteStore {
         if let Some(conn) = lock(&pool.idle).pop() {
             return Ok(conn);
         }
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             &pool.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sql_err)?;
-        configure(&conn, true)?;
+        configure(&mut conn, true)?;
         Ok(conn)
     }
 
@@ -172,8 +177,18 @@ impl SqliteStore {
     }
 }
 
-fn configure(conn: &Connection, reader: bool) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_err)?;
+/// Waits [`BUSY_POLL`] and tries again, for up to about [`BUSY_TIMEOUT`].
+fn poll_while_busy(tries: i32) -> bool {
+    let most = (BUSY_TIMEOUT.as_micros() / BUSY_POLL.as_micros()) as i32;
+    if tries >= most {
+        return false;
+    }
+    std::thread::sleep(BUSY_POLL);
+    true
+}
+
+fn configure(conn: &mut Connection, reader: bool) -> Result<()> {
+    conn.busy_handler(Some(poll_while_busy)).map_err(sql_err)?;
     // The query planner stability guarantee: a plan never depends on bound values. Without it
     // the bundled SQLite (STAT4) re-prepares a statement such as has_access's join every time
     // a new value is bound, which was 46% of has_access's time. memberkit's statements are

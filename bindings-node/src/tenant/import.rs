@@ -29,6 +29,9 @@ pub struct ImportOptions {
     pub dry_run: Option<bool>,
     /// Import the valid rows even when some are invalid.
     pub skip_invalid: Option<bool>,
+    /// Write every row in one transaction (all or nothing), holding the write lock for the
+    /// whole run. By default rows are written in short chunks.
+    pub atomic: Option<bool>,
 }
 
 /// A file to import: `{ path: 'customers.csv' }`.
@@ -40,7 +43,7 @@ pub struct FileSource {
 keys! {
     ImportOptions => [
         "format", "products", "workspace", "role", "mode", "notify", "dryRun", "skipInvalid",
-        "progress",
+        "progress", "atomic",
     ],
     FileSource => ["path"],
 }
@@ -75,8 +78,9 @@ impl Tenant {
         };
         // Reports are queued to the event loop without waiting (waiting could deadlock a
         // synchronous read of a `:memory:` hub made while the import holds its connection).
-        // A throw is caught, never left uncaught: the import stops at its next report and
-        // rolls back, and the promise rejects with the thrown error.
+        // A throw is caught, never left uncaught: the import stops at its next report (an
+        // atomic import rolls back; a chunked one keeps the chunks written before), and the
+        // promise rejects with the thrown error.
         let thrown: Thrown = Arc::default();
         let progress: Option<mk::ProgressFn> = match progress {
             None => None,
@@ -89,7 +93,7 @@ impl Tenant {
                 Some(Arc::new(move |done: usize, total: usize| {
                     if thrown.lock().is_ok_and(|t| t.is_some()) {
                         return Err(mk::Error::Conflict(
-                            "the progress callback threw: import rolled back".into(),
+                            "the progress callback threw: import stopped".into(),
                         ));
                     }
                     let args = FnArgs {
@@ -129,12 +133,14 @@ impl Tenant {
                 dry_run: o.dry_run.unwrap_or(defaults.dry_run),
                 skip_invalid: o.skip_invalid.unwrap_or(defaults.skip_invalid),
                 progress,
+                atomic: o.atomic,
             };
             let format: mk::ImportFormat = opt(o.format)?.unwrap_or_default();
             let source = mk::ImportSource::new(format, &text);
             let report = t.import_customers(self::actor(&actor)?, source, &options)?;
             Ok(ImportReport {
                 applied: report.applied,
+                written: report.written as u32,
                 dry_run: report.dry_run,
                 temporary_passwords_csv: report.temporary_passwords_csv(),
                 rows: report

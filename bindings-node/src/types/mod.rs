@@ -406,6 +406,8 @@ pub struct ImportReport {
     pub rows: Vec<ImportRow>,
     /// False for dry runs and for runs stopped by invalid rows.
     pub applied: bool,
+    /// How many rows, from the top of the file, are in the database.
+    pub written: u32,
     pub dry_run: bool,
     /// `email,name,temporary_password` for the owner to download once.
     pub temporary_passwords_csv: String,

@@ -253,6 +253,7 @@ class Tenant:
         dry_run: Optional[bool] = None,
         skip_invalid: Optional[bool] = None,
         progress: Optional[Callable[[int, int], object]] = None,
+        atomic: Optional[bool] = None,
     ) -> ImportReport: ...
     def audit(
         self,

@@ -311,10 +311,12 @@ class ImportRow:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """The result of an import. ``applied`` is false for dry runs and stopped runs."""
+    """The result of an import. ``applied`` is false for dry runs and stopped runs;
+    ``written`` is how many rows, from the top of the file, are in the database."""
 
     rows: Tuple[ImportRow, ...]
     applied: bool
+    written: int
     dry_run: bool
     temporary_passwords_csv: str = field(repr=False)
 

@@ -16,9 +16,10 @@ impl Tenant {
     /// Imports CSV or pasted text (`format` is "csv", the default, or "pasted") from a str (the
     /// text itself), bytes (UTF-8), an os.PathLike (a file to read) or a file object. New people
     /// are invited unless `mode` is "grant" or "temporary_password"; new members get `role`
-    /// ("customer" by default). The GIL is released; `progress`, if given, is called with
-    /// (done, total), and an exception it raises stops the import (rolled back) and is raised.
-    #[pyo3(signature = (actor, source, *, format=None, products=Vec::new(), workspace=None, role=None, mode=None, notify=None, dry_run=None, skip_invalid=None, progress=None))]
+    /// ("customer" by default). Rows are written in short chunks unless `atomic` (see the
+    /// core's `ImportOptions::atomic`). The GIL is released; `progress`, if given, is called
+    /// with (done, total), and an exception it raises stops the import and is raised.
+    #[pyo3(signature = (actor, source, *, format=None, products=Vec::new(), workspace=None, role=None, mode=None, notify=None, dry_run=None, skip_invalid=None, progress=None, atomic=None))]
     #[allow(clippy::too_many_arguments)]
     fn import_customers<'py>(
         &self,
@@ -34,6 +35,7 @@ impl Tenant {
         dry_run: Option<bool>,
         skip_invalid: Option<bool>,
         progress: Option<Py<PyAny>>,
+        atomic: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let actor = crate::convert::actor(actor)?;
         let input = import_input(source)?;
@@ -56,6 +58,7 @@ impl Tenant {
             dry_run: dry_run.unwrap_or(defaults.dry_run),
             skip_invalid: skip_invalid.unwrap_or(defaults.skip_invalid),
             progress: progress.map(|cb| reporter(cb, raised.clone())),
+            atomic,
         };
         let format: mk::ImportFormat = opt(format)?.unwrap_or_default();
         let result = py.detach(|| {
@@ -76,7 +79,7 @@ fn reporter(cb: Py<PyAny>, raised: Arc<Mutex<Option<PyErr>>>) -> mk::ProgressFn 
     Arc::new(move |done: usize, total: usize| {
         Python::attach(|py| cb.call1(py, (done, total)).map(drop)).map_err(|e| {
             *raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-            mk::Error::Conflict("the progress callback raised: import rolled back".into())
+            mk::Error::Conflict("the progress callback raised: import stopped".into())
         })
     })
 }

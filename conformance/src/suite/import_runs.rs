@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 /// The tests of this module, by name.
 pub(crate) const TESTS: &[Case] = &[
     case!(a_workspace_import_places_everyone_in_it_with_the_role),
-    case!(progress_is_reported_up_to_the_total),
+    case!(an_atomic_import_reports_progress_inside_up_to_the_total),
     case!(an_export_imports_back_unchanged),
-    case!(a_failing_progress_callback_stops_the_import_and_undoes_it),
-    case!(calling_back_into_the_hub_from_progress_is_a_clear_error_not_a_hang),
+    case!(a_failing_progress_callback_stops_an_atomic_import_and_undoes_it),
+    case!(calling_back_into_the_hub_from_inside_a_transaction_is_a_clear_error_not_a_hang),
     case!(a_grant_import_activates_an_invited_member_as_add_customer_does),
 ];
 
@@ -48,7 +48,7 @@ fn a_workspace_import_places_everyone_in_it_with_the_role() {
     );
 }
 
-fn progress_is_reported_up_to_the_total() {
+fn an_atomic_import_reports_progress_inside_up_to_the_total() {
     let f = Fixture::new();
     let csv: String = std::iter::once("email".to_string())
         .chain((0..2500).map(|i| format!("p{i}@x.com")))
@@ -61,11 +61,15 @@ fn progress_is_reported_up_to_the_total() {
             seen.lock().unwrap().push((done, all));
             Ok(())
         })),
+        atomic: Some(true),
         ..opts(ImportMode::Grant, &[])
     };
-    f.tenant
+    let report = f
+        .tenant
         .import_customers(Actor::System, ImportSource::Csv(&csv), &options)
         .unwrap();
+    assert!(report.applied);
+    assert_eq!(report.written, 2500);
     // A store that retries the transaction starts the reports again: every attempt
     // reports the whole sequence.
     let calls = calls.lock().unwrap();
@@ -134,14 +138,14 @@ fn an_export_imports_back_unchanged() {
     );
 }
 
-fn big_csv(rows: usize) -> String {
+pub(super) fn big_csv(rows: usize) -> String {
     std::iter::once("email".to_string())
         .chain((0..rows).map(|i| format!("p{i}@x.com")))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-fn a_failing_progress_callback_stops_the_import_and_undoes_it() {
+fn a_failing_progress_callback_stops_an_atomic_import_and_undoes_it() {
     let f = Fixture::new();
     let before = f.footprint();
     for fail_at in [1000, 2500] {
@@ -153,6 +157,7 @@ fn a_failing_progress_callback_stops_the_import_and_undoes_it() {
                     Ok(())
                 }
             })),
+            atomic: Some(true),
             ..opts(ImportMode::Invite, &[])
         };
         let err = f
@@ -168,8 +173,9 @@ fn a_failing_progress_callback_stops_the_import_and_undoes_it() {
     }
 }
 
-fn calling_back_into_the_hub_from_progress_is_a_clear_error_not_a_hang() {
-    {
+/// In an atomic import and in a dry run the callback runs inside the transaction.
+fn calling_back_into_the_hub_from_inside_a_transaction_is_a_clear_error_not_a_hang() {
+    for dry_run in [false, true] {
         let f = Fixture::new();
         let tenant = f.tenant.clone();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -181,13 +187,15 @@ fn calling_back_into_the_hub_from_progress_is_a_clear_error_not_a_hang() {
                 errors.lock().unwrap().push((code_of(read), code_of(write)));
                 Ok(())
             })),
+            atomic: Some(true),
+            dry_run,
             ..opts(ImportMode::Grant, &[])
         };
         let r = f
             .tenant
             .import_customers(Actor::System, ImportSource::Csv(&big_csv(10)), &options)
             .unwrap();
-        assert!(r.applied);
+        assert_eq!(r.applied, !dry_run);
         let seen = seen.lock().unwrap();
         assert!(!seen.is_empty(), "once per attempt");
         assert!(seen.iter().all(|s| *s == ("conflict", "conflict")));
@@ -198,7 +206,7 @@ fn calling_back_into_the_hub_from_progress_is_a_clear_error_not_a_hang() {
     }
 }
 
-fn code_of<T>(r: Result<T>) -> &'static str {
+pub(super) fn code_of<T>(r: Result<T>) -> &'static str {
     r.err().map_or("ok", |e| e.code().as_str())
 }
 

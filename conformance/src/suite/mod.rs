@@ -9,6 +9,7 @@ mod customer_passwords;
 mod customers;
 mod domains;
 mod import;
+mod import_chunks;
 mod import_runs;
 mod invite_options;
 mod invitee;
@@ -27,7 +28,7 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 21] = [
+    let modules: [(&str, &[Case]); 22] = [
         ("access", access::TESTS),
         ("access_time", access_time::TESTS),
         ("answers", answers::TESTS),
@@ -36,6 +37,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("customers", customers::TESTS),
         ("domains", domains::TESTS),
         ("import", import::TESTS),
+        ("import_chunks", import_chunks::TESTS),
         ("import_runs", import_runs::TESTS),
         ("invite_options", invite_options::TESTS),
         ("invitee", invitee::TESTS),

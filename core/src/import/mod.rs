@@ -1,21 +1,19 @@
-//! Bulk import from CSV or pasted lines: a report for every row, all or nothing.
+//! Bulk import from CSV or pasted lines: a report for every row; written in short chunks (the
+//! default) or in one transaction (`atomic`).
 
 mod parse;
 mod passwords;
 mod plan;
+mod run;
 
 use crate::error::{Error, Result};
 use crate::ids::*;
 use crate::model::*;
-use crate::op::Op;
 use crate::password;
-use crate::permission::Permission;
 use crate::store;
 use crate::tenant::Tenant;
 use crate::token::InviteToken;
 use parse::{check_and_dedupe, parse};
-use plan::{Batch, Plan};
-use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -140,12 +138,15 @@ impl std::str::FromStr for ImportMode {
     }
 }
 
-/// Called with (rows done, rows in all) while an import runs, inside its write transaction.
-/// An `Err` stops the import: everything is rolled back and the import returns that error.
-/// When a store retries the transaction (a networked store after a serialization failure),
-/// the reports start again from the beginning.
-/// Calling back into memberkit from it is refused with `conflict` (the transaction is still
-/// open on this thread); do that after the import returns.
+/// Called with (rows of the file done, rows in all) while an import runs.
+///
+/// In a chunked import (the default) it runs after each chunk commits, with no transaction
+/// open: it may call memberkit, and an `Err` stops the import there (the chunks before stay
+/// written; running the same file again finishes it) and is returned.
+/// In an `atomic` import and in a dry run it runs every 1,000 rows inside the one transaction:
+/// an `Err` rolls everything back and is returned, a store that retries the transaction starts
+/// the reports again, and calling back into memberkit from it is refused with `conflict` (the
+/// transaction is still open on this thread).
 pub type ProgressFn = Arc<dyn Fn(usize, usize) -> Result<()> + Send + Sync>;
 
 /// How to import.
@@ -169,6 +170,28 @@ pub struct ImportOptions {
     pub skip_invalid: bool,
     /// Progress callback.
     pub progress: Option<ProgressFn>,
+    /// Write every row in one transaction (all or nothing), holding the write lock for the
+    /// whole run: on SQLite every other writer waits that long (about 4 s per 100k rows).
+    /// `None`, the default, writes chunks that each hold the lock for about 0.2 s, so other
+    /// calls keep going while a large file is imported; a temporary-password import is always
+    /// one transaction (`Some(false)` with it is `invalid_input`), so a crash can never leave
+    /// members whose one-time password was lost with the process.
+    pub atomic: Option<bool>,
+}
+
+impl ImportOptions {
+    /// Whether this import runs in one transaction; see [`ImportOptions::atomic`].
+    fn runs_atomically(&self) -> Result<bool> {
+        match (self.atomic, self.mode) {
+            (Some(false), ImportMode::TemporaryPassword) => Err(Error::invalid(
+                "atomic",
+                "a temporary_password import is always one transaction: its one-time passwords \
+                 exist only in the report, so no member may be written before it is returned",
+            )),
+            (Some(atomic), _) => Ok(atomic),
+            (None, mode) => Ok(mode == ImportMode::TemporaryPassword),
+        }
+    }
 }
 
 impl std::fmt::Debug for ImportOptions {
@@ -182,6 +205,7 @@ impl std::fmt::Debug for ImportOptions {
             .field("dry_run", &self.dry_run)
             .field("skip_invalid", &self.skip_invalid)
             .field("progress", &self.progress.is_some())
+            .field("atomic", &self.atomic)
             .finish()
     }
 }
@@ -245,9 +269,14 @@ pub struct ImportRow {
 pub struct ImportReport {
     /// Per-row outcomes.
     pub rows: Vec<ImportRow>,
-    /// Whether the changes were written. False for a dry run, and for a run stopped by invalid
-    /// rows (without `skip_invalid`).
+    /// Whether every change was written. False for a dry run, and for a run stopped by invalid
+    /// or unseatable rows (without `skip_invalid`).
     pub applied: bool,
+    /// How many rows, from the top of the file, are written: all of them when `applied`; 0
+    /// for a dry run and for a run stopped before it wrote anything; in between when a chunked
+    /// run stopped at a row that turned invalid while it ran (another call changed that
+    /// member meanwhile). Rows from here on have no member id, token or password.
+    pub written: usize,
     /// Whether this was a dry run.
     pub dry_run: bool,
 }
@@ -286,14 +315,21 @@ type PlainAndHash = (String, String);
 impl Tenant {
     /// Imports customers from CSV or pasted text. See [`ImportOptions`] for modes.
     ///
-    /// Every input row gets an outcome. The real run is one transaction: all rows or none.
-    /// A dry run returns exactly the report the real run would produce (it runs the same code
-    /// in a transaction that is rolled back). Re-running the same input changes nothing and
-    /// reports every row `existing`. Needs `customers.manage` (and the permission to assign
+    /// Every input row gets an outcome. By default the rows are written in chunks, each one
+    /// transaction of its rows with their audit entries and events, holding the write lock for
+    /// about 0.2 s, with other writers let in between; without `skip_invalid` every row is
+    /// first checked against one snapshot, so an invalid or unseatable row stops the run before
+    /// anything is written. A run that stops part way (a crash, a failing progress callback, a
+    /// storage error) leaves whole chunks; running the same file again finishes it (rows
+    /// already in come back `existing`). With `atomic` the run is one transaction: all rows
+    /// or none. A dry run plans exactly what the real run would, in one read snapshot, and
+    /// writes nothing. Re-running the same input changes nothing and reports every row
+    /// `existing`. Needs `customers.manage` (and the permission to assign
     /// `role`). Errors: `invalid_input` for a CSV without an `email` column or an unreadable
     /// file (bad rows are reported, not errors), `not_found` for the workspace,
     /// `permission_denied`, `seat_limit` when rows would fill seats past a cap (without
-    /// `skip_invalid`; a dry run reports those rows as `seat_limit` instead).
+    /// `skip_invalid`; a dry run reports those rows as `seat_limit` instead), `invalid_input`
+    /// for `atomic: Some(false)` with temporary passwords.
     pub fn import_customers(
         &self,
         actor: Actor,
@@ -323,6 +359,7 @@ impl Tenant {
                     .filter(|r| r.outcome == ImportOutcome::DuplicateInFile)
                     .count()
             && !options.skip_invalid;
+        let atomic = options.runs_atomically()?;
         // Temporary passwords are hashed before the transaction, on every core: argon2id is
         // deliberately slow and must not hold the write lock.
         let passwords =
@@ -331,100 +368,57 @@ impl Tenant {
             } else {
                 HashMap::new()
             };
-        let rehearse = options.dry_run || stop;
-        let body = |tx: &dyn store::Tx| {
-            let mut op = Op::new(tx, self.id(), actor, self.hub().now());
-            op.notify = options.notify.unwrap_or(true);
-            op.require(&Permission::CUSTOMERS_MANAGE)?;
-            if let Some(ws) = options.workspace {
-                op.workspace(ws)?;
-            }
-            op.require_assignable(options.role, options.workspace)?;
-            let products = op.grantable_products(&options.products)?;
-            let batch = Batch {
-                options,
-                products: &products,
-                passwords: &passwords,
-                rehearse,
-                invite_expires_at: crate::clock::later(
-                    op.now,
-                    op.tenant_info()?.settings.invite_lifetime,
-                    "expires_at",
-                )?,
-            };
-            let keys: Vec<&str> = valid.iter().map(|v| v.email.key.as_str()).collect();
-            let external_ids: Vec<&str> = valid
-                .iter()
-                .filter_map(|v| v.external_id.as_deref())
-                .collect();
-            let caps = op.seat_caps(options.workspace)?;
-            let facts = tx.import_facts(op.tenant, &keys, &external_ids)?;
-            let mut plan = Plan::new(&op, &batch, facts, caps);
-            let mut rows = rows.clone();
-            let mut changed = 0;
-            for (done, v) in valid.iter().enumerate() {
-                if plan.row(v, &mut rows[v.index])? {
-                    changed += 1;
-                }
-                if let Some(progress) = &options.progress {
-                    if (done + 1) % 1000 == 0 {
-                        progress(done + 1, total)?;
-                    }
-                }
-            }
-            if changed > 0 {
-                plan.audit(
-                    "import.completed",
-                    self.id(),
-                    json!({ "rows": total, "changed": changed, "mode": options.mode.as_str() }),
-                );
-            }
-            let full = plan.full();
-            tx.apply(&plan.finish())?;
-            // The last report runs inside the transaction too, so a callback that fails
-            // there still undoes everything.
-            if let Some(progress) = &options.progress {
-                progress(total, total)?;
-            }
-            Ok((rows, full))
+        let run = run::Run {
+            tenant: self,
+            actor,
+            options,
+            passwords: &passwords,
+            total,
         };
-        let (mut rows, applied) = if rehearse {
-            (store::rehearse(self.hub().store(), body)?.0, false)
+        // A dry run, and the check before a chunked run, plan every row in one read snapshot:
+        // no write lock, nothing written. A dry run reports progress from inside it.
+        let check = |progress_inside: bool| {
+            store::read_refusing_reentry(self.hub().store(), |tx| {
+                run.plan(tx, &valid, &rows, true, Some(0), progress_inside)
+            })
+        };
+        let (written, applied) = if options.dry_run || stop {
+            let checked = check(true)?;
+            run::merge(&mut rows, &valid, checked.rows);
+            (0, false)
+        } else if atomic {
+            let applied = run.in_one_transaction(&valid, &mut rows)?;
+            (if applied { rows.len() } else { 0 }, applied)
         } else {
-            // A row can also turn out invalid while applying (a conflict with a stored member):
-            // without `skip_invalid` that must undo the whole run, so the body fails on purpose
-            // and the rows come back through `stopped`.
-            let stopped = std::cell::RefCell::new(None);
-            let result = store::write(self.hub().store(), |tx| {
-                let (rows, full) = body(tx)?;
-                if let Some(cap) = full.filter(|_| !options.skip_invalid) {
-                    return Err(cap.error());
+            // Without `skip_invalid`, an invalid or unseatable row stops the run before its
+            // first chunk is written, as it would stop a one-transaction run.
+            let checked = match options.skip_invalid {
+                true => None,
+                false => Some(check(false)?),
+            };
+            match checked {
+                Some(checked) if run.stops(&checked)? => {
+                    run::merge(&mut rows, &valid, checked.rows);
+                    (0, false)
                 }
-                if !options.skip_invalid && rows.iter().any(|r| r.outcome == ImportOutcome::Invalid)
-                {
-                    *stopped.borrow_mut() = Some(rows);
-                    return Err(Error::Conflict("import stopped by invalid rows".into()));
+                _ => {
+                    let written = run.in_chunks(&valid, &mut rows)?;
+                    (written, written == rows.len())
                 }
-                Ok(rows)
-            });
-            match (result, stopped.into_inner()) {
-                (_, Some(rows)) => (rows, false),
-                (result, None) => (result?, true),
             }
         };
-
-        if !applied {
-            for r in &mut rows {
-                r.invite_token = None;
-                r.temporary_password = None;
-                if r.outcome == ImportOutcome::Created {
-                    r.member_id = None;
-                }
+        // What was not written has no member yet, and no secret to show.
+        for r in &mut rows[written..] {
+            r.invite_token = None;
+            r.temporary_password = None;
+            if r.outcome == ImportOutcome::Created {
+                r.member_id = None;
             }
         }
         Ok(ImportReport {
-            rows,
             applied,
+            written,
+            rows,
             dry_run: options.dry_run,
         })
     }

@@ -70,6 +70,16 @@ pub fn read<R>(store: &dyn Store, f: impl FnMut(&dyn Tx) -> Result<R>) -> Result
     run(store, Mode::Read, f)
 }
 
+/// [`read`], for a body that runs a caller's callback (a dry run's progress): a call back into
+/// memberkit from it is refused with `conflict`, as from inside a write, instead of waiting on
+/// a connection its own thread holds (an in-memory store reads on its writer).
+pub(crate) fn read_refusing_reentry<R>(
+    store: &dyn Store,
+    f: impl FnMut(&dyn Tx) -> Result<R>,
+) -> Result<R> {
+    run(store, Mode::ReadRefusingReentry, f)
+}
+
 /// Runs a closure returning a value in a write transaction; like [`read`], it may run more
 /// than once, and only the run that commits counts.
 pub fn write<R>(store: &dyn Store, f: impl FnMut(&dyn Tx) -> Result<R>) -> Result<R> {
@@ -119,6 +129,7 @@ impl Drop for WriteGuard {
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Read,
+    ReadRefusingReentry,
     Write,
     Rehearse,
 }
@@ -134,6 +145,10 @@ fn run<R>(store: &dyn Store, mode: Mode, mut f: impl FnMut(&dyn Tx) -> Result<R>
     };
     match mode {
         Mode::Read => store.read(&mut body)?,
+        Mode::ReadRefusingReentry => {
+            let _guard = WriteGuard::enter();
+            store.read(&mut body)?;
+        }
         Mode::Write => {
             let _guard = WriteGuard::enter();
             store.write(&mut body)?;
