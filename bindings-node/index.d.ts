@@ -303,6 +303,7 @@ export interface AuditEntry {
   id: string
   tenantId: string
   at: Date
+  /** `"system"`, or the acting member's id: the form every call and `audit({ actor })` take. */
   actor: string
   action: string
   subject: string
@@ -344,7 +345,10 @@ export interface CustomerQuery {
   limit?: number
 }
 
-/** A customer-list row: the member and the paid products they can use now. */
+/**
+ * A customer-list row: the member and the paid products they can use now (their grants, and
+ * what their bundles include, with `via` naming the bundle).
+ */
 export interface CustomerRow {
   member: Member
   products: Array<ProductRef>
@@ -429,6 +433,11 @@ export interface ImportOptions {
   dryRun?: boolean
   /** Import the valid rows even when some are invalid. */
   skipInvalid?: boolean
+  /**
+   * Write every row in one transaction (all or nothing), holding the write lock for the
+   * whole run. By default rows are written in short chunks.
+   */
+  atomic?: boolean
 }
 
 /** The result of an import. */
@@ -436,6 +445,8 @@ export interface ImportReport {
   rows: Array<ImportRow>
   /** False for dry runs and for runs stopped by invalid rows. */
   applied: boolean
+  /** How many rows, from the top of the file, are in the database. */
+  written: number
   dryRun: boolean
   /** `email,name,temporary_password` for the owner to download once. */
   temporaryPasswordsCsv: string
@@ -612,6 +623,8 @@ export interface ProductOptions {
 export interface ProductRef {
   id: string
   name: string
+  /** The bundle it comes through, when the member holds no grant to it directly. */
+  via: string | null
 }
 
 /** A member's role tenant-wide (no `workspace`) or in a workspace. */

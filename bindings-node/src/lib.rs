@@ -9,6 +9,7 @@ mod clock;
 mod convert;
 mod error;
 mod hub;
+mod json;
 mod strict;
 mod task;
 mod tenant;

@@ -1,7 +1,10 @@
-//! Arguments are checked the way Node's own APIs check them: an options object with a key this
-//! call does not know (a snake_case slip such as `no_access`, or `externalID`) and a number that
-//! is not a non-negative integer where a count is expected are `TypeError`s naming the value,
-//! instead of being ignored, truncated or wrapped around.
+//! Arguments are checked the way Node's own APIs check them: anything but a plain object,
+//! `null` or `undefined` where an options object belongs (`false`, `[]`, `1`, a `Date`), an
+//! options object with a key this call does not know (a snake_case slip such as `no_access`, or
+//! `externalID`), a number that is not a non-negative integer where a count is expected, and
+//! metadata that JSON cannot carry (a `Set`, `Map`, `Date`, BigInt, typed array, class instance,
+//! `undefined`, a cycle) are `TypeError`s (`ERR_INVALID_ARG_TYPE`) naming the parameter or the
+//! path, instead of being ignored, converted lossily, truncated or wrapped around.
 
 use napi::bindgen_prelude::*;
 
@@ -9,19 +12,39 @@ use napi::bindgen_prelude::*;
 pub trait Keys {
     /// Every accepted key.
     const KEYS: &'static [&'static str];
+    /// The parameter's name in the call's signature, for error messages.
+    const PARAM: &'static str = "options";
 }
 
-/// Declares the accepted keys of options types.
+/// Declares the accepted keys of options types (and the parameter's name, when it is not
+/// `options`).
 macro_rules! keys {
-    ($($ty:ty => [$($key:literal),* $(,)?]),* $(,)?) => {
+    ($($ty:ty $(as $param:literal)? => [$($key:literal),* $(,)?]),* $(,)?) => {
         $(impl $crate::strict::Keys for $ty {
             const KEYS: &'static [&'static str] = &[$($key),*];
+            $(const PARAM: &'static str = $param;)?
         })*
     };
 }
 pub(crate) use keys;
 
-fn type_error(message: String) -> Error {
+/// Fails unless `value` is a plain object (its prototype `Object.prototype` or `null`): what
+/// an options parameter named `param` must be when given.
+pub(crate) unsafe fn expect_plain_object(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    param: &str,
+) -> Result<()> {
+    if crate::json::is_plain_object(env, value)? {
+        return Ok(());
+    }
+    Err(type_error(format!(
+        "The \"{param}\" argument must be a plain object. Received {}",
+        crate::json::describe(env, value)?
+    )))
+}
+
+pub(crate) fn type_error(message: String) -> Error {
     // lib.js turns InvalidArg into a TypeError with code ERR_INVALID_ARG_TYPE.
     Error::new(Status::InvalidArg, message)
 }
@@ -66,6 +89,7 @@ pub struct Strict<T>(pub T);
 
 impl<T: FromNapiValue + Keys> FromNapiValue for Strict<T> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+        expect_plain_object(env, value, T::PARAM)?;
         let obj = Object::from_napi_value(env, value)?;
         check_keys(&obj, T::KEYS)?;
         Ok(Strict(T::from_napi_value(env, value)?))
@@ -118,13 +142,13 @@ impl ToNapiValue for Count {
     }
 }
 
-/// A metadata argument: a plain object of JSON values. napi-rs's conversion bounds depth and
-/// size, so a cyclic object fails with a `TypeError` instead of overflowing the stack.
+/// A metadata argument: a plain object of JSON values (see `json.rs`).
 pub struct Metadata(pub memberkit::Metadata);
 
 impl FromNapiValue for Metadata {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        match serde_json::Value::from_napi_value(env, value)? {
+        expect_plain_object(env, value, "metadata")?;
+        match crate::json::from_js(env, value, "metadata")? {
             serde_json::Value::Object(map) => Ok(Metadata(map)),
             _ => Err(type_error("metadata must be a plain object".into())),
         }

@@ -90,9 +90,9 @@ for (const store of stores) {
       await refused(() => tenant.importCustomers(mk.SYSTEM, source, { products: [course.id], mode: 'grant' }))
     }
     const csv = 'email\n' + Array.from({ length: 3000 }, (_, i) => `p${i}@example.com`).join('\n')
-    // The callback's own error comes back as it was thrown.
+    // The callback's own error comes back as it was thrown (atomic: nothing is kept).
     const exploding = () => { throw Object.assign(new RangeError('callback on fire'), { own: true }) }
-    const err = await refused(() => tenant.importCustomers(mk.SYSTEM, csv, { products: [course.id], mode: 'grant', progress: exploding }))
+    const err = await refused(() => tenant.importCustomers(mk.SYSTEM, csv, { products: [course.id], mode: 'grant', progress: exploding, atomic: true }))
     assert.match(err.message, /callback on fire/)
     for (const text of ['email\nada@example.com\nb\u0000b@example.com\n', 'email\n' + HUGE + '\nada@example.com\n']) {
       const report = await tenant.importCustomers(mk.SYSTEM, text, { products: [course.id], mode: 'grant' })

@@ -25,7 +25,10 @@ test('merge, expiry, resend, claim, revoke, mismatch, hub claim', async () => {
   clock.advance((7 * 24 * 3600 + 1) * 1000)
   assert.equal((await tenant.getInvite(merged.invite.id)).status, 'expired')
   await rejectsWith(tenant.accept(merged.token), 'invite_expired')
-  await rejectsWith(tenant.claim('sam@example.com'), 'invite_expired')
+  // An expired invite is not pending: a sign-up claims nothing, here or hub-wide.
+  assert.equal(await tenant.claim('sam@example.com'), null)
+  assert.deepEqual(await hub.claim('sam@example.com'), [])
+  assert.equal(await tenant.declinePending('sam@example.com'), null)
   const resent = await tenant.resendInvite(mk.SYSTEM, merged.invite.id)
   assert.deepEqual((await tenant.invites('pending')).map((i) => i.id), [merged.invite.id])
   const claimed = await tenant.claim('Sam@Example.com')

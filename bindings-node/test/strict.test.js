@@ -77,7 +77,7 @@ test('parity with Python: workspace(id), ImportReport.count, ERROR_CODES, PERMIS
   assert.ok(mk.PERMISSIONS.includes('users.manage'))
 })
 
-test('a progress callback that throws stops the import and the promise rejects with it', async () => {
+test('a progress callback that throws stops an atomic import and the promise rejects with it', async () => {
   const { tenant } = await setup()
   const csv = 'email\n' + Array.from({ length: 5000 }, (_, i) => `p${i}@x.com`).join('\n')
   const boom = new Error('boom')
@@ -88,6 +88,7 @@ test('a progress callback that throws stops the import and the promise rejects w
         seen.push(done)
         if (done === 1000) throw boom
       },
+      atomic: true,
     }),
     (err) => err === boom,
   )

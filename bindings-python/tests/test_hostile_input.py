@@ -100,7 +100,7 @@ def test_bad_import_sources_are_type_errors(tenant):
         tenant.import_customers(mk.SYSTEM, "email\nb@x.com", progress=5)
 
 
-def test_a_raising_progress_callback_stops_the_import_and_propagates(tenant):
+def test_a_raising_progress_callback_stops_an_atomic_import_and_propagates(tenant):
     csv = "email\n" + "\n".join(f"p{i}@x.com" for i in range(2500))
     before = footprint(tenant)
 
@@ -112,13 +112,13 @@ def test_a_raising_progress_callback_stops_the_import_and_propagates(tenant):
             raise Stop(done)
 
     with pytest.raises(Stop):
-        tenant.import_customers(mk.SYSTEM, csv, progress=progress)
+        tenant.import_customers(mk.SYSTEM, csv, progress=progress, atomic=True)
     assert footprint(tenant) == before
     assert tenant.count_customers() == 0
 
 
 @pytest.mark.parametrize("in_memory", [False, True])
-def test_calling_back_into_the_hub_from_progress_is_an_error_not_a_hang(tmp_path, in_memory):
+def test_calling_back_into_the_hub_from_an_atomic_progress_is_an_error_not_a_hang(tmp_path, in_memory):
     hub = mk.Hub.open(":memory:" if in_memory else tmp_path / "h.db")
     tenant = hub.create_tenant("T")
     seen = []
@@ -129,7 +129,7 @@ def test_calling_back_into_the_hub_from_progress_is_an_error_not_a_hang(tmp_path
         except mk.ConflictError as err:
             seen.append(err.code)
 
-    report = tenant.import_customers(mk.SYSTEM, "email\na@x.com", progress=progress)
+    report = tenant.import_customers(mk.SYSTEM, "email\na@x.com", progress=progress, atomic=True)
     assert report.applied and seen == ["conflict"]
     assert tenant.products() == []
 

@@ -54,8 +54,10 @@ def test_import_from_str_bytes_path_and_file(tmp_path, tenant, course):
 def test_temporary_passwords_progress_and_export(tenant):
     calls = []
     rows = "email\n" + "\n".join(f"p{i}@example.com" for i in range(1500))
-    tenant.import_customers(mk.SYSTEM, rows, mode="grant", progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(1000, 1500), (1500, 1500)]
+    report = tenant.import_customers(
+        mk.SYSTEM, rows, mode="grant", atomic=True, progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls == [(1000, 1500), (1500, 1500)] and report.written == 1500
     report = tenant.import_customers(mk.SYSTEM, "Tem, tem@example.com", format="pasted", mode="temporary_password")
     pw = report.rows[0].temporary_password
     assert pw and pw in report.temporary_passwords_csv
@@ -89,3 +91,57 @@ def test_two_threads_share_one_hub_file_and_the_gil_is_released(tmp_path):
     assert reads > 10, reads
     second = mk.Hub.open(tmp_path / "shared.db")
     assert second.tenant(t.id).count_customers() == 20001
+
+
+def test_a_chunked_import_reports_between_chunks_where_the_hub_can_be_called(tenant, course):
+    csv = "email\n" + "\n".join(f"c{i}@example.com" for i in range(5000))
+    calls = []
+
+    def progress(done: int, total: int) -> None:
+        # No transaction is open between chunks: reading and writing from here just work.
+        calls.append((done, total, tenant.count_customers(), len(tenant.workspaces())))
+
+    report = tenant.import_customers(mk.SYSTEM, csv, mode="grant", products=[course.id], progress=progress)
+    assert report.applied and report.written == 5000
+    assert len(calls) >= 2 and calls[-1][:2] == (5000, 5000)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+    assert all(c[2] == c[0] for c in calls), "each report comes after its chunk is committed"
+
+
+def test_a_stopped_chunked_import_keeps_whole_chunks_and_the_same_file_finishes_it(tenant, course):
+    csv = "email\n" + "\n".join(f"s{i}@example.com" for i in range(5000))
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop(done)
+
+    with pytest.raises(Stop):
+        tenant.import_customers(mk.SYSTEM, csv, mode="grant", products=[course.id], progress=stop)
+    kept = tenant.count_customers()
+    assert 0 < kept < 5000
+    assert tenant.count_customers(product=course.id) == kept
+    rerun = tenant.import_customers(mk.SYSTEM, csv, mode="grant", products=[course.id])
+    assert (rerun.count("existing"), rerun.count("created")) == (kept, 5000 - kept)
+    with pytest.raises(mk.InvalidInputError, match="atomic"):
+        tenant.import_customers(mk.SYSTEM, "email\nz@x.com", mode="temporary_password", atomic=False)
+
+
+def test_a_bundle_holders_row_and_export_show_what_the_bundle_gives(tenant, course):
+    bundle = tenant.create_product(mk.SYSTEM, "All Access", "membership")
+    tenant.include_in_bundle(mk.SYSTEM, bundle.id, course.id)
+    admin = tenant.add_customer(mk.SYSTEM, "admin@x.com", role="admin").member
+    ada = tenant.add_customer(mk.SYSTEM, "ada@x.com").member
+    tenant.grant(admin.id, ada.id, bundle.id)
+    page = tenant.customers(product=course.id)
+    assert [r.member.email for r in page.rows] == ["ada@x.com"]
+    listed = [(p.name, p.via) for p in page.rows[0].products]
+    assert listed == [("Rust 101", bundle.id), ("All Access", None)]
+    assert listed == [(a.product.name, a.via) for a in tenant.access(ada.id) if a.product.paid]
+    assert "Rust 101 (via All Access); All Access" in tenant.export_customers(product=course.id)
+    # Audit entries name the actor the way calls take it, and the filter takes it back.
+    entry = tenant.audit(actor=admin.id, limit=1)[0]
+    assert entry.actor == admin.id
+    assert len(tenant.audit(actor=entry.actor)) == 1
+    assert tenant.audit(actor=mk.SYSTEM, limit=1)[0].actor == mk.SYSTEM

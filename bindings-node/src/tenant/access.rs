@@ -136,7 +136,7 @@ impl Tenant {
         actor: String,
         email: String,
         #[napi(ts_arg_type = "AddCustomerOptions")] options: Option<Strict<AddCustomerOptions>>,
-    ) -> AsyncTask<Job<AddedCustomer>> {
+    ) -> AsyncTask<Job<Hidden<AddedCustomer>>> {
         tenant_job!(self, |t| {
             let o = options.map(|Strict(o)| o).unwrap_or_default();
             let defaults = mk::NewCustomer::new(email);
@@ -155,13 +155,13 @@ impl Tenant {
                 ..defaults
             };
             let added = t.add_customer(self::actor(&actor)?, new)?;
-            Ok(AddedCustomer {
+            Ok(Hidden(AddedCustomer {
                 member: added.member.into(),
                 outcome: added.outcome.as_str().into(),
                 granted: added.granted.into_iter().map(Into::into).collect(),
                 password_set: added.password_set,
                 temporary_password: added.temporary_password.map(|p| p.expose().to_owned()),
-            })
+            }))
         })
     }
 

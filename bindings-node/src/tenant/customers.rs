@@ -30,7 +30,7 @@ pub struct CustomerQuery {
     pub limit: Option<Count>,
 }
 
-keys! { CustomerQuery => ["search", "status", "product", "noAccess", "workspace", "sort", "cursor", "limit"] }
+keys! { CustomerQuery as "query" => ["search", "status", "product", "noAccess", "workspace", "sort", "cursor", "limit"] }
 
 fn customer_query(q: Option<Strict<CustomerQuery>>) -> mk::Result<mk::CustomerQuery> {
     let defaults = mk::CustomerQuery::default();

@@ -2,7 +2,7 @@
 
 use super::Tenant;
 use crate::convert::*;
-use crate::strict::{check_keys, Keys};
+use crate::strict::{check_keys, expect_plain_object, Keys};
 use crate::strict::{keys, Strict};
 use crate::task::{Job, Thrown};
 use crate::types::*;
@@ -45,7 +45,7 @@ keys! {
         "format", "products", "workspace", "role", "mode", "notify", "dryRun", "skipInvalid",
         "progress", "atomic",
     ],
-    FileSource => ["path"],
+    FileSource as "source" => ["path"],
 }
 
 #[napi]
@@ -62,12 +62,14 @@ impl Tenant {
             Strict<FileSource>,
         >,
         #[napi(ts_arg_type = "ImportOptions")] options: Option<Object>,
-    ) -> Result<AsyncTask<Job<ImportReport>>> {
+    ) -> Result<AsyncTask<Job<Hidden<ImportReport>>>> {
         // The options object also carries the progress function, which a plain options
         // struct cannot hold: check its keys, take the function, convert the rest.
         let (options, progress) = match options {
             None => (None, None),
             Some(obj) => {
+                // SAFETY: the object is alive for this call.
+                unsafe { expect_plain_object(obj.value().env, obj.raw(), ImportOptions::PARAM)? };
                 check_keys(&obj, ImportOptions::KEYS)?;
                 let progress: Option<Function<'_, FnArgs<(u32, u32)>, ()>> = obj.get("progress")?;
                 // SAFETY: the object is alive for this call; the conversion copies its fields.
@@ -138,7 +140,7 @@ impl Tenant {
             let format: mk::ImportFormat = opt(o.format)?.unwrap_or_default();
             let source = mk::ImportSource::new(format, &text);
             let report = t.import_customers(self::actor(&actor)?, source, &options)?;
-            Ok(ImportReport {
+            Ok(Hidden(ImportReport {
                 applied: report.applied,
                 written: report.written as u32,
                 dry_run: report.dry_run,
@@ -157,7 +159,7 @@ impl Tenant {
                         temporary_password: r.temporary_password.map(|p| p.expose().to_owned()),
                     })
                     .collect(),
-            })
+            }))
         };
         Ok(AsyncTask::new(Job::new(work, Some(thrown))))
     }

@@ -43,7 +43,7 @@ impl Tenant {
         actor: String,
         email: String,
         #[napi(ts_arg_type = "InviteOptions")] options: Option<Strict<InviteOptions>>,
-    ) -> AsyncTask<Job<IssuedInvite>> {
+    ) -> AsyncTask<Job<Hidden<IssuedInvite>>> {
         tenant_job!(self, |t| {
             let o = options.map(|Strict(o)| o).unwrap_or_default();
             let defaults = mk::NewInvite::new(email);
@@ -58,24 +58,33 @@ impl Tenant {
                 metadata: o.metadata.map(|m| m.0).unwrap_or_default(),
                 ..defaults
             };
-            t.invite(self::actor(&actor)?, new).map(Into::into)
+            t.invite(self::actor(&actor)?, new)
+                .map(|i| Hidden(i.into()))
         })
     }
 
     /// Resends: a new token and a fresh lifetime.
     #[napi(ts_return_type = "Promise<IssuedInvite>")]
-    pub fn resend_invite(&self, actor: String, invite: String) -> AsyncTask<Job<IssuedInvite>> {
+    pub fn resend_invite(
+        &self,
+        actor: String,
+        invite: String,
+    ) -> AsyncTask<Job<Hidden<IssuedInvite>>> {
         tenant_job!(self, |t| t
             .resend_invite(self::actor(&actor)?, invite.parse()?)
-            .map(Into::into))
+            .map(|i| Hidden(i.into())))
     }
 
     /// "Copy invite link": another link to a pending invite; the emailed one keeps working.
     #[napi(ts_return_type = "Promise<IssuedInvite>")]
-    pub fn copy_invite_link(&self, actor: String, invite: String) -> AsyncTask<Job<IssuedInvite>> {
+    pub fn copy_invite_link(
+        &self,
+        actor: String,
+        invite: String,
+    ) -> AsyncTask<Job<Hidden<IssuedInvite>>> {
         tenant_job!(self, |t| t
             .copy_invite_link(self::actor(&actor)?, invite.parse()?)
-            .map(Into::into))
+            .map(|i| Hidden(i.into())))
     }
 
     /// Revokes a pending invite.

@@ -108,7 +108,7 @@ impl Tenant {
         target: String,
         reason: String,
         #[napi(ts_arg_type = "ImpersonateOptions")] options: Option<Strict<ImpersonateOptions>>,
-    ) -> AsyncTask<Job<IssuedImpersonation>> {
+    ) -> AsyncTask<Job<Hidden<IssuedImpersonation>>> {
         let duration_ms = options.and_then(|Strict(o)| o.duration_ms);
         tenant_job!(self, |t| {
             let issued = t.impersonate(
@@ -117,10 +117,10 @@ impl Tenant {
                 &reason,
                 duration_ms.map(millis).transpose()?,
             )?;
-            Ok(IssuedImpersonation {
+            Ok(Hidden(IssuedImpersonation {
                 session: issued.session.into(),
                 token: issued.token.expose().to_owned(),
-            })
+            }))
         })
     }
 

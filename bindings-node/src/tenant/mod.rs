@@ -41,7 +41,7 @@ pub struct AuditQuery {
     pub limit: Option<Count>,
 }
 
-keys! { AuditQuery => ["actor", "subject", "since", "until", "before", "limit"] }
+keys! { AuditQuery as "query" => ["actor", "subject", "since", "until", "before", "limit"] }
 
 /// A tenant-scoped handle: every call reads and writes only this tenant's rows.
 #[napi]

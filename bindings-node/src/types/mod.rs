@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use memberkit as mk;
 use napi_derive::napi;
 
+mod secrets;
 mod team;
+pub use secrets::Hidden;
 pub use team::*;
 
 // `use_nullable`: an absent value is `null` in every result object, as it is in the values
