@@ -323,7 +323,7 @@ fn writes(size: &Size, server: &str) {
     // An import (grant mode, one product) while another tenant keeps writing, against the
     // member, role and grant rows inserted by hand with the same bulk statements.
     let retried_before = memberkit_postgres::retried_transactions();
-    let beside = import_beside_a_writer(&hub, &t, import_rows);
+    let beside = import_beside_a_writer(&t, import_rows, None);
     let retried = memberkit_postgres::retried_transactions() - retried_before;
     let (ours, longest, writes) = (beside.elapsed, beside.longest, beside.writes);
     let product = course("By hand");
@@ -340,7 +340,7 @@ fn writes(size: &Size, server: &str) {
         rate(ours) / rate(theirs)
     );
     println!(
-        "  a writer in another tenant beside that import did {writes} writes and waited at most \
+        "  a writer in the same tenant beside that import did {writes} writes and waited at most \
          {:.0} ms; {retried} transactions were retried inside the store",
         longest.as_secs_f64() * 1000.0
     );

@@ -82,18 +82,21 @@ pub fn compare(size: &Size) {
         pairs as f64 / started.elapsed().as_secs_f64()
     );
 
-    let Beside {
-        elapsed,
-        longest,
-        writes,
-    } = import_beside_a_writer(&hub, &t, import_rows);
-    println!(
-        "import {import_rows} rows (grant mode): {:.2} s = {:.0} rows/s; a writer beside it did \
-         {writes} writes and waited at most {:.0} ms (target: at most 1000 ms)",
-        elapsed.as_secs_f64(),
-        import_rows as f64 / elapsed.as_secs_f64(),
-        longest.as_secs_f64() * 1000.0
-    );
+    for (atomic, how) in [(None, "chunked, the default"), (Some(true), "atomic")] {
+        let Beside {
+            elapsed,
+            longest,
+            writes,
+        } = import_beside_a_writer(&t, import_rows, atomic);
+        println!(
+            "import {import_rows} rows (grant mode, {how}): {:.2} s = {:.0} rows/s; a writer in \
+             the same tenant did {writes} writes and waited at most {:.0} ms (target for the \
+             default: at most 1000 ms)",
+            elapsed.as_secs_f64(),
+            import_rows as f64 / elapsed.as_secs_f64(),
+            longest.as_secs_f64() * 1000.0
+        );
+    }
 }
 
 fn members(t: &Tenant, n: usize) -> Vec<MemberId> {
@@ -156,7 +159,7 @@ fn grant_by_hand(conn: &Connection, t: TenantId, m: MemberId, p: ProductId) {
     run("COMMIT");
 }
 
-/// How an import went while another tenant's writer kept writing.
+/// How an import went while a writer in the same tenant kept writing.
 pub struct Beside {
     /// How long the import took.
     pub elapsed: Duration,
@@ -166,16 +169,20 @@ pub struct Beside {
     pub writes: usize,
 }
 
-/// Imports `rows` customers (grant mode, one product) while another tenant's writer grants and
-/// revokes in a loop, as the rest of an app keeps writing.
-pub fn import_beside_a_writer(hub: &Hub, t: &Tenant, rows: usize) -> Beside {
-    let other = hub.create_tenant("Meanwhile").unwrap();
+/// Imports `rows` customers (grant mode, one product; `atomic` as the import option) while a
+/// writer in the same tenant grants and revokes in a loop, as the rest of a live site keeps
+/// writing.
+pub fn import_beside_a_writer(t: &Tenant, rows: usize, atomic: Option<bool>) -> Beside {
+    let other = t;
     let product = other
         .create_product(Actor::System, NewProduct::paid("P", ProductKind::Course))
         .unwrap()
         .id;
     let member = other
-        .add_customer(Actor::System, NewCustomer::new("busy@meanwhile.example"))
+        .add_customer(
+            Actor::System,
+            NewCustomer::new(format!("busy-{atomic:?}@meanwhile.example")),
+        )
         .unwrap()
         .member
         .id;
@@ -187,7 +194,7 @@ pub fn import_beside_a_writer(hub: &Hub, t: &Tenant, rows: usize) -> Beside {
         .unwrap()
         .id;
     let csv: String = std::iter::once("name,email".to_string())
-        .chain((0..rows).map(|i| format!("Person {i},i{i}@import.example")))
+        .chain((0..rows).map(|i| format!("Person {i},i{i}-{atomic:?}@import.example")))
         .collect::<Vec<_>>()
         .join("\n");
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -214,6 +221,7 @@ pub fn import_beside_a_writer(hub: &Hub, t: &Tenant, rows: usize) -> Beside {
         let options = ImportOptions {
             products: vec![product_for_import],
             mode: ImportMode::Grant,
+            atomic,
             ..Default::default()
         };
         let report = t
