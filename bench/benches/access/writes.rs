@@ -174,14 +174,23 @@ pub struct Beside {
 /// writing.
 pub fn import_beside_a_writer(t: &Tenant, rows: usize, atomic: Option<bool>) -> Beside {
     let other = t;
+    // Each run imports people of its own.
+    let run = if atomic == Some(true) {
+        "atomic"
+    } else {
+        "chunked"
+    };
     let product = other
-        .create_product(Actor::System, NewProduct::paid("P", ProductKind::Course))
+        .create_product(
+            Actor::System,
+            NewProduct::paid(format!("P {run}"), ProductKind::Course),
+        )
         .unwrap()
         .id;
     let member = other
         .add_customer(
             Actor::System,
-            NewCustomer::new(format!("busy-{atomic:?}@meanwhile.example")),
+            NewCustomer::new(format!("busy-{run}@meanwhile.example")),
         )
         .unwrap()
         .member
@@ -189,12 +198,12 @@ pub fn import_beside_a_writer(t: &Tenant, rows: usize, atomic: Option<bool>) -> 
     let product_for_import = t
         .create_product(
             Actor::System,
-            NewProduct::paid("Imported", ProductKind::Course),
+            NewProduct::paid(format!("Imported {run}"), ProductKind::Course),
         )
         .unwrap()
         .id;
     let csv: String = std::iter::once("name,email".to_string())
-        .chain((0..rows).map(|i| format!("Person {i},i{i}-{atomic:?}@import.example")))
+        .chain((0..rows).map(|i| format!("Person {i},i{i}-{run}@import.example")))
         .collect::<Vec<_>>()
         .join("\n");
     let done = std::sync::atomic::AtomicBool::new(false);

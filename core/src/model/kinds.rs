@@ -324,3 +324,20 @@ impl TryFrom<String> for ProductKind {
         s.parse()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_actor_reads_back_from_the_form_callers_and_audit_entries_use() {
+        let id: MemberId = "01a201ea-6388-7318-a9c7-d48f998f2b23".parse().unwrap();
+        let member = Actor::Member(id);
+        assert_eq!(member.as_argument(), id.to_string());
+        assert_eq!(member.as_argument().parse::<Actor>().unwrap(), member);
+        assert_eq!(Actor::System.as_argument(), "system");
+        assert_eq!("system".parse::<Actor>().unwrap(), Actor::System);
+        // The stored form still reads back.
+        assert_eq!(member.to_string().parse::<Actor>().unwrap(), member);
+    }
+}
