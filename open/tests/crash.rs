@@ -16,7 +16,6 @@ mod common;
 use memberkit::*;
 use memberkit_open::OpenHub;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -154,18 +153,7 @@ const STEP_DEADLINE: Duration = Duration::from_secs(240);
 
 impl Child {
     fn start(what: &str, target: &str, t: TenantId, p: ProductId) -> Child {
-        let mut process = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "child",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, format!("{what} {target} {t} {p}"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut process = common::spawn_helper("child", CHILD, &format!("{what} {target} {t} {p}"));
         let stdout = BufReader::new(process.stdout.take().unwrap());
         let (send, out) = mpsc::channel();
         std::thread::spawn(move || {

@@ -10,7 +10,6 @@ use memberkit::*;
 use memberkit_open::OpenHub;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const WORKER: &str = "MEMBERKIT_TEST_PROCESS_WORKER";
@@ -213,20 +212,7 @@ fn race(store: &str, url: &str) {
     let plan = plan_line(url, t.id(), shared.id, &invites);
     let started = std::time::Instant::now();
     let children: Vec<_> = (0..PROCESSES)
-        .map(|_| {
-            Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "worker",
-                    "--exact",
-                    "--ignored",
-                    "--nocapture",
-                    "--test-threads=1",
-                ])
-                .env(WORKER, &plan)
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+        .map(|_| common::spawn_helper("worker", WORKER, &plan))
         .collect();
     let mut results = Vec::new();
     let mut retried = 0;

@@ -36,7 +36,10 @@ pub(crate) fn apply(tx: &PgTx<'_>, c: &Changes) -> Result<()> {
 }
 
 /// Members with these email keys or external ids, their role assignments and open grants,
-/// and the pending invites for these email keys: four statements.
+/// and the pending invites for these email keys: four statements, each planned for its own
+/// arrays. A chunked import runs them once per chunk, and after five runs a cached statement
+/// got a generic plan that compared every member of the tenant with each of thousands of keys
+/// (measured: 0.3-0.9 s per chunk at 100k members, and a writer beside it waited 3.9 s).
 pub(crate) fn import_facts(
     tx: &PgTx<'_>,
     tenant: TenantId,
@@ -44,7 +47,7 @@ pub(crate) fn import_facts(
     external_ids: &[&str],
 ) -> Result<ImportFacts> {
     let t = tenant.u();
-    let members = tx.all(
+    let members = tx.all_planned_now(
         const_sql!(
             "SELECT {MEMBER_COLS} FROM members
              WHERE tenant_id = $1 AND (email_key = ANY($2) OR external_id = ANY($3))"
@@ -53,7 +56,7 @@ pub(crate) fn import_facts(
         member_row,
     )?;
     let ids: Vec<Uuid> = members.iter().map(|m| m.id.u()).collect();
-    let assignments = tx.all(
+    let assignments = tx.all_planned_now(
         "SELECT member_id, role, workspace_id FROM role_assignments
          WHERE tenant_id = $1 AND member_id = ANY($2) ORDER BY member_id, workspace_id",
         &[&t, &ids],
@@ -65,7 +68,7 @@ pub(crate) fn import_facts(
             })
         },
     )?;
-    let open_grants = tx.all(
+    let open_grants = tx.all_planned_now(
         const_sql!(
             "SELECT {GRANT_COLS} FROM grants
              WHERE tenant_id = $1 AND member_id = ANY($2) AND revoked_at IS NULL
@@ -74,7 +77,7 @@ pub(crate) fn import_facts(
         &[&t, &ids],
         grant_row,
     )?;
-    let pending_invites = tx.all(
+    let pending_invites = tx.all_planned_now(
         const_sql!(
             "SELECT {INVITE_COLS} FROM invites
              WHERE tenant_id = $1 AND email_key = ANY($2) AND status = 'pending'"

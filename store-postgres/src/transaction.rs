@@ -185,6 +185,20 @@ impl PgTx<'_> {
         self.check(r)
     }
 
+    /// [`PgTx::all`], planned for these very values ([`PgTx::rows_planned_now`]): for lookups by
+    /// an array of thousands of keys, which a generic plan searches linearly for every row.
+    pub(crate) fn all_planned_now<T>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+        map: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        self.rows_planned_now(sql, params)?
+            .iter()
+            .map(map)
+            .collect()
+    }
+
     pub(crate) fn all<T>(
         &self,
         sql: &str,

@@ -13,3 +13,20 @@ pub fn postgres_target(prefix: &str) -> Option<String> {
         "{server}{sep}options=-csearch_path%3D{schema},public"
     ))
 }
+
+/// This test binary started again as a child process that runs only its ignored helper test
+/// `helper`, with `var` set to `value` and its stdout piped back.
+pub fn spawn_helper(helper: &str, var: &str, value: &str) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            helper,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(var, value)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
