@@ -265,7 +265,8 @@ fn try_has_access_answers_inline_unless_it_would_wait_for_a_write() {
         // Unknown ids are left to has_access, which says which one is unknown.
         assert!(t.try_has_access(MemberId::new(), course.id).is_none());
 
-        // A write is open on another thread (an import paused in its progress callback).
+        // A write is open on another thread (an atomic import paused in its progress callback,
+        // which runs inside its transaction).
         let (inside_tx, inside) = mpsc::channel();
         let (release_tx, release) = mpsc::channel::<()>();
         let release = Arc::new(std::sync::Mutex::new(release));
@@ -278,6 +279,7 @@ fn try_has_access_answers_inline_unless_it_would_wait_for_a_write() {
                         release.lock().unwrap().recv().unwrap();
                         Ok(())
                     })),
+                    atomic: Some(true),
                     ..Default::default()
                 };
                 t.import_customers(Actor::System, ImportSource::Pasted("b@x.com"), &options)
