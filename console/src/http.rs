@@ -1,0 +1,168 @@
+//! The framework-free request and response a host adapter converts to and from: what the
+//! console reads of a request (method, the path below its mount prefix, the query, a few
+//! headers, a form body) and everything a response carries.
+
+use std::collections::HashMap;
+
+/// An HTTP request as the console sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `GET`, `POST`, … (upper case).
+    pub method: String,
+    /// Where the host mounted the console, without a trailing slash (`/admin`, or empty for
+    /// the root): every link, form action, redirect and cookie path starts with it.
+    pub mount: String,
+    /// The path below the mount prefix, starting with `/` (`/customers`).
+    pub path: String,
+    /// The query string without `?`.
+    pub query: String,
+    /// Request headers; names compare case-insensitively.
+    pub headers: Vec<(String, String)>,
+    /// The body (`application/x-www-form-urlencoded` for the console's forms).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A request to `path` below `mount` (query split off at `?`).
+    pub fn new(method: &str, mount: &str, path_and_query: &str) -> Self {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        Request {
+            method: method.to_ascii_uppercase(),
+            mount: mount.trim_end_matches('/').to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a form body (and its content type).
+    pub fn form(mut self, fields: &[(&str, &str)]) -> Self {
+        self.body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish()
+            .into_bytes();
+        self.header("content-type", "application/x-www-form-urlencoded")
+    }
+
+    /// The first header named `name`.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query's fields (the last of a repeated name wins; see [`Request::query_all`]).
+    pub(crate) fn query_map(&self) -> HashMap<String, String> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// The form body's fields, each name with every value it has, in order.
+    pub(crate) fn form_fields(&self) -> Fields {
+        Fields(
+            form_urlencoded::parse(&self.body)
+                .into_owned()
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// A cookie's value.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, v)| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_owned())
+    }
+}
+
+/// A form's fields.
+pub(crate) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `name`, trimmed; `None` when absent or blank.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every non-blank value of `name`.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// Whether a checkbox named `name` was ticked.
+    pub(crate) fn checked(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, v)| n == name && v == "on")
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Response headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with `status`, a content type and a body.
+    pub(crate) fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Response {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+
+    /// A `303 See Other` to `location` (already below the mount prefix).
+    pub(crate) fn redirect(location: &str) -> Self {
+        Response {
+            status: 303,
+            headers: vec![("location".into(), location.into())],
+            body: Vec::new(),
+        }
+    }
+
+    /// The first header named `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Adds a header.
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}

@@ -1,0 +1,123 @@
+//! # memberkit-console
+//!
+//! The back office as server-rendered pages over memberkit's public API, behind one
+//! framework-free entry point: [`Console::handle`] takes a [`Request`] and who is acting
+//! ([`Who`], decided by the host from its own session) and returns a [`Response`]. A host
+//! adapter converts its framework's request and response; the console has no users, no login
+//! and no rules of its own: it asks the core and shows what the core answers, so memberkit's
+//! permission and rank rules apply unchanged.
+//!
+//! Every route goes through one wrapper ([`Console::handle`]): the actor, the forged-request
+//! check on every state-changing request (see `csrf.rs`), and the security headers. GET never
+//! changes anything.
+//!
+//! ```
+//! use memberkit::*;
+//! use memberkit_console::{Console, Request, Who};
+//! use memberkit_open::OpenHub;
+//!
+//! let hub = Hub::open(":memory:")?;
+//! let tenant = hub.create_tenant("Academy")?;
+//! let console = Console::new(hub.clone(), b"a secret of the host's, 32 bytes or more");
+//! let who = Who { tenant: tenant.id(), actor: Actor::System };
+//! let page = console.handle(&Request::new("GET", "/back-office", "/customers"), Some(&who));
+//! assert_eq!(page.status, 200);
+//! assert!(page.text().contains("Add customer"));
+//! # Ok::<(), memberkit::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+mod csrf;
+mod http;
+mod pages;
+mod render;
+
+pub use http::{Request, Response};
+
+use memberkit::{Actor, Hub, TenantId};
+
+/// Who is acting, and in which tenant: the host decides from its own session or login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Who {
+    /// The tenant the console shows.
+    pub tenant: TenantId,
+    /// The acting member (or the host itself, [`Actor::System`]).
+    pub actor: Actor,
+}
+
+/// The console: a hub, the host's secret for signing forms, and the templates.
+pub struct Console {
+    hub: Hub,
+    signer: csrf::Signer,
+    templates: render::Templates,
+    login_url: Option<String>,
+}
+
+impl Console {
+    /// A console over `hub`. `secret` signs the forms' tokens: keep it private and the same
+    /// across the host's processes (at least 32 random bytes).
+    pub fn new(hub: Hub, secret: &[u8]) -> Self {
+        Console {
+            hub,
+            signer: csrf::Signer::new(secret),
+            templates: render::Templates::new(),
+            login_url: None,
+        }
+    }
+
+    /// Where a request without an actor is sent (a `303`); without one it gets `401`.
+    pub fn login_url(mut self, url: impl Into<String>) -> Self {
+        self.login_url = Some(url.into());
+        self
+    }
+
+    /// Replaces one of the console's templates (`base.html`, `customers.html`, …) with the
+    /// host's own; values are escaped in it as in the built-in ones. `invalid_input` when the
+    /// template does not parse.
+    pub fn set_template(&mut self, name: &str, source: &str) -> memberkit::Result<()> {
+        self.templates.set(name, source)
+    }
+
+    /// Answers one request. `who` is `None` when the host found nobody signed in.
+    pub fn handle(&self, request: &Request, who: Option<&Who>) -> Response {
+        let response = match (request.method.as_str(), request.path.as_str()) {
+            ("GET", path) if path.starts_with("/static/") => render::asset(path),
+            _ => match who {
+                None => self.anonymous(request),
+                Some(who) => self.route(request, who),
+            },
+        };
+        render::secure(response)
+    }
+
+    fn anonymous(&self, request: &Request) -> Response {
+        match &self.login_url {
+            Some(url) if request.method == "GET" => Response::redirect(url),
+            _ => Response::new(
+                401,
+                "text/plain; charset=utf-8",
+                "Sign in to see this page.",
+            ),
+        }
+    }
+
+    fn route(&self, request: &Request, who: &Who) -> Response {
+        let page = match pages::Page::new(self, request, who) {
+            Ok(page) => page,
+            Err(error) => return self.templates.error(request, &error),
+        };
+        if request.method != "GET" && request.method != "HEAD" {
+            let token = request
+                .form_fields()
+                .get(csrf::FIELD)
+                .unwrap_or("")
+                .to_owned();
+            let hour = render::hour(self.hub.now());
+            if csrf::cross_site(request) || !self.signer.verify(&token, who.tenant, who.actor, hour)
+            {
+                return page.forbidden("This form has expired or did not come from this site.");
+            }
+        }
+        pages::dispatch(&page)
+    }
+}

@@ -1,0 +1,264 @@
+//! Customers: the list (search, filters, pages, the count), "Add customer", and one customer's
+//! access rights (add access with an optional start and end; remove, after a confirmation).
+
+use super::Page;
+use crate::http::Response;
+use crate::render::date;
+use memberkit::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use time::macros::format_description;
+use time::PrimitiveDateTime;
+
+/// A member id from a URL; a malformed one is simply not found.
+fn member_id(id: &str) -> Result<MemberId> {
+    id.parse().map_err(|_| Error::NotFound {
+        entity: "member",
+        key: id.to_owned(),
+    })
+}
+
+/// A product id from a form or query; a malformed one is simply not found.
+fn product_id(id: &str) -> Result<ProductId> {
+    id.parse().map_err(|_| Error::NotFound {
+        entity: "product",
+        key: id.to_owned(),
+    })
+}
+
+/// Whether the acting member may manage customers: which actions a page offers. The core
+/// checks again when one is taken.
+fn manages_customers(page: &Page<'_>) -> Result<bool> {
+    match page.who.actor {
+        Actor::System => Ok(true),
+        Actor::Member(id) => page.tenant.can(id, &Permission::CUSTOMERS_MANAGE, None),
+    }
+}
+
+/// The products a grant picker offers: paid and not archived, grouped by kind.
+fn grantable(products: &[Product]) -> Vec<Value> {
+    let mut kinds: Vec<(String, Vec<Value>)> = Vec::new();
+    for p in products.iter().filter(|p| p.paid && !p.archived) {
+        let kind = p.kind.to_string().replace('_', " ");
+        let item = json!({ "id": p.id.to_string(), "name": p.name });
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, items)) => items.push(item),
+            None => kinds.push((kind, vec![item])),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(kind, items)| json!({ "kind": kind, "products": items }))
+        .collect()
+}
+
+pub(super) fn list(page: &Page<'_>) -> Result<Response> {
+    let q = page.request.query_map();
+    let field = |name: &str| q.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let query = CustomerQuery {
+        search: field("q").map(str::to_owned),
+        status: field("status").map(str::parse).transpose()?,
+        product: field("product").map(product_id).transpose()?,
+        no_access: field("filter") == Some("no_access"),
+        cursor: field("cursor").map(str::to_owned),
+        ..Default::default()
+    };
+    let found = page.tenant.customers(&query)?;
+    let count = page.tenant.count_customers(&query)?;
+    let products = page.tenant.products()?;
+    let names: HashMap<ProductId, &str> =
+        products.iter().map(|p| (p.id, p.name.as_str())).collect();
+    let rows: Vec<Value> = found
+        .rows
+        .iter()
+        .map(|row| {
+            let m = &row.member;
+            let held: Vec<Value> = row
+                .products
+                .iter()
+                .map(|p| {
+                    let via = p.via.and_then(|v| names.get(&v).copied());
+                    json!({ "name": p.name, "via": via })
+                })
+                .collect();
+            json!({
+                "id": m.id.to_string(), "name": m.name, "email": m.email,
+                "status": m.status.as_str(), "products": held,
+            })
+        })
+        .collect();
+    let next = found.next_cursor.map(|cursor| {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in q.iter().filter(|(k, _)| k.as_str() != "cursor") {
+            pairs.append_pair(k, v);
+        }
+        pairs.append_pair("cursor", &cursor);
+        pairs.finish()
+    });
+    let filters: Vec<Value> = products
+        .iter()
+        .filter(|p| p.paid)
+        .map(|p| json!({ "id": p.id.to_string(), "name": p.name }))
+        .collect();
+    Ok(page.render(
+        200,
+        "customers.html",
+        json!({
+            "rows": rows, "count": count, "next": next, "products": filters,
+            "q": field("q"), "filter": field("filter"), "product": field("product"),
+            "status": field("status"), "statuses": MemberStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "can_manage": manages_customers(page)?,
+        }),
+    ))
+}
+
+/// "Add customer", empty or with what was entered and why it was refused.
+pub(super) fn new_form(page: &Page<'_>, refused: Option<(&Error, Value)>) -> Result<Response> {
+    let products = page.tenant.products()?;
+    let (status, error, entered) = match refused {
+        Some((e, entered)) => (crate::render::status_of(e), Some(e.to_string()), entered),
+        None => (200, None, json!({ "notify": true })),
+    };
+    Ok(page.render(
+        status,
+        "customer_new.html",
+        json!({ "groups": grantable(&products), "error": error, "entered": entered }),
+    ))
+}
+
+pub(super) fn add(page: &Page<'_>) -> Result<Response> {
+    let form = page.request.form_fields();
+    let email = form.get("email").unwrap_or("");
+    let chosen = form.all("product");
+    let entered = json!({
+        "name": form.get("name"), "email": email, "products": chosen,
+        "notify": form.checked("notify"),
+    });
+    let attempt = || -> Result<AddedCustomer> {
+        let mut new = NewCustomer::new(email);
+        new.name = form.get("name").map(str::to_owned);
+        new.notify = form.checked("notify");
+        for id in &chosen {
+            new = new.product(product_id(id)?);
+        }
+        page.tenant.add_customer(page.who.actor, new)
+    };
+    match attempt() {
+        Ok(added) => {
+            let id = added.member.id;
+            let message = format!("{} was added.", added.member.email);
+            Ok(page.done(&format!("/customers/{id}"), &message))
+        }
+        Err(e) if matches!(crate::render::status_of(&e), 400 | 409) => {
+            new_form(page, Some((&e, entered)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One customer's access rights, optionally with why an action was refused.
+fn access_page(page: &Page<'_>, id: MemberId, refused: Option<&Error>) -> Result<Response> {
+    let member = page.tenant.member(id)?;
+    let products = page.tenant.products()?;
+    let names: HashMap<ProductId, &str> =
+        products.iter().map(|p| (p.id, p.name.as_str())).collect();
+    let access: Vec<Value> = page
+        .tenant
+        .access(id)?
+        .into_iter()
+        .filter(|a| a.product.paid)
+        .map(|a| {
+            let grant = a.grant.as_ref();
+            json!({
+                "product_id": a.product.id.to_string(), "name": a.product.name,
+                "via": a.via.and_then(|v| names.get(&v).copied()),
+                "since": grant.map(|g| date(g.starts_at.unwrap_or(g.granted_at))),
+                "until": grant.and_then(|g| g.expires_at).map(date),
+            })
+        })
+        .collect();
+    let status = refused.map_or(200, crate::render::status_of);
+    Ok(page.render(
+        status,
+        "access.html",
+        json!({
+            "member": { "id": id.to_string(), "name": member.name, "email": member.email,
+                        "status": member.status.as_str() },
+            "access": access, "groups": grantable(&products),
+            "error": refused.map(|e| e.to_string()),
+            "can_manage": manages_customers(page)?,
+        }),
+    ))
+}
+
+pub(super) fn access(page: &Page<'_>, id: &str) -> Result<Response> {
+    access_page(page, member_id(id)?, None)
+}
+
+/// A `datetime-local` field's value, read as UTC.
+fn instant(field: Option<&str>, name: &'static str) -> Result<Option<time::OffsetDateTime>> {
+    let Some(text) = field else {
+        return Ok(None);
+    };
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    PrimitiveDateTime::parse(text, format)
+        .map(|t| Some(t.assume_utc()))
+        .map_err(|_| Error::invalid(name, format!("`{text}` is not a date and time")))
+}
+
+pub(super) fn grant(page: &Page<'_>, id: &str) -> Result<Response> {
+    let member = member_id(id)?;
+    let form = page.request.form_fields();
+    let attempt = || -> Result<Grant> {
+        let product = product_id(form.get("product").unwrap_or(""))?;
+        let options = GrantOptions {
+            starts_at: instant(form.get("starts_at"), "starts_at")?,
+            expires_at: instant(form.get("expires_at"), "expires_at")?,
+            ..Default::default()
+        };
+        page.tenant.grant(page.who.actor, member, product, options)
+    };
+    match attempt() {
+        Ok(_) => Ok(page.done(&format!("/customers/{member}"), "Access added.")),
+        Err(e) if matches!(crate::render::status_of(&e), 400 | 409) => {
+            access_page(page, member, Some(&e))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// "Remove from this product?": nothing changes until the form on this page is sent.
+pub(super) fn confirm_revoke(page: &Page<'_>, id: &str) -> Result<Response> {
+    let member = page.tenant.member(member_id(id)?)?;
+    let q = page.request.query_map();
+    let product_id = product_id(q.get("product").map_or("", |p| p.as_str()))?;
+    let product = page
+        .tenant
+        .products()?
+        .into_iter()
+        .find(|p| p.id == product_id)
+        .ok_or_else(|| Error::NotFound {
+            entity: "product",
+            key: product_id.to_string(),
+        })?;
+    Ok(page.render(
+        200,
+        "confirm.html",
+        json!({
+            "question": format!("Remove {} from {}?", member.email, product.name),
+            "detail": "They lose access at once. Access that comes through a bundle stays.",
+            "action": format!("/customers/{}/revoke", member.id),
+            "fields": [{ "name": "product", "value": product.id.to_string() }],
+            "confirm": "Remove",
+            "back": format!("/customers/{}", member.id),
+        }),
+    ))
+}
+
+pub(super) fn revoke(page: &Page<'_>, id: &str) -> Result<Response> {
+    let member = member_id(id)?;
+    let form = page.request.form_fields();
+    let product = product_id(form.get("product").unwrap_or(""))?;
+    page.tenant.revoke(page.who.actor, member, product)?;
+    Ok(page.done(&format!("/customers/{member}"), "Access removed."))
+}

@@ -1,0 +1,156 @@
+//! Templates (built in, each replaceable by the host), the console's own assets, and the
+//! headers every response gets. Values are escaped by the template engine: every template's
+//! name ends in `.html`, which turns auto-escaping on.
+
+use crate::http::{Request, Response};
+use memberkit::time::OffsetDateTime;
+use memberkit::Error;
+use minijinja::Environment;
+
+/// The built-in templates, by name.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    (
+        "customers.html",
+        include_str!("../templates/customers.html"),
+    ),
+    (
+        "customer_new.html",
+        include_str!("../templates/customer_new.html"),
+    ),
+    ("access.html", include_str!("../templates/access.html")),
+    ("confirm.html", include_str!("../templates/confirm.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+const STYLESHEET: &str = include_str!("../assets/console.css");
+const SCRIPT: &str = include_str!("../assets/console.js");
+
+/// The template set.
+pub(crate) struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub(crate) fn new() -> Self {
+        let mut env = Environment::new();
+        for (name, source) in BUILT_IN {
+            env.add_template(name, source)
+                .expect("the built-in templates parse");
+        }
+        Templates { env }
+    }
+
+    pub(crate) fn set(&mut self, name: &str, source: &str) -> memberkit::Result<()> {
+        if !BUILT_IN.iter().any(|(n, _)| *n == name) {
+            return Err(Error::invalid(
+                "template",
+                format!("`{name}` is not one of the console's templates"),
+            ));
+        }
+        self.env
+            .add_template_owned(name.to_owned(), source.to_owned())
+            .map_err(|e| Error::invalid("template", e.to_string()))
+    }
+
+    /// Renders `name` with `context` as an HTML page with `status`.
+    pub(crate) fn page(&self, status: u16, name: &str, context: serde_json::Value) -> Response {
+        let rendered = self.env.get_template(name).and_then(|t| t.render(&context));
+        match rendered {
+            Ok(html) => Response::new(status, "text/html; charset=utf-8", html),
+            Err(e) => Response::new(
+                500,
+                "text/plain; charset=utf-8",
+                format!("The console's template {name} failed: {e}"),
+            ),
+        }
+    }
+
+    /// The page for a core error, with the status the error's code calls for.
+    pub(crate) fn error(&self, request: &Request, error: &Error) -> Response {
+        let status = status_of(error);
+        self.message(request, status, title_of(status), &error.to_string())
+    }
+
+    /// A page that only says `message`, with `status`.
+    pub(crate) fn message(
+        &self,
+        request: &Request,
+        status: u16,
+        title: &str,
+        message: &str,
+    ) -> Response {
+        let context =
+            serde_json::json!({ "mount": request.mount, "title": title, "message": message });
+        self.page(status, "error.html", context)
+    }
+}
+
+/// The HTTP status for a core error.
+pub(crate) fn status_of(error: &Error) -> u16 {
+    use memberkit::ErrorCode::*;
+    match error.code() {
+        NotFound => 404,
+        PermissionDenied => 403,
+        InvalidInput | InviteEmailMismatch => 400,
+        Storage => 500,
+        _ => 409,
+    }
+}
+
+fn title_of(status: u16) -> &'static str {
+    match status {
+        404 => "Not found",
+        403 => "Not allowed",
+        400 => "Check what you entered",
+        500 => "Something went wrong",
+        _ => "That cannot be done now",
+    }
+}
+
+/// The console's stylesheet and script.
+pub(crate) fn asset(path: &str) -> Response {
+    let (content_type, body) = match path {
+        "/static/console.css" => ("text/css; charset=utf-8", STYLESHEET),
+        "/static/console.js" => ("text/javascript; charset=utf-8", SCRIPT),
+        _ => return Response::new(404, "text/plain; charset=utf-8", "Not found."),
+    };
+    Response::new(200, content_type, body).with_header("cache-control", "public, max-age=3600")
+}
+
+/// The headers every response gets: no inline script, no framing, no sniffing, no referrer to
+/// other sites, and no caching of pages (they show people and may show a link or a password).
+pub(crate) fn secure(mut response: Response) -> Response {
+    let csp = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
+               form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    for (name, value) in [
+        ("content-security-policy", csp),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+    ] {
+        response = response.with_header(name, value);
+    }
+    if response.header("cache-control").is_none() {
+        response = response.with_header("cache-control", "no-store");
+    }
+    response
+}
+
+/// The hour a form token is issued in.
+pub(crate) fn hour(now: OffsetDateTime) -> i64 {
+    now.unix_timestamp().div_euclid(3600)
+}
+
+/// A date as pages show it (`2026-01-05 09:00 UTC`).
+pub(crate) fn date(at: OffsetDateTime) -> String {
+    let at = at.to_offset(memberkit::time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
+}
