@@ -355,6 +355,24 @@ fn forged_posts_are_refused_and_change_nothing() {
     assert_eq!(send(post(), &foreign).status, 403);
     assert_eq!(s.footprint(), before);
     assert!(s.tenant.member_by_email("forged@x.com").unwrap().is_none());
+    // Every state-changing route refuses a post without the token.
+    let (ada, bundle) = (s.ada.to_string(), s.bundle.id.to_string());
+    for path in [
+        "/customers".to_owned(),
+        format!("/customers/{ada}/grant"),
+        format!("/customers/{ada}/revoke"),
+    ] {
+        let request = Request::new("POST", "/admin", &path)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("email", "forged@x.com"), ("product", &bundle)]);
+        assert_eq!(
+            s.console.handle(&request, Some(&s.admin)).status,
+            403,
+            "{path}"
+        );
+    }
+    assert_eq!(s.footprint(), before);
+    assert!(s.tenant.has_access(s.ada, s.bundle.id).unwrap());
     // A GET to an action's path changes nothing either.
     let path = format!("/customers/{}/grant", s.ada);
     assert_eq!(s.get("/admin", &path, &s.admin).status, 404);

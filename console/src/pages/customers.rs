@@ -117,7 +117,8 @@ pub(super) fn new_form(page: &Page<'_>, refused: Option<(&Error, Value)>) -> Res
     let products = page.tenant.products()?;
     let (status, error, entered) = match refused {
         Some((e, entered)) => (crate::render::status_of(e), Some(e.to_string()), entered),
-        None => (200, None, json!({ "notify": true })),
+        // The box starts as the core's default for `notify`.
+        None => (200, None, json!({ "notify": NewCustomer::new("").notify })),
     };
     Ok(page.render(
         status,
