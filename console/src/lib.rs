@@ -31,8 +31,12 @@ mod csrf;
 mod http;
 mod pages;
 mod render;
+#[cfg(feature = "tower")]
+mod tower;
 
 pub use http::{Request, Response};
+#[cfg(feature = "tower")]
+pub use tower::{ConsoleService, WhoFn};
 
 use memberkit::{Actor, Hub, TenantId};
 

@@ -1,0 +1,108 @@
+//! The console as a [`tower_service::Service`] (cargo feature `tower`), mounted in axum with
+//! `Router::new().nest_service("/back-office", service)`: the request's body is read, the core
+//! runs on tokio's blocking pool (its calls wait on the database), and the answer comes back as
+//! an `http::Response`.
+
+use crate::{Console, Request, Response, Who};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// The largest form body the service reads (a pasted import list is the largest form).
+const MOST_BODY: usize = 16 * 1024 * 1024;
+
+/// Who is acting, from the request's head (the host's session cookie, a header its auth layer
+/// set, an extension): `None` when nobody is signed in.
+pub type WhoFn = dyn Fn(&http::request::Parts) -> Option<Who> + Send + Sync;
+
+/// A [`Console`] mounted at a prefix, with the host's "who is acting".
+#[derive(Clone)]
+pub struct ConsoleService {
+    console: Arc<Console>,
+    mount: Arc<str>,
+    who: Arc<WhoFn>,
+}
+
+impl ConsoleService {
+    /// `console` mounted at `mount` (`/back-office`: what the host's router strips before the
+    /// service sees the path), answering as whoever `who` says.
+    pub fn new(
+        console: Arc<Console>,
+        mount: &str,
+        who: impl Fn(&http::request::Parts) -> Option<Who> + Send + Sync + 'static,
+    ) -> Self {
+        ConsoleService {
+            console,
+            mount: mount.trim_end_matches('/').into(),
+            who: Arc::new(who),
+        }
+    }
+}
+
+type Answer = Pin<
+    Box<dyn Future<Output = Result<http::Response<Full<Bytes>>, std::convert::Infallible>> + Send>,
+>;
+
+impl<B> tower_service::Service<http::Request<B>> for ConsoleService
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = http::Response<Full<Bytes>>;
+    type Error = std::convert::Infallible;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let service = self.clone();
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let who = (service.who)(&parts);
+            let body = match Limited::new(body, MOST_BODY).collect().await {
+                Ok(collected) => collected.to_bytes().to_vec(),
+                Err(_) => return Ok(plain(413, "The form is too large.")),
+            };
+            let request = Request {
+                method: parts.method.as_str().to_owned(),
+                mount: service.mount.to_string(),
+                path: parts.uri.path().to_owned(),
+                query: parts.uri.query().unwrap_or("").to_owned(),
+                headers: parts
+                    .headers
+                    .iter()
+                    .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                    .collect(),
+                body,
+            };
+            let console = service.console.clone();
+            let answer =
+                tokio::task::spawn_blocking(move || console.handle(&request, who.as_ref())).await;
+            Ok(match answer {
+                Ok(response) => convert(response),
+                Err(_) => plain(500, "The console failed."),
+            })
+        })
+    }
+}
+
+fn convert(response: Response) -> http::Response<Full<Bytes>> {
+    let mut out = http::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        out = out.header(name, value);
+    }
+    out.body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| plain(500, "The console made a response HTTP cannot carry."))
+}
+
+fn plain(status: u16, text: &'static str) -> http::Response<Full<Bytes>> {
+    let mut response = http::Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or_default();
+    response
+}
