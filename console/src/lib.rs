@@ -55,6 +55,7 @@ pub struct Console {
     signer: csrf::Signer,
     templates: render::Templates,
     login_url: Option<String>,
+    invite_link_base: Option<String>,
 }
 
 impl Console {
@@ -66,6 +67,7 @@ impl Console {
             signer: csrf::Signer::new(secret),
             templates: render::Templates::new(),
             login_url: None,
+            invite_link_base: None,
         }
     }
 
@@ -73,6 +75,19 @@ impl Console {
     pub fn login_url(mut self, url: impl Into<String>) -> Self {
         self.login_url = Some(url.into());
         self
+    }
+
+    /// Where an invite link points: the token is appended to `base`
+    /// (`https://shop.example/join?token=`), the host's page that calls `accept`. Without it,
+    /// "Copy invite link" shows the token itself.
+    pub fn invite_links(mut self, base: impl Into<String>) -> Self {
+        self.invite_link_base = Some(base.into());
+        self
+    }
+
+    /// The link for an invite token.
+    fn invite_link(&self, token: &str) -> String {
+        format!("{}{token}", self.invite_link_base.as_deref().unwrap_or(""))
     }
 
     /// Replaces one of the console's templates (`base.html`, `customers.html`, …) with the

@@ -20,6 +20,11 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("access.html", include_str!("../templates/access.html")),
     ("confirm.html", include_str!("../templates/confirm.html")),
+    ("invites.html", include_str!("../templates/invites.html")),
+    (
+        "invite_link.html",
+        include_str!("../templates/invite_link.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
 ];
 

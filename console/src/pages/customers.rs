@@ -19,7 +19,7 @@ fn member_id(id: &str) -> Result<MemberId> {
 }
 
 /// A product id from a form or query; a malformed one is simply not found.
-fn product_id(id: &str) -> Result<ProductId> {
+pub(super) fn product_id(id: &str) -> Result<ProductId> {
     id.parse().map_err(|_| Error::NotFound {
         entity: "product",
         key: id.to_owned(),
@@ -36,7 +36,7 @@ fn manages_customers(page: &Page<'_>) -> Result<bool> {
 }
 
 /// The products a grant picker offers: paid and not archived, grouped by kind.
-fn grantable(products: &[Product]) -> Vec<Value> {
+pub(super) fn grantable(products: &[Product]) -> Vec<Value> {
     let mut kinds: Vec<(String, Vec<Value>)> = Vec::new();
     for p in products.iter().filter(|p| p.paid && !p.archived) {
         let kind = p.kind.to_string().replace('_', " ");

@@ -2,6 +2,7 @@
 //! answers which method and path.
 
 mod customers;
+mod invites;
 
 use crate::csrf;
 use crate::http::{Request, Response};
@@ -109,6 +110,12 @@ pub(crate) fn dispatch(page: &Page<'_>) -> Response {
         ("POST", ["customers", id, "grant"]) => customers::grant(page, id),
         ("GET", ["customers", id, "revoke"]) => customers::confirm_revoke(page, id),
         ("POST", ["customers", id, "revoke"]) => customers::revoke(page, id),
+        ("GET", ["invites"]) => invites::list(page),
+        ("POST", ["invites"]) => invites::invite_many(page),
+        ("POST", ["invites", id, "resend"]) => invites::resend(page, id),
+        ("POST", ["invites", id, "link"]) => invites::copy_link(page, id),
+        ("GET", ["invites", id, "revoke"]) => invites::confirm_revoke(page, id),
+        ("POST", ["invites", id, "revoke"]) => invites::revoke(page, id),
         _ => Err(Error::NotFound {
             entity: "page",
             key: request.path.clone(),
