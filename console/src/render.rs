@@ -18,6 +18,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "customer_new.html",
         include_str!("../templates/customer_new.html"),
     ),
+    (
+        "product_choices.html",
+        include_str!("../templates/product_choices.html"),
+    ),
     ("access.html", include_str!("../templates/access.html")),
     ("confirm.html", include_str!("../templates/confirm.html")),
     ("invites.html", include_str!("../templates/invites.html")),

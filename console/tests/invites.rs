@@ -18,7 +18,10 @@ fn the_list_shows_pending_invites_escaped_and_expired_ones_apart() {
     let s = site();
     let issued = invite(&s, "lin@x.com");
     let html = s.get("/admin", "/invites", &s.admin).html();
-    assert!(html.contains("lin@x.com") && !html.contains("<img src=x"));
+    assert!(
+        html.contains("lin@x.com") && !html.contains("<img src=x"),
+        "{html}"
+    );
     assert!(html.contains(&format!("/admin/invites/{}/revoke", issued.invite.id)));
     let expired = s.get("/admin", "/invites?status=expired", &s.admin).html();
     assert!(!expired.contains("lin@x.com") && expired.contains("No expired invites"));

@@ -484,56 +484,7 @@ fn postgres_survives_sigkill_during_imports_and_grants() {
         write_locked: &write_locked,
         check_integrity: &|| {},
         count: &count,
-        diagnose: &|| postgres_activity(&target),
+        diagnose: &|| common::postgres_activity(&target),
     });
     eprintln!("postgres: {report:?}");
-}
-
-/// Every other session's state, wait and statement, and the locks waited for.
-fn postgres_activity(target: &str) -> String {
-    let mut conn = postgres::Client::connect(target, postgres::NoTls).unwrap();
-    let sessions = conn
-        .query(
-            "SELECT pid, state, coalesce(wait_event_type, '') || ':' || coalesce(wait_event, ''),
-                    round(extract(epoch FROM now() - query_start))::text,
-                    left(regexp_replace(query, '\\s+', ' ', 'g'), 160)
-             FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state IS NOT NULL",
-            &[],
-        )
-        .unwrap();
-    let mut report = String::new();
-    for r in sessions {
-        let (pid, state, wait, secs, query): (i32, String, String, String, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
-        report.push_str(&format!("\n  {pid} {state} {wait} {secs}s {query}"));
-    }
-    let waits = conn
-        .query(
-            "SELECT pid, locktype, mode, coalesce(relation::regclass::text, '')
-             FROM pg_locks WHERE NOT granted",
-            &[],
-        )
-        .unwrap();
-    for r in waits {
-        let (pid, kind, mode, rel): (i32, String, String, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
-        report.push_str(&format!("\n  {pid} waits for {mode} on {kind} {rel}"));
-    }
-    let tables = conn
-        .query(
-            "SELECT s.relname::text, s.n_live_tup, s.n_dead_tup, c.relpages, c.reltuples,
-                    coalesce(s.last_autoanalyze::text, '-')
-             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-             WHERE s.schemaname = current_schema()",
-            &[],
-        )
-        .unwrap();
-    for r in tables {
-        let (name, live, dead, pages, tuples, analyzed): (String, i64, i64, i32, f32, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
-        report.push_str(&format!(
-            "\n  {name}: live {live} dead {dead} pages {pages} reltuples {tuples} analyzed {analyzed}"
-        ));
-    }
-    report
 }
