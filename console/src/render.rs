@@ -25,6 +25,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("access.html", include_str!("../templates/access.html")),
     ("confirm.html", include_str!("../templates/confirm.html")),
     ("invites.html", include_str!("../templates/invites.html")),
+    ("products.html", include_str!("../templates/products.html")),
     (
         "invite_link.html",
         include_str!("../templates/invite_link.html"),

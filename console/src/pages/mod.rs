@@ -3,6 +3,7 @@
 
 mod customers;
 mod invites;
+mod products;
 
 use crate::csrf;
 use crate::http::{Request, Response};
@@ -116,6 +117,13 @@ pub(crate) fn dispatch(page: &Page<'_>) -> Response {
         ("POST", ["invites", id, "link"]) => invites::copy_link(page, id),
         ("GET", ["invites", id, "revoke"]) => invites::confirm_revoke(page, id),
         ("POST", ["invites", id, "revoke"]) => invites::revoke(page, id),
+        ("GET", ["products"]) => products::list(page),
+        ("POST", ["products"]) => products::create(page),
+        ("GET", ["products", id, "archive"]) => products::confirm_archive(page, id),
+        ("POST", ["products", id, "archive"]) => products::archive(page, id),
+        ("POST", ["products", id, "include"]) => products::include(page, id),
+        ("GET", ["products", id, "remove"]) => products::confirm_remove(page, id),
+        ("POST", ["products", id, "remove"]) => products::remove(page, id),
         _ => Err(Error::NotFound {
             entity: "page",
             key: request.path.clone(),

@@ -268,6 +268,14 @@ pub enum ProductKind {
 }
 
 impl ProductKind {
+    /// The built-in kinds (a host may name others with [`ProductKind::Custom`]).
+    pub const BUILT_IN: [ProductKind; 4] = [
+        ProductKind::Membership,
+        ProductKind::Course,
+        ProductKind::DigitalProduct,
+        ProductKind::Community,
+    ];
+
     /// The stable name (`membership`, `course`, `digital_product`, `community`, or the custom one).
     pub fn as_str(&self) -> &str {
         match self {
