@@ -23,6 +23,10 @@ fn the_list_shows_pending_invites_escaped_and_expired_ones_apart() {
         "{html}"
     );
     assert!(html.contains(&format!("/admin/invites/{}/revoke", issued.invite.id)));
+    assert!(
+        html.contains("value=\"customer\" selected"),
+        "the core's default role"
+    );
     let expired = s.get("/admin", "/invites?status=expired", &s.admin).html();
     assert!(!expired.contains("lin@x.com") && expired.contains("No expired invites"));
 }

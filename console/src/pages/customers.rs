@@ -38,7 +38,7 @@ fn manages_customers(page: &Page<'_>) -> Result<bool> {
 /// The products a grant picker offers: paid and not archived, grouped by kind.
 pub(super) fn grantable(products: &[Product]) -> Vec<Value> {
     let mut kinds: Vec<(String, Vec<Value>)> = Vec::new();
-    for p in products.iter().filter(|p| p.paid && !p.archived) {
+    for p in products.iter().filter(|p| p.is_grantable()) {
         let kind = p.kind.to_string().replace('_', " ");
         let item = json!({ "id": p.id.to_string(), "name": p.name });
         match kinds.iter_mut().find(|(k, _)| *k == kind) {

@@ -56,7 +56,11 @@ fn list_page(page: &Page<'_>, refused: Option<(&Error, Value)>) -> Result<Respon
         .collect();
     let (code, error, entered) = match refused {
         Some((e, entered)) => (crate::render::status_of(e), Some(e.to_string()), entered),
-        None => (200, None, json!({ "notify": NewInvite::new("").notify })),
+        None => {
+            let defaults = NewInvite::new("");
+            let entered = json!({ "notify": defaults.notify, "role": defaults.role.key() });
+            (200, None, entered)
+        }
     };
     Ok(page.render(
         code,
@@ -107,7 +111,8 @@ pub(super) fn invite_many(page: &Page<'_>) -> Result<Response> {
             }
             let entered = json!({
                 "emails": emails[i..].join("\n"), "products": chosen,
-                "role": form.get("role"), "workspace": form.get("workspace"),
+                "role": form.get("role").map(str::to_owned).unwrap_or_else(|| NewInvite::new("").role.key()),
+                "workspace": form.get("workspace"),
                 "notify": form.checked("notify"),
             });
             let e = Error::InvalidInput {

@@ -100,6 +100,14 @@ pub struct Product {
     pub metadata: Metadata,
 }
 
+impl Product {
+    /// Whether a grant picker offers it: paid and not archived (a grant of anything else is
+    /// `invalid_input`).
+    pub fn is_grantable(&self) -> bool {
+        self.paid && !self.archived
+    }
+}
+
 /// A member's access to one paid product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
