@@ -206,6 +206,10 @@ export declare class Tenant {
   workspace(id: string): Promise<Workspace>
   /** Members of a workspace with their roles there. */
   workspaceMembers(workspace: string): Promise<Array<WorkspaceMember>>
+  /** The team: everyone holding a role other than customer, with those roles. */
+  team(): Promise<Array<TeamMember>>
+  /** Whether `actor` may act on `member` (the rank rule), asked without changing anything. */
+  mayManage(actor: string, member: string): Promise<boolean>
   /** Adds an active member to another workspace, with no email. */
   addToWorkspace(actor: string, member: string, workspace: string, role: string): Promise<RoleAssignment>
   /** Takes a member out of a workspace; resolves to whether they were in it. */
@@ -661,6 +665,12 @@ export interface SweepReport {
 
 /** The actor for calls the host platform makes on its own authority. */
 export declare const SYSTEM: string
+
+/** A team member (a role other than customer somewhere) and those roles. */
+export interface TeamMember {
+  member: Member
+  roles: Array<RoleAssignment>
+}
 
 /** A tenant and its settings. */
 export interface TenantInfo {

@@ -34,6 +34,25 @@ test('roles, can/canSync, workspaces', async () => {
   await rejectsWith(tenant.assignRole(owner, owner, 'member'), 'conflict')
 })
 
+test('the team and who may manage whom', async () => {
+  const { tenant } = await setup()
+  const owner = await staff(tenant, 'owner@x.com', 'admin')
+  const member = await staff(tenant, 'm@x.com', 'member')
+  const cleo = await staff(tenant, 'cleo@x.com', 'customer')
+  const team = await tenant.team()
+  assert.deepEqual(
+    team.map((t) => [t.member.id, t.roles.map((a) => [a.role, a.workspace])]),
+    [[owner, [['admin', null]]], [member, [['member', null]]]],
+  )
+  const auditBefore = (await tenant.audit()).length
+  assert.equal(await tenant.mayManage(owner, member), true)
+  assert.equal(await tenant.mayManage(member, cleo), true)
+  assert.equal(await tenant.mayManage(member, owner), false)
+  assert.equal(await tenant.mayManage(mk.SYSTEM, owner), true)
+  assert.equal((await tenant.audit()).length, auditBefore)
+  await rejectsWith(tenant.mayManage(owner, '00000000-0000-7000-8000-000000000000'), 'not_found')
+})
+
 test('deactivate, reactivate, remove, passwords', async () => {
   const { tenant, course } = await setup()
   const m = (await tenant.addCustomer(mk.SYSTEM, 'c@x.com', { products: [course.id] })).member

@@ -42,6 +42,25 @@ def test_roles_permissions_and_workspaces(tenant):
         tenant.assign_role(owner, owner, "member")
 
 
+def test_the_team_and_who_may_manage_whom(tenant):
+    owner = staff(tenant, "owner@x.com", "admin")
+    member = staff(tenant, "m@x.com", "member")
+    cleo = staff(tenant, "cleo@x.com", "customer")
+    team = tenant.team()
+    assert [(t.member.id, [(a.role, a.workspace) for a in t.roles]) for t in team] == [
+        (owner, [("admin", None)]),
+        (member, [("member", None)]),
+    ]
+    assert isinstance(team[0].roles, tuple)
+    audit_before = len(tenant.audit())
+    assert tenant.may_manage(owner, member) and tenant.may_manage(member, cleo)
+    assert not tenant.may_manage(member, owner)
+    assert tenant.may_manage(mk.SYSTEM, owner)
+    assert len(tenant.audit()) == audit_before
+    with pytest.raises(mk.NotFoundError):
+        tenant.may_manage(owner, "00000000-0000-7000-8000-000000000000")
+
+
 def test_deactivate_remove_and_passwords(tenant, course):
     m = tenant.add_customer(mk.SYSTEM, "c@x.com", products=[course.id]).member
     assert tenant.deactivate(mk.SYSTEM, m.id).status == "deactivated"

@@ -61,7 +61,7 @@ pub use sweep::SweepReport;
 pub use tenant::customers::{CustomerPage, CustomerRow, ProductRef};
 pub use tenant::members::{IssuedImpersonation, PasswordCheck};
 pub use tenant::seats::MAX_SEAT_LIMIT;
-pub use tenant::team::WorkspaceMember;
+pub use tenant::team::{TeamMember, WorkspaceMember};
 pub use tenant::Tenant;
 pub use time;
 pub use token::{ImpersonationToken, InviteToken, TokenDigest};

@@ -64,6 +64,8 @@ pub const TENANT: &[&str] = &[
     "roles",
     "assign_role",
     "assignments",
+    "team",
+    "may_manage",
     "can",
     "deactivate",
     "reactivate",

@@ -375,6 +375,32 @@ impl Tx for PgTx<'_> {
         )
     }
 
+    fn assignments_except(
+        &self,
+        tenant: TenantId,
+        except: Role,
+    ) -> Result<Vec<(Member, RoleAssignment)>> {
+        self.enter(tenant)?;
+        self.all(
+            const_sql!(
+                "SELECT {cols}, r.role, r.workspace_id FROM role_assignments r
+                 JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                 WHERE r.tenant_id = $1 AND r.role <> $2 ORDER BY m.id, r.workspace_id",
+                cols = prefixed(MEMBER_COLS, "m")
+            ),
+            &[&tenant.u(), &except.key()],
+            |r| {
+                let member = member_row(r)?;
+                let assignment = RoleAssignment {
+                    member_id: member.id,
+                    role: parsed(r, 10)?,
+                    workspace: scope_of(get(r, 11)?),
+                };
+                Ok((member, assignment))
+            },
+        )
+    }
+
     fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>> {
         self.enter(tenant)?;
         self.all(

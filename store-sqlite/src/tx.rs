@@ -490,6 +490,31 @@ impl Tx for SqlTx<'_> {
         )
     }
 
+    fn assignments_except(
+        &self,
+        tenant: TenantId,
+        except: Role,
+    ) -> Result<Vec<(Member, RoleAssignment)>> {
+        self.all(
+            &format!(
+                "SELECT {cols}, r.role, r.workspace_id FROM role_assignments r
+                 JOIN members m ON m.tenant_id = r.tenant_id AND m.id = r.member_id
+                 WHERE r.tenant_id = ?1 AND r.role <> ?2 ORDER BY m.id, r.workspace_id",
+                cols = prefixed(MEMBER_COLS, "m")
+            ),
+            params![tenant.u(), except.key()],
+            |r| {
+                let member = member_row(r)?;
+                let assignment = RoleAssignment {
+                    member_id: member.id,
+                    role: get_parsed(r, 10)?,
+                    workspace: get_scope(r, 11)?,
+                };
+                Ok((member, assignment))
+            },
+        )
+    }
+
     fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>> {
         self.all(
             &format!(

@@ -47,6 +47,26 @@ impl Tenant {
             .collect()))
     }
 
+    /// The team: everyone holding a role other than customer, with those roles.
+    #[napi(ts_return_type = "Promise<Array<TeamMember>>")]
+    pub fn team(&self) -> AsyncTask<Job<Vec<TeamMember>>> {
+        tenant_job!(self, |t| Ok(t
+            .team()?
+            .into_iter()
+            .map(|m| TeamMember {
+                member: m.member.into(),
+                roles: m.roles.into_iter().map(Into::into).collect(),
+            })
+            .collect()))
+    }
+
+    /// Whether `actor` may act on `member` (the rank rule), asked without changing anything.
+    #[napi(ts_return_type = "Promise<boolean>")]
+    pub fn may_manage(&self, actor: String, member: String) -> AsyncTask<Job<bool>> {
+        tenant_job!(self, |t| t
+            .may_manage(self::actor(&actor)?, member.parse()?))
+    }
+
     /// Adds an active member to another workspace, with no email.
     #[napi(ts_return_type = "Promise<RoleAssignment>")]
     pub fn add_to_workspace(

@@ -125,3 +125,10 @@ pub struct WorkspaceMember {
     pub member: Member,
     pub role: String,
 }
+
+/// A team member (a role other than customer somewhere) and those roles.
+#[napi(object, use_nullable = true)]
+pub struct TeamMember {
+    pub member: Member,
+    pub roles: Vec<RoleAssignment>,
+}

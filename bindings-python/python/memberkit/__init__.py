@@ -60,6 +60,7 @@ from ._types import (
     TenantInfo,
     Workspace,
     WorkspaceDomain,
+    TeamMember,
     WorkspaceMember,
 )
 
@@ -76,5 +77,5 @@ __all__ = [
     "Accepted", "AddedCustomer", "AuditEntry", "CustomerPage", "CustomerRow", "CustomRole",
     "Grant", "Impersonation", "ImportReport", "ImportRow", "Invite", "InviteForEmail",
     "IssuedImpersonation", "IssuedInvite", "Member", "Membership", "OutboxEvent", "PasswordCheck", "Product", "ProductAccess",
-    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceDomain", "WorkspaceMember",
+    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceDomain", "WorkspaceMember", "TeamMember",
 ]

@@ -225,6 +225,14 @@ class WorkspaceMember:
 
 
 @dataclass(frozen=True)
+class TeamMember:
+    """A team member (a role other than customer somewhere) and those roles."""
+
+    member: Member
+    roles: Tuple[RoleAssignment, ...]
+
+
+@dataclass(frozen=True)
 class PasswordCheck:
     """A successful sign-in check."""
 

@@ -46,6 +46,20 @@ impl Tenant {
         )
     }
 
+    /// The team: everyone holding a role other than customer, with those roles.
+    fn team<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        list(py, &call!(py, self.inner.team()), |py, t| {
+            let roles = tuple(py, &t.roles, py_assignment)?;
+            record!(py, "TeamMember", { "member" => py_member(py, &t.member)?, "roles" => roles })
+        })
+    }
+
+    /// Whether `actor` may act on `member` (the rank rule), asked without changing anything.
+    fn may_manage(&self, py: Python<'_>, actor: &str, member: &str) -> PyResult<bool> {
+        let (a, m) = (crate::convert::actor(actor)?, parse(member)?);
+        Ok(call!(py, self.inner.may_manage(a, m)))
+    }
+
     /// Adds an active member to another workspace, with no email.
     fn add_to_workspace<'py>(
         &self,

@@ -15,6 +15,8 @@ pub(crate) const TESTS: &[Case] = &[
     case!(verify_impersonation_rechecks_the_rule_every_time),
     case!(a_member_cannot_destroy_an_admin_invite_by_merging_or_removing),
     case!(can_with_an_unknown_or_foreign_workspace_is_not_found),
+    case!(may_manage_answers_what_deactivate_would_and_changes_nothing),
+    case!(the_team_lists_everyone_with_a_role_but_customer_with_their_roles),
 ];
 
 fn id(actor: Actor) -> MemberId {
@@ -247,4 +249,89 @@ fn can_with_an_unknown_or_foreign_workspace_is_not_found() {
         .tenant
         .can(id(mia), &Permission::CUSTOMERS_MANAGE, Some(own.id))
         .unwrap());
+}
+
+fn may_manage_answers_what_deactivate_would_and_changes_nothing() {
+    let f = Fixture::new();
+    let _owner = f.staff("owner@example.com", Role::Admin);
+    let admin = f.staff("admin@example.com", Role::Admin);
+    let mia = f.staff("mia@example.com", Role::Member);
+    let max = f.staff("max@example.com", Role::Member);
+    let cleo = f.customer("cleo@example.com", &[]);
+    let before = f.footprint();
+    let asked = [
+        (mia, id(admin)),
+        (mia, id(max)),
+        (mia, cleo.id),
+        (admin, id(mia)),
+        (admin, id(admin)),
+        (Actor::System, id(admin)),
+    ];
+    let answers: Vec<bool> = asked
+        .iter()
+        .map(|(actor, target)| f.tenant.may_manage(*actor, *target).unwrap())
+        .collect();
+    assert_eq!(answers, [false, false, true, true, true, true]);
+    assert_eq!(f.footprint(), before, "asking changes nothing");
+    // The answer is the one the action gives.
+    for ((actor, target), may) in asked.iter().zip(answers).take(4) {
+        let outcome = f.tenant.deactivate(*actor, *target);
+        assert_eq!(outcome.is_ok(), may, "{actor} deactivating {target}");
+        if may {
+            f.tenant.reactivate(Actor::System, *target).unwrap();
+        }
+    }
+    // A member of another tenant is not found, not "not allowed".
+    let other = f.hub.create_tenant("Other").unwrap();
+    let stranger = other
+        .add_customer(Actor::System, NewCustomer::new("s@example.com"))
+        .unwrap()
+        .member;
+    assert_eq!(code(f.tenant.may_manage(admin, stranger.id)), "not_found");
+}
+
+fn the_team_lists_everyone_with_a_role_but_customer_with_their_roles() {
+    let f = Fixture::new();
+    let _admin = f.staff("admin@example.com", Role::Admin);
+    let mia = f.staff("mia@example.com", Role::Member);
+    let _cleo = f.customer("cleo@example.com", &[]);
+    let ws = f.tenant.create_workspace(Actor::System, "Acme").unwrap();
+    let support = f
+        .tenant
+        .create_role(Actor::System, "Support", &perms(&["customers.manage"]))
+        .unwrap();
+    let client = f.customer("client@acme.example", &[]);
+    f.tenant
+        .add_to_workspace(Actor::System, client.id, ws.id, Role::Custom(support.id))
+        .unwrap();
+    f.tenant.deactivate(Actor::System, id(mia)).unwrap();
+    let team = f.tenant.team().unwrap();
+    type Listed<'a> = (&'a str, MemberStatus, Vec<(Role, Option<WorkspaceId>)>);
+    let listed: Vec<Listed> = team
+        .iter()
+        .map(|t| {
+            let roles = t.roles.iter().map(|a| (a.role, a.workspace)).collect();
+            (t.member.email.as_str(), t.member.status, roles)
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (
+                "admin@example.com",
+                MemberStatus::Active,
+                vec![(Role::Admin, None)]
+            ),
+            (
+                "mia@example.com",
+                MemberStatus::Deactivated,
+                vec![(Role::Member, None)]
+            ),
+            (
+                "client@acme.example",
+                MemberStatus::Active,
+                vec![(Role::Custom(support.id), Some(ws.id))]
+            ),
+        ]
+    );
 }

@@ -190,6 +190,12 @@ impl Role {
         }
     }
 
+    /// Whether the role makes its holder part of the team (every role but `customer`): team
+    /// members are managed with `users.manage`, customers with `customers.manage`.
+    pub fn is_team(self) -> bool {
+        self != Role::Customer
+    }
+
     /// Rank for "accepting an invite never lowers a role": admin > member, custom > customer.
     pub fn rank(self) -> u8 {
         match self {

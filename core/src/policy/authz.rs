@@ -72,7 +72,7 @@ impl Rights {
         let mut rights = Rights::nothing();
         for a in tx.assignments(tenant, member)? {
             let set = role_permissions(tx, tenant, a.role)?;
-            rights.team |= a.role != Role::Customer;
+            rights.team |= a.role.is_team();
             match a.workspace {
                 None => {
                     rights.tenant_role = Some(a.role);

@@ -331,6 +331,13 @@ pub trait Tx {
         tenant: TenantId,
         workspace: WorkspaceId,
     ) -> Result<Vec<(Member, Role)>>;
+    /// Every assignment of a role other than `except`, with its member, by member (oldest
+    /// first) then tenant-wide before workspaces.
+    fn assignments_except(
+        &self,
+        tenant: TenantId,
+        except: Role,
+    ) -> Result<Vec<(Member, RoleAssignment)>>;
     /// Members holding `admin` tenant-wide, whatever their status.
     fn tenant_admins(&self, tenant: TenantId) -> Result<Vec<Member>>;
     /// How often a custom role is assigned, and how many stored-pending invites carry it.

@@ -21,6 +21,15 @@ pub struct WorkspaceMember {
     pub role: Role,
 }
 
+/// A team member (anyone holding a role other than `customer`) and every role they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    /// The member, whatever their status.
+    pub member: Member,
+    /// Their roles other than `customer`: tenant-wide first, then per workspace.
+    pub roles: Vec<RoleAssignment>,
+}
+
 impl Tenant {
     // ----- workspaces -------------------------------------------------------------------------
 
@@ -291,6 +300,41 @@ impl Tenant {
             tx.member(self.id(), member)?
                 .ok_or_else(|| Error::not_found("member", member))?;
             tx.assignments(self.id(), member)
+        })
+    }
+
+    /// The team: every member holding a role other than `customer` (tenant-wide or in a
+    /// workspace), whatever their status, oldest first, each with those roles. People invited
+    /// to the team appear once they accept; until then they are pending invites.
+    pub fn team(&self) -> Result<Vec<TeamMember>> {
+        self.read(|tx, _| {
+            let mut team: Vec<TeamMember> = Vec::new();
+            for (member, role) in tx.assignments_except(self.id(), Role::Customer)? {
+                match team.last_mut() {
+                    Some(last) if last.member.id == member.id => last.roles.push(role),
+                    _ => team.push(TeamMember {
+                        member,
+                        roles: vec![role],
+                    }),
+                }
+            }
+            Ok(team)
+        })
+    }
+
+    /// Whether `actor` may act on `member` (change their roles, deactivate, reactivate,
+    /// remove, set their password): the rank rule `deactivate` and the others check, asked
+    /// without changing anything, so a page offers only the actions that will succeed.
+    /// `not_found` for a member of another tenant.
+    pub fn may_manage(&self, actor: Actor, member: MemberId) -> Result<bool> {
+        self.read(|tx, now| {
+            let op = Op::new(tx, self.id(), actor, now);
+            let target = op.member(member)?;
+            match op.require_manage(&target, None) {
+                Ok(()) => Ok(true),
+                Err(Error::PermissionDenied { .. }) => Ok(false),
+                Err(other) => Err(other),
+            }
         })
     }
 
