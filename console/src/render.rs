@@ -30,6 +30,15 @@ const BUILT_IN: &[(&str, &str)] = &[
         "invite_link.html",
         include_str!("../templates/invite_link.html"),
     ),
+    ("team.html", include_str!("../templates/team.html")),
+    (
+        "workspaces.html",
+        include_str!("../templates/workspaces.html"),
+    ),
+    (
+        "workspace.html",
+        include_str!("../templates/workspace.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
 ];
 
@@ -90,8 +99,21 @@ impl Templates {
         title: &str,
         message: &str,
     ) -> Response {
-        let context =
-            serde_json::json!({ "mount": request.mount, "title": title, "message": message });
+        // Back to the list the request belongs to.
+        let back = match request.path.split('/').nth(1).unwrap_or("") {
+            "members" | "roles" | "team" => ("/team", "team"),
+            "invites" => ("/invites", "invites"),
+            "products" => ("/products", "products"),
+            "workspaces" => ("/workspaces", "workspaces"),
+            "import" => ("/import", "import"),
+            "audit" => ("/audit", "audit log"),
+            "settings" => ("/settings", "settings"),
+            _ => ("/customers", "customers"),
+        };
+        let context = serde_json::json!({
+            "mount": request.mount, "title": title, "message": message,
+            "back": back.0, "back_name": back.1,
+        });
         self.page(status, "error.html", context)
     }
 }

@@ -1,7 +1,7 @@
 //! Customers: the list (search, filters, pages, the count), "Add customer", and one customer's
 //! access rights (add access with an optional start and end; remove, after a confirmation).
 
-use super::Page;
+use super::{Confirm, Page};
 use crate::http::Response;
 use crate::render::date;
 use memberkit::*;
@@ -242,18 +242,14 @@ pub(super) fn confirm_revoke(page: &Page<'_>, id: &str) -> Result<Response> {
             entity: "product",
             key: product_id.to_string(),
         })?;
-    Ok(page.render(
-        200,
-        "confirm.html",
-        json!({
-            "question": format!("Remove {} from {}?", member.email, product.name),
-            "detail": "They lose access at once. Access that comes through a bundle stays.",
-            "action": format!("/customers/{}/revoke", member.id),
-            "fields": [{ "name": "product", "value": product.id.to_string() }],
-            "confirm": "Remove",
-            "back": format!("/customers/{}", member.id),
-        }),
-    ))
+    Ok(page.confirm(Confirm {
+        question: format!("Remove {} from {}?", member.email, product.name),
+        detail: "They lose access at once. Access that comes through a bundle stays.",
+        action: format!("/customers/{}/revoke", member.id),
+        field: Some(("product", product.id.to_string())),
+        button: "Remove",
+        back: format!("/customers/{}", member.id),
+    }))
 }
 
 pub(super) fn revoke(page: &Page<'_>, id: &str) -> Result<Response> {

@@ -2,7 +2,7 @@
 //! role, a workspace and products; resend; "Copy invite link" (a fresh link, shown once on a
 //! page that is never cached); revoke, after a confirmation.
 
-use super::Page;
+use super::{Confirm, Page};
 use crate::http::Response;
 use crate::render::date;
 use memberkit::*;
@@ -155,18 +155,14 @@ pub(super) fn copy_link(page: &Page<'_>, id: &str) -> Result<Response> {
 
 pub(super) fn confirm_revoke(page: &Page<'_>, id: &str) -> Result<Response> {
     let invite = page.tenant.get_invite(invite_id(id)?)?;
-    Ok(page.render(
-        200,
-        "confirm.html",
-        json!({
-            "question": format!("Revoke the invite to {}?", invite.email),
-            "detail": "Its links stop working at once. You can invite the email again later.",
-            "action": format!("/invites/{}/revoke", invite.id),
-            "fields": [],
-            "confirm": "Revoke",
-            "back": "/invites",
-        }),
-    ))
+    Ok(page.confirm(Confirm {
+        question: format!("Revoke the invite to {}?", invite.email),
+        detail: "Its links stop working at once. You can invite the email again later.",
+        action: format!("/invites/{}/revoke", invite.id),
+        field: None,
+        button: "Revoke",
+        back: "/invites".into(),
+    }))
 }
 
 pub(super) fn revoke(page: &Page<'_>, id: &str) -> Result<Response> {

@@ -4,6 +4,8 @@
 mod customers;
 mod invites;
 mod products;
+mod team;
+mod workspaces;
 
 use crate::csrf;
 use crate::http::{Request, Response};
@@ -85,6 +87,25 @@ impl<'a> Page<'a> {
             .with_header("set-cookie", &self.cookie(FLASH, &value, 60))
     }
 
+    /// "Are you sure?": a page whose form posts `confirm.action` (with the hidden field it
+    /// names and where to go back to), and whose Cancel goes back. Nothing changes until that
+    /// form is sent.
+    fn confirm(&self, confirm: Confirm<'_>) -> Response {
+        let mut fields = vec![json!({ "name": "back", "value": confirm.back })];
+        if let Some((name, value)) = confirm.field {
+            fields.push(json!({ "name": name, "value": value }));
+        }
+        self.render(
+            200,
+            "confirm.html",
+            json!({
+                "question": confirm.question, "detail": confirm.detail,
+                "action": confirm.action, "fields": fields,
+                "confirm": confirm.button, "back": confirm.back,
+            }),
+        )
+    }
+
     /// The page for a core error.
     fn failed(&self, error: &Error) -> Response {
         self.console.templates.error(self.request, error)
@@ -96,6 +117,30 @@ impl<'a> Page<'a> {
             .templates
             .message(self.request, 403, "Not allowed", message)
     }
+}
+
+/// What a confirmation page asks.
+pub(crate) struct Confirm<'a> {
+    /// The question, as the heading.
+    question: String,
+    /// What happens if they go on.
+    detail: &'a str,
+    /// Where the form posts (below the mount prefix).
+    action: String,
+    /// A hidden field the action needs (`product`, `member`, …).
+    field: Option<(&'a str, String)>,
+    /// The button's label.
+    button: &'a str,
+    /// Where Cancel, and the action when done, go back to.
+    back: String,
+}
+
+/// An id from a URL or a form; a malformed one is simply not found.
+fn parse_id<T: std::str::FromStr>(entity: &'static str, id: &str) -> Result<T> {
+    id.parse().map_err(|_| Error::NotFound {
+        entity,
+        key: id.to_owned(),
+    })
 }
 
 /// Which handler answers `page`'s request.
@@ -124,6 +169,30 @@ pub(crate) fn dispatch(page: &Page<'_>) -> Response {
         ("POST", ["products", id, "include"]) => products::include(page, id),
         ("GET", ["products", id, "remove"]) => products::confirm_remove(page, id),
         ("POST", ["products", id, "remove"]) => products::remove(page, id),
+        ("GET", ["team"]) => team::list(page),
+        ("GET", ["members", id, action @ ("deactivate" | "remove")]) => {
+            team::confirm(page, id, action)
+        }
+        ("POST", ["members", id, "deactivate"]) => team::deactivate(page, id),
+        ("POST", ["members", id, "reactivate"]) => team::reactivate(page, id),
+        ("POST", ["members", id, "remove"]) => team::remove(page, id),
+        ("POST", ["members", id, "role"]) => team::assign_role(page, id),
+        ("POST", ["roles"]) => team::create_role(page),
+        ("GET", ["roles", id, "delete"]) => team::confirm_delete_role(page, id),
+        ("POST", ["roles", id, "delete"]) => team::delete_role(page, id),
+        ("GET", ["workspaces"]) => workspaces::list(page),
+        ("POST", ["workspaces"]) => workspaces::create(page),
+        ("GET", ["workspaces", id]) => workspaces::show(page, id),
+        ("POST", ["workspaces", id, "invite"]) => workspaces::invite(page, id),
+        ("POST", ["workspaces", id, "add"]) => workspaces::add_existing(page, id),
+        ("GET", ["workspaces", id, "remove"]) => workspaces::confirm_remove(page, id),
+        ("POST", ["workspaces", id, "remove"]) => workspaces::remove(page, id),
+        ("POST", ["workspaces", id, "seats"]) => workspaces::seats(page, id),
+        ("POST", ["workspaces", id, "domains"]) => workspaces::add_domain(page, id),
+        ("GET", ["workspaces", id, "domains", "remove"]) => {
+            workspaces::confirm_remove_domain(page, id)
+        }
+        ("POST", ["workspaces", id, "domains", "remove"]) => workspaces::remove_domain(page, id),
         _ => Err(Error::NotFound {
             entity: "page",
             key: request.path.clone(),

@@ -1,7 +1,7 @@
 //! Products and bundles: the list, "Add New Product", archive (after a confirmation), and what
 //! a bundle includes (add an item; remove one after a confirmation).
 
-use super::Page;
+use super::{Confirm, Page};
 use crate::http::Response;
 use memberkit::*;
 use serde_json::{json, Value};
@@ -84,16 +84,14 @@ pub(super) fn create(page: &Page<'_>) -> Result<Response> {
 
 pub(super) fn confirm_archive(page: &Page<'_>, id: &str) -> Result<Response> {
     let p = product(page, id)?;
-    Ok(page.render(
-        200,
-        "confirm.html",
-        json!({
-            "question": format!("Archive {}?", p.name),
-            "detail": "It can no longer be granted or offered. Those who hold it keep their access.",
-            "action": format!("/products/{}/archive", p.id),
-            "fields": [], "confirm": "Archive", "back": "/products",
-        }),
-    ))
+    Ok(page.confirm(Confirm {
+        question: format!("Archive {}?", p.name),
+        detail: "It can no longer be granted or offered. Those who hold it keep their access.",
+        action: format!("/products/{}/archive", p.id),
+        field: None,
+        button: "Archive",
+        back: "/products".into(),
+    }))
 }
 
 pub(super) fn archive(page: &Page<'_>, id: &str) -> Result<Response> {
@@ -115,17 +113,14 @@ pub(super) fn confirm_remove(page: &Page<'_>, id: &str) -> Result<Response> {
     let bundle = product(page, id)?;
     let q = page.request.query_map();
     let item = product(page, q.get("product").map_or("", String::as_str))?;
-    Ok(page.render(
-        200,
-        "confirm.html",
-        json!({
-            "question": format!("Remove {} from {}?", item.name, bundle.name),
-            "detail": "Everyone who has it only through this bundle loses it at once.",
-            "action": format!("/products/{}/remove", bundle.id),
-            "fields": [{ "name": "product", "value": item.id.to_string() }],
-            "confirm": "Remove", "back": "/products",
-        }),
-    ))
+    Ok(page.confirm(Confirm {
+        question: format!("Remove {} from {}?", item.name, bundle.name),
+        detail: "Everyone who has it only through this bundle loses it at once.",
+        action: format!("/products/{}/remove", bundle.id),
+        field: Some(("product", item.id.to_string())),
+        button: "Remove",
+        back: "/products".into(),
+    }))
 }
 
 pub(super) fn remove(page: &Page<'_>, id: &str) -> Result<Response> {
