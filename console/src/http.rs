@@ -117,6 +117,25 @@ impl Fields {
     }
 }
 
+/// What the console hands to the host to finish, because the host owns sessions and
+/// accounts. The response it comes with is a complete page that says what happened; the host
+/// adapter passes the handoff to the host's callback before sending it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handoff {
+    /// "Log in as" started: keep `issued.token` in the admin's session (the host checks it
+    /// with `verify_impersonation` on each request and ends it with `end_impersonation`), and
+    /// show the site as the target sees it.
+    Impersonation(memberkit::IssuedImpersonation),
+    /// An invitee accepted their invite by its link: sign them up, or in, with this email
+    /// filled in.
+    Accepted {
+        /// The tenant they joined.
+        tenant: memberkit::TenantId,
+        /// The invited email.
+        email: String,
+    },
+}
+
 /// An HTTP response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -126,6 +145,8 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// For the host to finish, when the page started something only it can (see [`Handoff`]).
+    pub handoff: Option<Handoff>,
 }
 
 impl Response {
@@ -135,6 +156,7 @@ impl Response {
             status,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            handoff: None,
         }
     }
 
@@ -144,6 +166,7 @@ impl Response {
             status: 303,
             headers: vec![("location".into(), location.into())],
             body: Vec::new(),
+            handoff: None,
         }
     }
 

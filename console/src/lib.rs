@@ -34,9 +34,9 @@ mod render;
 #[cfg(feature = "tower")]
 mod tower;
 
-pub use http::{Request, Response};
+pub use http::{Handoff, Request, Response};
 #[cfg(feature = "tower")]
-pub use tower::{ConsoleService, WhoFn};
+pub use tower::{ConsoleService, HandoffFn, WhoFn};
 
 use memberkit::{Actor, Hub, TenantId};
 
@@ -56,6 +56,7 @@ pub struct Console {
     templates: render::Templates,
     login_url: Option<String>,
     invite_link_base: Option<String>,
+    site_url: String,
 }
 
 impl Console {
@@ -68,6 +69,7 @@ impl Console {
             templates: render::Templates::new(),
             login_url: None,
             invite_link_base: None,
+            site_url: "/".into(),
         }
     }
 
@@ -82,6 +84,13 @@ impl Console {
     /// "Copy invite link" shows the token itself.
     pub fn invite_links(mut self, base: impl Into<String>) -> Self {
         self.invite_link_base = Some(base.into());
+        self
+    }
+
+    /// The host's own site (default `/`): where "Log in as" continues, to show the site as
+    /// the member sees it, and where an invitee goes once done.
+    pub fn site_url(mut self, url: impl Into<String>) -> Self {
+        self.site_url = url.into();
         self
     }
 

@@ -31,6 +31,13 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../templates/invite_link.html"),
     ),
     ("team.html", include_str!("../templates/team.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("login_as.html", include_str!("../templates/login_as.html")),
+    (
+        "login_as_started.html",
+        include_str!("../templates/login_as_started.html"),
+    ),
+    ("settings.html", include_str!("../templates/settings.html")),
     (
         "workspaces.html",
         include_str!("../templates/workspaces.html"),

@@ -3,7 +3,7 @@
 //! runs on tokio's blocking pool (its calls wait on the database), and the answer comes back as
 //! an `http::Response`.
 
-use crate::{Console, Request, Response, Who};
+use crate::{Console, Handoff, Request, Response, Who};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use std::future::Future;
@@ -18,12 +18,19 @@ const MOST_BODY: usize = 16 * 1024 * 1024;
 /// set, an extension): `None` when nobody is signed in.
 pub type WhoFn = dyn Fn(&http::request::Parts) -> Option<Who> + Send + Sync;
 
+/// What the host does with a [`Handoff`]: keep an impersonation token in the admin's
+/// session, send an invitee to sign-up. It may change the response (a `set-cookie` header, a
+/// redirect) before it is sent.
+pub type HandoffFn =
+    dyn Fn(&http::request::Parts, Handoff, &mut http::Response<Full<Bytes>>) + Send + Sync;
+
 /// A [`Console`] mounted at a prefix, with the host's "who is acting".
 #[derive(Clone)]
 pub struct ConsoleService {
     console: Arc<Console>,
     mount: Arc<str>,
     who: Arc<WhoFn>,
+    handoff: Option<Arc<HandoffFn>>,
 }
 
 impl ConsoleService {
@@ -38,7 +45,20 @@ impl ConsoleService {
             console,
             mount: mount.trim_end_matches('/').into(),
             who: Arc::new(who),
+            handoff: None,
         }
+    }
+
+    /// What the host does with a [`Handoff`] (without one, the console's page is sent as is).
+    pub fn on_handoff(
+        mut self,
+        handoff: impl Fn(&http::request::Parts, Handoff, &mut http::Response<Full<Bytes>>)
+            + Send
+            + Sync
+            + 'static,
+    ) -> Self {
+        self.handoff = Some(Arc::new(handoff));
+        self
     }
 }
 
@@ -85,7 +105,14 @@ where
             let answer =
                 tokio::task::spawn_blocking(move || console.handle(&request, who.as_ref())).await;
             Ok(match answer {
-                Ok(response) => convert(response),
+                Ok(mut response) => {
+                    let handoff = response.handoff.take();
+                    let mut converted = convert(response);
+                    if let (Some(handoff), Some(host)) = (handoff, &service.handoff) {
+                        host(&parts, handoff, &mut converted);
+                    }
+                    converted
+                }
                 Err(_) => plain(500, "The console failed."),
             })
         })

@@ -188,6 +188,7 @@ fn access_page(page: &Page<'_>, id: MemberId, refused: Option<&Error>) -> Result
             "access": access, "groups": grantable(&products),
             "error": refused.map(|e| e.to_string()),
             "can_manage": manages_customers(page)?,
+            "may_manage": page.tenant.may_manage(page.who.actor, id)?,
         }),
     ))
 }
@@ -197,7 +198,10 @@ pub(super) fn access(page: &Page<'_>, id: &str) -> Result<Response> {
 }
 
 /// A `datetime-local` field's value, read as UTC.
-fn instant(field: Option<&str>, name: &'static str) -> Result<Option<time::OffsetDateTime>> {
+pub(super) fn instant(
+    field: Option<&str>,
+    name: &'static str,
+) -> Result<Option<time::OffsetDateTime>> {
     let Some(text) = field else {
         return Ok(None);
     };

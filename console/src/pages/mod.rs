@@ -1,8 +1,10 @@
 //! The pages: one request for one acting member in one tenant ([`Page`]), and which handler
 //! answers which method and path.
 
+mod audit;
 mod customers;
 mod invites;
+mod login_as;
 mod products;
 mod team;
 mod workspaces;
@@ -169,6 +171,9 @@ pub(crate) fn dispatch(page: &Page<'_>) -> Response {
         ("POST", ["products", id, "include"]) => products::include(page, id),
         ("GET", ["products", id, "remove"]) => products::confirm_remove(page, id),
         ("POST", ["products", id, "remove"]) => products::remove(page, id),
+        ("GET", ["audit"]) => audit::log(page),
+        ("GET", ["settings"]) => audit::settings(page),
+        ("POST", ["settings"]) => audit::save_settings(page),
         ("GET", ["team"]) => team::list(page),
         ("GET", ["members", id, action @ ("deactivate" | "remove")]) => {
             team::confirm(page, id, action)
@@ -177,6 +182,8 @@ pub(crate) fn dispatch(page: &Page<'_>) -> Response {
         ("POST", ["members", id, "reactivate"]) => team::reactivate(page, id),
         ("POST", ["members", id, "remove"]) => team::remove(page, id),
         ("POST", ["members", id, "role"]) => team::assign_role(page, id),
+        ("GET", ["members", id, "impersonate"]) => login_as::form(page, id),
+        ("POST", ["members", id, "impersonate"]) => login_as::start(page, id),
         ("POST", ["roles"]) => team::create_role(page),
         ("GET", ["roles", id, "delete"]) => team::confirm_delete_role(page, id),
         ("POST", ["roles", id, "delete"]) => team::delete_role(page, id),
