@@ -67,13 +67,18 @@ impl Request {
             .collect()
     }
 
-    /// The form body's fields, each name with every value it has, in order.
+    /// The form body's fields, each name with every value it has, in order: a urlencoded
+    /// form, or a `multipart/form-data` one (an uploaded file's field holds the file's text).
     pub(crate) fn form_fields(&self) -> Fields {
-        Fields(
-            form_urlencoded::parse(&self.body)
-                .into_owned()
-                .collect::<Vec<_>>(),
-        )
+        let content_type = self.header_value("content-type").unwrap_or("");
+        match multer::parse_boundary(content_type) {
+            Ok(boundary) => Fields(multipart(&self.body, boundary).unwrap_or_default()),
+            Err(_) => Fields(
+                form_urlencoded::parse(&self.body)
+                    .into_owned()
+                    .collect::<Vec<_>>(),
+            ),
+        }
     }
 
     /// A cookie's value.
@@ -86,6 +91,22 @@ impl Request {
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.to_owned())
     }
+}
+
+/// The fields of a `multipart/form-data` body; `None` when it is malformed or a field is not
+/// UTF-8 text (the form is then empty, and its token missing: refused as forged).
+fn multipart(body: &[u8], boundary: String) -> Option<Vec<(String, String)>> {
+    let chunk = bytes::Bytes::copy_from_slice(body);
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(chunk) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    futures_executor::block_on(async move {
+        let mut fields = Vec::new();
+        while let Some(field) = parts.next_field().await.ok()? {
+            let name = field.name().unwrap_or("").to_owned();
+            fields.push((name, field.text().await.ok()?));
+        }
+        Some(fields)
+    })
 }
 
 /// A form's fields.

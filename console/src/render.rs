@@ -32,6 +32,23 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("team.html", include_str!("../templates/team.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    ("import.html", include_str!("../templates/import.html")),
+    (
+        "import_options.html",
+        include_str!("../templates/import_options.html"),
+    ),
+    (
+        "import_rows.html",
+        include_str!("../templates/import_rows.html"),
+    ),
+    (
+        "import_preview.html",
+        include_str!("../templates/import_preview.html"),
+    ),
+    (
+        "import_done.html",
+        include_str!("../templates/import_done.html"),
+    ),
     ("login_as.html", include_str!("../templates/login_as.html")),
     (
         "login_as_started.html",

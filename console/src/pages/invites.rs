@@ -48,12 +48,7 @@ fn list_page(page: &Page<'_>, refused: Option<(&Error, Value)>) -> Result<Respon
         })
         .collect();
     let products = page.tenant.products()?;
-    let workspaces: Vec<Value> = page
-        .tenant
-        .workspaces()?
-        .into_iter()
-        .map(|w| json!({ "id": w.id.to_string(), "name": w.name }))
-        .collect();
+    let workspaces = super::workspaces::choices(page)?;
     let (code, error, entered) = match refused {
         Some((e, entered)) => (crate::render::status_of(e), Some(e.to_string()), entered),
         None => {

@@ -3,6 +3,7 @@
 
 mod audit;
 mod customers;
+mod import;
 mod invites;
 mod login_as;
 mod products;
@@ -171,6 +172,9 @@ pub(crate) fn dispatch(page: &Page<'_>) -> Response {
         ("POST", ["products", id, "include"]) => products::include(page, id),
         ("GET", ["products", id, "remove"]) => products::confirm_remove(page, id),
         ("POST", ["products", id, "remove"]) => products::remove(page, id),
+        ("GET", ["import"]) => import::form(page),
+        ("POST", ["import", "preview"]) => import::preview(page),
+        ("POST", ["import", "run"]) => import::run(page),
         ("GET", ["audit"]) => audit::log(page),
         ("GET", ["settings"]) => audit::settings(page),
         ("POST", ["settings"]) => audit::save_settings(page),

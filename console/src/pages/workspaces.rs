@@ -17,6 +17,16 @@ fn seats_json(seats: &Seats) -> Value {
     json!({ "taken": seats.taken, "limit": seats.limit, "available": seats.available() })
 }
 
+/// The workspaces as a picker lists them.
+pub(super) fn choices(page: &Page<'_>) -> Result<Vec<Value>> {
+    Ok(page
+        .tenant
+        .workspaces()?
+        .into_iter()
+        .map(|w| json!({ "id": w.id.to_string(), "name": w.name }))
+        .collect())
+}
+
 pub(super) fn list(page: &Page<'_>) -> Result<Response> {
     let mut rows = Vec::new();
     for w in page.tenant.workspaces()? {
