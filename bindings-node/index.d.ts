@@ -50,6 +50,8 @@ export declare class Hub {
   claim(email: string): Promise<Array<Accepted>>
   /** The invitee's pending, unexpired invites in every tenant, with each tenant's name. */
   invitesFor(email: string): Promise<Array<InviteForEmail>>
+  /** The invite an invite link's token names, in its current status, with the tenant's name. */
+  inviteByLink(token: string): Promise<InviteForEmail>
   /** Every tenant where the email is an active or deactivated member, with its role. */
   membershipsOf(email: string): Promise<Array<Membership>>
   /** Undelivered events of every tenant, oldest first (default 100). */

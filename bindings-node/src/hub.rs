@@ -149,6 +149,13 @@ impl Hub {
         })
     }
 
+    /// The invite an invite link's token names, in its current status, with the tenant's name.
+    #[napi(ts_return_type = "Promise<InviteForEmail>")]
+    pub fn invite_by_link(&self, token: String) -> AsyncTask<Job<InviteForEmail>> {
+        let hub = self.inner.clone();
+        job(move || Ok(hub.invite_by_link(&token)?.into()))
+    }
+
     /// Every tenant where the email is an active or deactivated member, with its role.
     #[napi(ts_return_type = "Promise<Array<Membership>>")]
     pub fn memberships_of(&self, email: String) -> AsyncTask<Job<Vec<Membership>>> {

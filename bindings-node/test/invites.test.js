@@ -99,3 +99,15 @@ test('a lifetime or message out of bounds is invalid_input and changes nothing',
   const info = await tenant.updateSettings(mk.SYSTEM, { maxInviteLifetimeMs: 60 * day })
   assert.equal(info.maxInviteLifetimeMs, 60 * day)
 })
+
+test('an invite link shows its invite in every status', async () => {
+  const { hub, tenant, course, clock } = await setup()
+  const issued = await tenant.invite(mk.SYSTEM, 'lin@example.com', { products: [course.id] })
+  const shown = await hub.inviteByLink(issued.token)
+  assert.equal(shown.tenantName, (await tenant.info()).name)
+  assert.equal(shown.invite.id, issued.invite.id)
+  assert.deepEqual([shown.invite.status, shown.invite.products], ['pending', [course.id]])
+  clock.advance(8 * 24 * 3600 * 1000)
+  assert.equal((await hub.inviteByLink(issued.token)).invite.status, 'expired')
+  await rejectsWith(hub.inviteByLink('mki_123'), 'not_found')
+})

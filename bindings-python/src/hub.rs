@@ -92,6 +92,14 @@ impl Hub {
         list(py, &r, py_invite_for_email)
     }
 
+    /// The invite an invite link's token names, in its current status, with the tenant's name.
+    fn invite_by_link<'py>(&self, py: Python<'py>, token: String) -> PyResult<Bound<'py, PyAny>> {
+        let r = py
+            .detach(|| self.inner.invite_by_link(&token))
+            .map_err(Failure)?;
+        py_invite_for_email(py, &r)
+    }
+
     /// Every tenant where the email is an active or deactivated member, with its role.
     fn memberships_of<'py>(&self, py: Python<'py>, email: String) -> PyResult<Bound<'py, PyAny>> {
         let r = py

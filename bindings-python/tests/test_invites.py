@@ -102,3 +102,14 @@ def test_invite_lifetime_and_message_errors_change_nothing(tenant):
         tenant.update_settings(mk.SYSTEM, max_invite_lifetime=timedelta(days=6))
     info = tenant.update_settings(mk.SYSTEM, max_invite_lifetime=timedelta(days=60))
     assert info.max_invite_lifetime_seconds == 60 * 86400
+
+
+def test_an_invite_link_shows_its_invite_in_every_status(hub, tenant, course, clock):
+    issued = tenant.invite(mk.SYSTEM, "lin@example.com", products=[course.id])
+    shown = hub.invite_by_link(issued.token)
+    assert shown.tenant_name == tenant.info().name and shown.invite.id == issued.invite.id
+    assert shown.invite.status == "pending" and shown.invite.products == (course.id,)
+    clock.advance(timedelta(days=8))
+    assert hub.invite_by_link(issued.token).invite.status == "expired"
+    with pytest.raises(mk.NotFoundError):
+        hub.invite_by_link("mki_123")

@@ -7,12 +7,13 @@ use crate::model::*;
 use crate::normalize;
 use crate::op::Op;
 use crate::policy::authz::tenant_role;
-use crate::policy::invites::{is_live, sign_up_claims};
+use crate::policy::invites::{is_live, sign_up_claims, with_current_status};
 use crate::query::check_limit;
 use crate::requests::*;
 use crate::store::{self, Store};
 use crate::tenant::invites::apply_invite;
 use crate::tenant::Tenant;
+use crate::token::InviteToken;
 use serde_json::json;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
@@ -146,6 +147,25 @@ impl Hub {
                 });
             }
             Ok(out)
+        })
+    }
+
+    /// The invite an invite link's token names, in its current status (`expired` once past
+    /// its expiry), with the tenant's name: what an invite link's landing page shows before
+    /// the person accepts or declines, whatever the invite's status (so the page can say the
+    /// link expired, was revoked or was used). Changes nothing. `not_found` for a token that
+    /// names no invite (malformed, unknown, or replaced by a resend).
+    pub fn invite_by_link(&self, token: &str) -> Result<InviteForEmail> {
+        let digest = InviteToken::parse(token)?.digest();
+        let now = self.now();
+        store::read(self.store(), |tx| {
+            let invite = tx
+                .invite_by_digest(&digest)?
+                .ok_or_else(|| Error::not_found("invite", "token"))?;
+            Ok(InviteForEmail {
+                tenant_name: tenant_name(tx, invite.tenant_id)?,
+                invite: with_current_status(invite, now),
+            })
         })
     }
 

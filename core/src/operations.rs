@@ -11,6 +11,7 @@ pub const HUB: &[&str] = &[
     "tenant",
     "claim",
     "invites_for",
+    "invite_by_link",
     "memberships_of",
     "sweep",
     "outbox",

@@ -12,6 +12,7 @@ pub(crate) const TESTS: &[Case] = &[
     case!(a_decline_that_cannot_happen_changes_nothing),
     case!(invites_for_an_email_span_tenants_and_skip_dead_ones),
     case!(memberships_of_an_email_span_tenants_with_their_roles),
+    case!(an_invite_link_shows_its_invite_in_every_status_and_changes_nothing),
 ];
 
 fn declining_by_link_kills_every_link_and_tells_the_inviter() {
@@ -235,4 +236,43 @@ fn memberships_of_an_email_span_tenants_with_their_roles() {
         .memberships_of("other@example.com")
         .unwrap()
         .is_empty());
+}
+
+fn an_invite_link_shows_its_invite_in_every_status_and_changes_nothing() {
+    let f = Fixture::new();
+    let course = f.course("C");
+    let admin = f.staff("admin@example.com", Role::Admin);
+    let issued = f
+        .tenant
+        .invite(admin, NewInvite::new("lin@example.com").product(course.id))
+        .unwrap();
+    let token = issued.token.expose().to_owned();
+    let before = f.footprint();
+    let shown = f.hub.invite_by_link(&token).unwrap();
+    assert_eq!(shown.tenant_name, f.tenant.info().unwrap().name);
+    assert_eq!(shown.invite.id, issued.invite.id);
+    assert_eq!(shown.invite.status, InviteStatus::Pending);
+    assert_eq!(
+        (shown.invite.created_by, shown.invite.products.clone()),
+        (admin, vec![course.id])
+    );
+    assert_eq!(f.footprint(), before, "looking changes nothing");
+    // Past its expiry it says so; the link still names it.
+    f.advance(Duration::days(8));
+    assert_eq!(
+        f.hub.invite_by_link(&token).unwrap().invite.status,
+        InviteStatus::Expired
+    );
+    // A resend replaces the link: the old token names nothing; the new one is pending again.
+    let resent = f.tenant.resend_invite(admin, issued.invite.id).unwrap();
+    assert_eq!(code(f.hub.invite_by_link(&token)), "not_found");
+    let token = resent.token.expose().to_owned();
+    f.tenant.accept(&token, None).unwrap();
+    assert_eq!(
+        f.hub.invite_by_link(&token).unwrap().invite.status,
+        InviteStatus::Accepted
+    );
+    for bad in ["", "mki_123", "not a token"] {
+        assert_eq!(code(f.hub.invite_by_link(bad)), "not_found", "{bad:?}");
+    }
 }
