@@ -28,16 +28,16 @@ impl Signer {
         }
     }
 
-    fn mac(&self, tenant: TenantId, actor: Actor, hour: i64) -> String {
+    fn mac(&self, bound_to: &str, hour: i64) -> String {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret)
             .expect("HMAC takes a key of any length");
-        mac.update(format!("memberkit-console csrf\n{tenant}\n{actor}\n{hour}").as_bytes());
+        mac.update(format!("memberkit-console csrf\n{bound_to}\n{hour}").as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
     /// A token for forms shown now to `actor` in `tenant`.
     pub(crate) fn token(&self, tenant: TenantId, actor: Actor, now_hour: i64) -> String {
-        format!("{now_hour}.{}", self.mac(tenant, actor, now_hour))
+        self.token_for(&admin(tenant, actor), now_hour)
     }
 
     /// Whether `token` was issued by [`Signer::token`] for this actor and tenant within the
@@ -49,6 +49,18 @@ impl Signer {
         actor: Actor,
         now_hour: i64,
     ) -> bool {
+        self.verify_for(token, &admin(tenant, actor), now_hour)
+    }
+
+    /// A token for the invitee's forms, bound to what identifies them there (the invite link
+    /// they hold, or the email they signed in with).
+    pub(crate) fn token_for(&self, bound_to: &str, now_hour: i64) -> String {
+        format!("{now_hour}.{}", self.mac(bound_to, now_hour))
+    }
+
+    /// Whether `token` was issued by [`Signer::token_for`] for `bound_to` within the last
+    /// [`VALID_HOURS`].
+    pub(crate) fn verify_for(&self, token: &str, bound_to: &str, now_hour: i64) -> bool {
         let Some((hour, mac)) = token.split_once('.') else {
             return false;
         };
@@ -58,8 +70,14 @@ impl Signer {
         if !(now_hour - VALID_HOURS..=now_hour).contains(&hour) {
             return false;
         }
-        constant_time_eq(self.mac(tenant, actor, hour).as_bytes(), mac.as_bytes())
+        constant_time_eq(self.mac(bound_to, hour).as_bytes(), mac.as_bytes())
     }
+}
+
+/// What an admin's form token is bound to. Invitee tokens are bound to `invite:` or `email:`
+/// strings, so no token of one kind passes for the other.
+fn admin(tenant: TenantId, actor: Actor) -> String {
+    format!("admin\n{tenant}\n{actor}")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -29,6 +29,7 @@
 
 mod csrf;
 mod http;
+mod invitee;
 mod pages;
 mod render;
 #[cfg(feature = "tower")]
@@ -36,7 +37,7 @@ mod tower;
 
 pub use http::{Handoff, Request, Response};
 #[cfg(feature = "tower")]
-pub use tower::{ConsoleService, HandoffFn, WhoFn};
+pub use tower::{ConsoleService, HandoffFn, SignedInFn, WhoFn};
 
 use memberkit::{Actor, Hub, TenantId};
 
@@ -57,6 +58,7 @@ pub struct Console {
     login_url: Option<String>,
     invite_link_base: Option<String>,
     site_url: String,
+    invite_help_url: Option<String>,
 }
 
 impl Console {
@@ -70,6 +72,7 @@ impl Console {
             login_url: None,
             invite_link_base: None,
             site_url: "/".into(),
+            invite_help_url: None,
         }
     }
 
@@ -91,6 +94,14 @@ impl Console {
     /// the member sees it, and where an invitee goes once done.
     pub fn site_url(mut self, url: impl Into<String>) -> Self {
         self.site_url = url.into();
+        self
+    }
+
+    /// Where someone whose invite link expired or was withdrawn can ask for a new one (a page
+    /// or a `mailto:` of the host's); without it, the page tells them to ask whoever invited
+    /// them.
+    pub fn invite_help_url(mut self, url: impl Into<String>) -> Self {
+        self.invite_help_url = Some(url.into());
         self
     }
 

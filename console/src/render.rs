@@ -63,6 +63,23 @@ const BUILT_IN: &[(&str, &str)] = &[
         "workspace.html",
         include_str!("../templates/workspace.html"),
     ),
+    ("public.html", include_str!("../templates/public.html")),
+    (
+        "invite_message.html",
+        include_str!("../templates/invite_message.html"),
+    ),
+    (
+        "invite_landing.html",
+        include_str!("../templates/invite_landing.html"),
+    ),
+    (
+        "invite_accepted.html",
+        include_str!("../templates/invite_accepted.html"),
+    ),
+    (
+        "your_workspaces.html",
+        include_str!("../templates/your_workspaces.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
 ];
 

@@ -24,12 +24,24 @@ pub type WhoFn = dyn Fn(&http::request::Parts) -> Option<Who> + Send + Sync;
 pub type HandoffFn =
     dyn Fn(&http::request::Parts, Handoff, &mut http::Response<Full<Bytes>>) + Send + Sync;
 
-/// A [`Console`] mounted at a prefix, with the host's "who is acting".
+/// The email the person is signed in with on the host's site, from the request's head; `None`
+/// when nobody is.
+pub type SignedInFn = dyn Fn(&http::request::Parts) -> Option<String> + Send + Sync;
+
+/// Which pages a service answers, and how it learns who is asking.
+#[derive(Clone)]
+enum Pages {
+    BackOffice(Arc<WhoFn>),
+    Invitee(Arc<SignedInFn>),
+}
+
+/// A [`Console`] mounted at a prefix: the back office with the host's "who is acting", or the
+/// invitee's pages with the host's "who is signed in".
 #[derive(Clone)]
 pub struct ConsoleService {
     console: Arc<Console>,
     mount: Arc<str>,
-    who: Arc<WhoFn>,
+    pages: Pages,
     handoff: Option<Arc<HandoffFn>>,
 }
 
@@ -44,7 +56,22 @@ impl ConsoleService {
         ConsoleService {
             console,
             mount: mount.trim_end_matches('/').into(),
-            who: Arc::new(who),
+            pages: Pages::BackOffice(Arc::new(who)),
+            handoff: None,
+        }
+    }
+
+    /// The invitee's pages ([`Console::invitee`]) mounted at `mount` (where the host's invite
+    /// links point), with the email `signed_in` says the person is signed in with.
+    pub fn invitee(
+        console: Arc<Console>,
+        mount: &str,
+        signed_in: impl Fn(&http::request::Parts) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        ConsoleService {
+            console,
+            mount: mount.trim_end_matches('/').into(),
+            pages: Pages::Invitee(Arc::new(signed_in)),
             handoff: None,
         }
     }
@@ -84,7 +111,10 @@ where
         let service = self.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let who = (service.who)(&parts);
+            let asking = match &service.pages {
+                Pages::BackOffice(who) => Asking::Admin(who(&parts)),
+                Pages::Invitee(signed_in) => Asking::Invitee(signed_in(&parts)),
+            };
             let body = match Limited::new(body, MOST_BODY).collect().await {
                 Ok(collected) => collected.to_bytes().to_vec(),
                 Err(_) => return Ok(plain(413, "The form is too large.")),
@@ -102,8 +132,11 @@ where
                 body,
             };
             let console = service.console.clone();
-            let answer =
-                tokio::task::spawn_blocking(move || console.handle(&request, who.as_ref())).await;
+            let answer = tokio::task::spawn_blocking(move || match asking {
+                Asking::Admin(who) => console.handle(&request, who.as_ref()),
+                Asking::Invitee(email) => console.invitee(&request, email.as_deref()),
+            })
+            .await;
             Ok(match answer {
                 Ok(mut response) => {
                     let handoff = response.handoff.take();
@@ -117,6 +150,12 @@ where
             })
         })
     }
+}
+
+/// Who is asking, as the host said.
+enum Asking {
+    Admin(Option<Who>),
+    Invitee(Option<String>),
 }
 
 fn convert(response: Response) -> http::Response<Full<Bytes>> {
