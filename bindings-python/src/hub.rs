@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// A memberkit hub: one SQLite database holding any number of tenants. Thread-safe; share one.
 #[pyclass(frozen, module = "memberkit._native")]
 pub(crate) struct Hub {
-    inner: mk::Hub,
+    pub(crate) inner: mk::Hub,
 }
 
 #[pymethods]

@@ -4,6 +4,7 @@
 //! the core's modules and the Node binding's (`hub.rs`, `tenant/…`, `error.rs`).
 
 mod clock;
+mod console;
 mod convert;
 mod error;
 mod hub;
@@ -34,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<hub::Hub>()?;
     m.add_class::<tenant::Tenant>()?;
     m.add_class::<clock::ManualClock>()?;
+    m.add_class::<console::Console>()?;
     m.add("ERROR_CODES", error_codes())?;
     m.add(
         "PERMISSIONS",

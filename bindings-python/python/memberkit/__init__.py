@@ -36,6 +36,8 @@ from ._types import (
     Accepted,
     AddedCustomer,
     AuditEntry,
+    ConsoleResponse,
+    Handoff,
     CustomerPage,
     CustomerRow,
     CustomRole,
@@ -77,5 +79,5 @@ __all__ = [
     "Accepted", "AddedCustomer", "AuditEntry", "CustomerPage", "CustomerRow", "CustomRole",
     "Grant", "Impersonation", "ImportReport", "ImportRow", "Invite", "InviteForEmail",
     "IssuedImpersonation", "IssuedInvite", "Member", "Membership", "OutboxEvent", "PasswordCheck", "Product", "ProductAccess",
-    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceDomain", "WorkspaceMember", "TeamMember",
+    "ProductRef", "RoleAssignment", "Seats", "SweepReport", "TenantInfo", "Workspace", "WorkspaceDomain", "WorkspaceMember", "TeamMember", "ConsoleResponse", "Handoff",
 ]

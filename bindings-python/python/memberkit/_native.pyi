@@ -8,6 +8,7 @@ from ._types import (
     Accepted,
     AddedCustomer,
     AuditEntry,
+    ConsoleResponse,
     CustomerPage,
     CustomRole,
     Grant,
@@ -33,7 +34,7 @@ from ._types import (
     WorkspaceMember,
 )
 
-__all__ = ["ERROR_CODES", "PERMISSIONS", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS"]
+__all__ = ["ERROR_CODES", "PERMISSIONS", "Console", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS"]
 
 ERROR_CODES: List[str]
 PERMISSIONS: List[str]
@@ -59,6 +60,43 @@ class ManualClock:
     def now(self) -> datetime: ...
     def advance(self, by: timedelta) -> None: ...
     def set(self, to: datetime) -> None: ...
+
+@final
+class Console:
+    """The back office's pages over a hub (see ``memberkit.console`` for WSGI and ASGI)."""
+
+    def __new__(
+        cls,
+        hub: Hub,
+        secret: bytes,
+        *,
+        login_url: Optional[str] = None,
+        invite_links: Optional[str] = None,
+        site_url: Optional[str] = None,
+        invite_help_url: Optional[str] = None,
+        templates: Optional[Mapping[str, str]] = None,
+    ) -> Console: ...
+    def handle(
+        self,
+        method: str,
+        mount: str,
+        path: str,
+        query: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        tenant: Optional[str],
+        actor: Optional[str],
+    ) -> ConsoleResponse: ...
+    def invitee(
+        self,
+        method: str,
+        mount: str,
+        path: str,
+        query: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        signed_in: Optional[str],
+    ) -> ConsoleResponse: ...
 
 @final
 class Hub:

@@ -266,6 +266,32 @@ class IssuedImpersonation:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """What the console hands to the host to finish: ``kind`` is ``"impersonation"`` (keep
+    ``impersonation.token`` in the admin's session) or ``"accepted"`` (sign ``email`` up or in
+    for ``tenant_id``)."""
+
+    kind: str
+    impersonation: Optional[IssuedImpersonation]
+    tenant_id: Optional[str]
+    email: Optional[str]
+
+
+@dataclass(frozen=True)
+class ConsoleResponse:
+    """One answer of the console: status, headers and body, and a handoff for the host."""
+
+    status: int
+    headers: Tuple[Tuple[str, str], ...]
+    body: bytes
+    handoff: Optional[Handoff]
+
+    def __repr__(self) -> str:
+        # The body may hold a one-time password or link; it stays out of reprs and logs.
+        return f"ConsoleResponse(status={self.status}, headers={self.headers!r}, body=<{len(self.body)} bytes>, handoff={self.handoff!r})"
+
+
+@dataclass(frozen=True)
 class ProductRef:
     """A product on a customer-list row."""
 
