@@ -24,6 +24,25 @@ export interface ImportReport {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The back office's pages over a hub, with the host's secret for signing forms. */
+export declare class Console {
+  /**
+   * The pages over `hub`; `secret` signs the forms (the same in every process, 32 random
+   * bytes or more).
+   */
+  constructor(hub: Hub, secret: Buffer, options?: ConsoleOptions)
+  /**
+   * Answers one back-office request as `actor` in `tenant` (both `null` when nobody is
+   * signed in).
+   */
+  handle(request: ConsoleRequest, tenant?: string | undefined | null, actor?: string | undefined | null): Promise<ConsoleResponse>
+  /**
+   * Answers one request to the invitee's pages; `signedIn` is the email the person is
+   * signed in with on the host's site, if any.
+   */
+  invitee(request: ConsoleRequest, signedIn?: string | undefined | null): Promise<ConsoleResponse>
+}
+
 /**
  * A memberkit hub: one database (a SQLite file by default) holding any number of tenants.
  * Share one per process.
@@ -328,6 +347,45 @@ export interface AuditQuery {
   limit?: number
 }
 
+/** Options of `new Console(hub, secret, options)`. */
+export interface ConsoleOptions {
+  /** Where a request with nobody signed in is sent (without it: `401`). */
+  loginUrl?: string
+  /** Where invite links point: the token is appended (`https://shop.example/invite/?token=`). */
+  inviteLinks?: string
+  /** The host's site: where "Log in as" and an accepted invite continue (default `/`). */
+  siteUrl?: string
+  /** Where someone whose invite link no longer works can ask for a new one. */
+  inviteHelpUrl?: string
+  /** Built-in templates replaced by name (`customers.html`, …). */
+  templates?: Record<string, string>
+}
+
+/** A request as the console reads it. */
+export interface ConsoleRequest {
+  /** `GET`, `POST`, … */
+  method: string
+  /** Where the console is mounted (`/back-office`), without a trailing slash. */
+  mount: string
+  /** The path below the mount prefix (`/customers`). */
+  path: string
+  /** The query string without `?`. */
+  query: string
+  /** The headers, as `[name, value]` pairs. */
+  headers: Array<Array<string>>
+  /** The body. */
+  body: Buffer
+}
+
+/** One answer of the console. */
+export interface ConsoleResponse {
+  status: number
+  /** `[name, value]` pairs, in order (`set-cookie` may repeat). */
+  headers: Array<Array<string>>
+  body: Buffer
+  handoff: Handoff | null
+}
+
 /** A page of customers; pass `nextCursor` for the next one (absent on the last page). */
 export interface CustomerPage {
   rows: Array<CustomerRow>
@@ -406,6 +464,17 @@ export interface GrantOptions {
   /** When it starts granting, if later than now. */
   startsAt?: Date
   source?: 'manual' | 'invite' | 'import' | 'purchase' | 'api'
+}
+
+/**
+ * What only the host can finish: `kind` is `impersonation` (keep `impersonation.token` in the
+ * admin's session) or `accepted` (sign `email` up or in for `tenantId`).
+ */
+export interface Handoff {
+  kind: string
+  impersonation: IssuedImpersonation | null
+  tenantId: string | null
+  email: string | null
 }
 
 /** Options of `impersonate`. */

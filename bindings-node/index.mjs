@@ -5,6 +5,6 @@ const require = createRequire(import.meta.url)
 const memberkit = require('./lib.js')
 
 export const {
-  Hub, Tenant, ManualClock, SYSTEM, ERROR_CODES, PERMISSIONS, errorCodes, permissions,
+  Hub, Tenant, ManualClock, Console, SYSTEM, ERROR_CODES, PERMISSIONS, errorCodes, permissions,
 } = memberkit
 export default memberkit

@@ -39,7 +39,7 @@ function guardAll (target) {
   }
 }
 
-for (const cls of [native.Hub, native.Tenant, native.ManualClock]) {
+for (const cls of [native.Hub, native.Tenant, native.ManualClock, native.Console]) {
   guardAll(cls)
   guardAll(cls.prototype)
 }
@@ -67,8 +67,20 @@ const ERROR_CODES = Object.freeze(native.errorCodes())
 /** The built-in permission catalogue. */
 const PERMISSIONS = Object.freeze(native.permissions())
 
+// Constructors are not methods: a bad `new Console(…)` argument becomes a TypeError here.
+class Console extends native.Console {
+  constructor (...args) {
+    try {
+      super(...args)
+    } catch (err) {
+      throw asTypeError(err)
+    }
+  }
+}
+
 module.exports = {
   ...native,
+  Console,
   ERROR_CODES,
   PERMISSIONS,
 }

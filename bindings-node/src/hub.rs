@@ -39,7 +39,7 @@ pub(crate) fn leads(ms: Option<Vec<f64>>) -> mk::Result<Option<Vec<mk::time::Dur
 /// Share one per process.
 #[napi]
 pub struct Hub {
-    inner: mk::Hub,
+    pub(crate) inner: mk::Hub,
 }
 
 /// The work behind `open` and `openSync`.

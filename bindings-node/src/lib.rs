@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 
 mod clock;
+mod console;
 mod convert;
 mod error;
 mod hub;
@@ -37,6 +38,7 @@ pub fn option_keys() -> HashMap<String, Vec<&'static str>> {
         ("ImportOptions", ImportOptions::KEYS),
         ("FileSource", FileSource::KEYS),
         ("AuditQuery", AuditQuery::KEYS),
+        ("ConsoleOptions", console::ConsoleOptions::KEYS),
     ]
     .into_iter()
     .map(|(name, keys)| (name.to_owned(), keys.to_vec()))

@@ -16,3 +16,19 @@ async function typed (): Promise<void> {
   void [status, created, ok, page.rows[0]?.member.email, report.rows[0]?.outcome]
 }
 void typed
+
+import { backOffice, invitee, type Middleware } from '../console'
+
+async function mounted (): Promise<void> {
+  const hub = await Hub.open(':memory:')
+  const pages: Middleware = backOffice(hub, {
+    secret: 'x'.repeat(32),
+    tenant: () => 'tenant-id',
+    actor: async () => null,
+    loginUrl: '/login',
+    onHandoff: (_req, handoff) => (handoff.kind === 'impersonation' ? undefined : `/signup?email=${handoff.email ?? ''}`),
+  })
+  const invites: Middleware = invitee(hub, { secret: 'x'.repeat(32), signedIn: () => undefined })
+  void [pages, invites]
+}
+void mounted

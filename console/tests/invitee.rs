@@ -78,7 +78,10 @@ fn the_landing_page_says_who_invited_to_what_and_accepting_hands_over() {
     assert!(!html.contains(token), "the token is never on the page");
     assert_eq!(page.header("cache-control"), Some("no-store"));
     // Forged: no token, another site, or a token for another invite; nothing changes.
-    let other = s.tenant.invite(Actor::System, NewInvite::new("max@x.com")).unwrap();
+    let other = s
+        .tenant
+        .invite(Actor::System, NewInvite::new("max@x.com"))
+        .unwrap();
     let (other_page, _) = open_link(&s.console, other.token.expose());
     let other_csrf = csrf_of(&other_page);
     let before = s.footprint();
