@@ -76,14 +76,15 @@ async function send (req, res, response, onHandoff) {
   }
   if (handoff && onHandoff) {
     const answer = await onHandoff(req, handoff, res)
-    if (typeof answer === 'string') {
+    const added = typeof answer === 'string' ? [['location', answer]] : Array.isArray(answer) ? answer : []
+    if (added.some(([name]) => name.toLowerCase() === 'location')) {
       // Elsewhere, keeping the console's cookies (the invite link's is cleared).
       headers = headers.filter(([name]) => name.toLowerCase() === 'set-cookie')
-      headers.push(['location', answer], ['cache-control', 'no-store'])
+      headers.push(...added, ['cache-control', 'no-store'])
       status = 303
       body = Buffer.alloc(0)
-    } else if (Array.isArray(answer)) {
-      headers = headers.concat(answer)
+    } else {
+      headers = headers.concat(added)
     }
   }
   const grouped = {}
@@ -118,7 +119,8 @@ function middleware (answer, onHandoff) {
  * actor }))`. `tenant(req)` and `actor(req)` (may be async) say who is acting; `null` when
  * nobody is signed in (`401`, or a redirect to `loginUrl`). `onHandoff(req, handoff, res)`
  * finishes what only the host can ("Log in as": keep `handoff.impersonation.token` in the
- * admin's session); it may return a URL to send the browser to, or headers to add.
+ * admin's session); it may return a URL to send the browser to, or headers to add (with a
+ * `location` among them, the browser is sent there).
  */
 function backOffice (hub, { secret, tenant, actor, onHandoff, ...options } = {}) {
   const pages = consoleOf(hub, secret, options)

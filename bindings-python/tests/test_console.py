@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, MutableMapping, Optional, Tuple
 from urllib.parse import urlencode
 
 import pytest
@@ -100,12 +100,12 @@ def call_asgi(app: Any, method: str, path: str, form: Optional[Dict[str, str]] =
     scope = {"type": "http", "method": method, "root_path": "/staff", "path": "/staff" + path,
              "query_string": query.encode(),
              "headers": (headers or []) + [(b"content-type", b"application/x-www-form-urlencoded")]}
-    sent: List[Dict[str, Any]] = []
+    sent: List[MutableMapping[str, Any]] = []
 
-    async def receive() -> Dict[str, Any]:
+    async def receive() -> MutableMapping[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def send(message: Dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     asyncio.run(app(scope, receive, send))

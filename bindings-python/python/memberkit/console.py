@@ -34,8 +34,8 @@ Headers = List[Tuple[str, str]]
 #: A request as the console reads it: method, mount prefix, path, query, headers, body.
 Parts = Tuple[str, str, str, str, Headers, bytes]
 #: What the host does with a handoff. It returns ``None`` (send the console's page), a URL
-#: (send the browser there instead, with a ``303``), or headers to add to the page (a
-#: ``Set-Cookie`` of its own session).
+#: (send the browser there instead, with a ``303``), or headers to add (a ``Set-Cookie`` of
+#: its own session; with a ``Location`` among them the browser is sent there).
 OnHandoff = Callable[[Any, Handoff], Union[None, str, Iterable[Tuple[str, str]]]]
 
 #: The largest body read (a pasted import list is the largest form).
@@ -58,12 +58,12 @@ def _finish(response: ConsoleResponse, request: Any, on_handoff: Optional[OnHand
     if response.handoff is None or on_handoff is None:
         return response.status, headers, response.body
     answer = on_handoff(request, response.handoff)
-    if isinstance(answer, str):
+    added = [("location", answer)] if isinstance(answer, str) else list(answer or ())
+    if any(n.lower() == "location" for n, _ in added):
         # Elsewhere, keeping the console's cookies (the invite link's is cleared).
         kept = [(n, v) for n, v in headers if n.lower() == "set-cookie"]
-        return 303, kept + [("location", answer), ("cache-control", "no-store")], b""
-    headers.extend(answer or ())
-    return response.status, headers, response.body
+        return 303, kept + added + [("cache-control", "no-store")], b""
+    return response.status, headers + added, response.body
 
 
 # ----- WSGI ---------------------------------------------------------------------------------
@@ -147,8 +147,8 @@ def invitee_wsgi(
 
 # ----- ASGI ---------------------------------------------------------------------------------
 
-Receive = Callable[[], Awaitable[Dict[str, Any]]]
-Send = Callable[[Dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 async def _asgi_parts(scope: Scope, receive: Receive) -> Parts:
