@@ -6,6 +6,7 @@
 //! the ratio.
 
 mod casbin_policy;
+mod console_page;
 mod languages;
 mod postgres;
 mod search;
@@ -119,6 +120,7 @@ fn main() {
     figures.print("can", "memberkit", &["by hand"]);
 
     search::compare(&size, &hand, &tenant, &pop);
+    console_page::compare(&size, &hub, &tenant, &pop);
     threads(&size, &path, &pop, &tenant);
     languages::compare(&size, &path);
     writes::compare(&size);
