@@ -74,6 +74,26 @@ impl Signer {
     }
 }
 
+impl Signer {
+    /// `text` with a signature, for a cookie the console reads back (the flash message): only
+    /// this console, with the host's secret, can have written it.
+    pub(crate) fn seal(&self, text: &str) -> String {
+        let body = URL_SAFE_NO_PAD.encode(text);
+        let mac = self.mac(&format!("seal\n{body}"), 0);
+        format!("{body}.{mac}")
+    }
+
+    /// The text [`Signer::seal`] sealed; `None` for anything else.
+    pub(crate) fn open(&self, sealed: &str) -> Option<String> {
+        let (body, mac) = sealed.split_once('.')?;
+        let expected = self.mac(&format!("seal\n{body}"), 0);
+        if !constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
+            return None;
+        }
+        String::from_utf8(URL_SAFE_NO_PAD.decode(body).ok()?).ok()
+    }
+}
+
 /// What an admin's form token is bound to. Invitee tokens are bound to `invite:` or `email:`
 /// strings, so no token of one kind passes for the other.
 fn admin(tenant: TenantId, actor: Actor) -> String {
@@ -130,6 +150,17 @@ mod tests {
         );
         assert!(!signer.verify("1000.forged", t, actor, 1000));
         assert!(!signer.verify("", t, actor, 1000));
+    }
+
+    #[test]
+    fn a_sealed_text_opens_only_untouched_and_with_the_same_secret() {
+        let signer = Signer::new(b"host secret");
+        let sealed = signer.seal("3 invites sent.");
+        assert_eq!(signer.open(&sealed).as_deref(), Some("3 invites sent."));
+        let forged = format!("{}.{}", URL_SAFE_NO_PAD.encode("You won"), "x".repeat(43));
+        assert_eq!(signer.open(&forged), None);
+        assert_eq!(Signer::new(b"other").open(&sealed), None);
+        assert_eq!(signer.open(&URL_SAFE_NO_PAD.encode("no signature")), None);
     }
 
     #[test]

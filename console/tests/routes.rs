@@ -127,6 +127,17 @@ fn add_customer_grants_the_chosen_products_and_says_so_once() {
         shown.header("set-cookie").unwrap().contains("Max-Age=0"),
         "shown once"
     );
+    // A flash cookie the console did not sign (set by a sibling subdomain) shows nothing.
+    for forged in [
+        "mk_flash=WW91IHdvbiBhIHByaXpl",
+        "mk_flash=WW91IHdvbiBhIHByaXpl.c2lnbmF0dXJl",
+    ] {
+        let page = s.console.handle(
+            &Request::new("GET", "/admin", "/customers").header("cookie", forged),
+            Some(&s.admin),
+        );
+        assert!(!page.html().contains("You won a prize"), "{forged}");
+    }
 }
 
 #[test]

@@ -14,8 +14,6 @@ use crate::csrf;
 use crate::http::{Request, Response};
 use crate::render;
 use crate::{Console, Who};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use memberkit::{Error, Result, Tenant};
 use serde_json::{json, Value};
 
@@ -54,8 +52,7 @@ impl<'a> Page<'a> {
         let flash = self
             .request
             .cookie(FLASH)
-            .and_then(|c| URL_SAFE_NO_PAD.decode(c).ok())
-            .and_then(|b| String::from_utf8(b).ok());
+            .and_then(|c| self.console.signer.open(&c));
         let common = json!({
             "mount": self.request.mount,
             "csrf_field": csrf::FIELD,
@@ -85,7 +82,8 @@ impl<'a> Page<'a> {
 
     /// After an action: back to `path` with `message` shown there once.
     fn done(&self, path: &str, message: &str) -> Response {
-        let value = URL_SAFE_NO_PAD.encode(message);
+        // Signed: a cookie set by anything else (a sibling subdomain) shows no message.
+        let value = self.console.signer.seal(message);
         Response::redirect(&self.link(path))
             .with_header("set-cookie", &self.cookie(FLASH, &value, 60))
     }
