@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 import memberkit as mk
 import memberkit.console
 
-from demo_seed import seed, staff_ids
+from demo_seed import seed, sign_in_page
 
 COOKIE = "demo_session"
 
@@ -75,11 +75,7 @@ def create_app(database: str = ":memory:", secret: Optional[bytes] = None) -> Fa
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form() -> str:
-        buttons = "".join(
-            f'<button name="member" value="{member}">Sign in as the {role}</button>'
-            for role, member in staff_ids(academy).items()
-        )
-        return f'<h1>Sign in</h1><form method="post" action="/login">{buttons}</form>'
+        return sign_in_page(academy)
 
     @app.post("/login")
     def login(member: str = Form(...)) -> RedirectResponse:

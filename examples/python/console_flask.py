@@ -20,7 +20,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 import memberkit as mk
 import memberkit.console
 
-from demo_seed import seed, staff_ids
+from demo_seed import seed, sign_in_page
 
 
 def create_app(database: str = ":memory:", secret: Optional[bytes] = None) -> Flask:
@@ -76,11 +76,7 @@ def create_app(database: str = ":memory:", secret: Optional[bytes] = None) -> Fl
 
     @app.get("/login")
     def login_form() -> str:
-        buttons = "".join(
-            f'<button name="member" value="{member}">Sign in as the {role}</button>'
-            for role, member in staff_ids(academy).items()
-        )
-        return f'<h1>Sign in</h1><form method="post" action="/login">{buttons}</form>'
+        return sign_in_page(academy)
 
     @app.post("/login")
     def login() -> Any:

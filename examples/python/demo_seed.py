@@ -32,3 +32,12 @@ def staff_ids(tenant: mk.Tenant) -> Dict[str, str]:
     """The demo's people who may sign in, by role."""
     found = {role: tenant.member_by_email(email) for role, email in STAFF.items()}
     return {role: m.id for role, m in found.items() if m is not None}
+
+
+def sign_in_page(tenant: mk.Tenant) -> str:
+    """The demo's sign-in page: a button per person (a real app has its own login)."""
+    buttons = "".join(
+        f'<button name="member" value="{member}">Sign in as the {role}</button>'
+        for role, member in staff_ids(tenant).items()
+    )
+    return f'<h1>Sign in</h1><form method="post" action="/login">{buttons}</form>'

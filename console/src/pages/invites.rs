@@ -15,18 +15,6 @@ fn invite_id(id: &str) -> Result<InviteId> {
     })
 }
 
-/// The roles an invite can carry: the built-in ones and the tenant's own.
-fn roles(page: &Page<'_>) -> Result<Vec<Value>> {
-    let mut roles: Vec<Value> = Role::BUILT_IN
-        .iter()
-        .map(|r| json!({ "key": r.key(), "name": r.key() }))
-        .collect();
-    for custom in page.tenant.roles()? {
-        roles.push(json!({ "key": Role::Custom(custom.id).key(), "name": custom.name }));
-    }
-    Ok(roles)
-}
-
 /// The invite list with the form to invite more; `refused` says why a form was refused.
 fn list_page(page: &Page<'_>, refused: Option<(&Error, Value)>) -> Result<Response> {
     let q = page.request.query_map();
@@ -61,7 +49,7 @@ fn list_page(page: &Page<'_>, refused: Option<(&Error, Value)>) -> Result<Respon
         code,
         "invites.html",
         json!({
-            "rows": rows, "status": status.as_str(), "roles": roles(page)?,
+            "rows": rows, "status": status.as_str(), "roles": super::team::role_choices(page)?,
             "workspaces": workspaces, "groups": super::customers::grantable(&products),
             "error": error, "entered": entered,
         }),

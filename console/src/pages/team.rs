@@ -12,21 +12,24 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 /// Display names of every role: the built-in ones and the tenant's own, by key.
-pub(super) fn role_names(page: &Page<'_>) -> Result<Vec<(String, String)>> {
-    let mut roles: Vec<(String, String)> =
-        Role::BUILT_IN.iter().map(|r| (r.key(), r.key())).collect();
-    for custom in page.tenant.roles()? {
-        roles.push((Role::Custom(custom.id).key(), custom.name));
-    }
-    Ok(roles)
+fn role_names(custom: &[CustomRole]) -> Vec<(String, String)> {
+    let built_in = Role::BUILT_IN.iter().map(|r| (r.key(), r.key()));
+    let own = custom
+        .iter()
+        .map(|c| (Role::Custom(c.id).key(), c.name.clone()));
+    built_in.chain(own).collect()
 }
 
-/// The same, as a template lists them in a picker.
+/// The roles as a template lists them in a picker (the roles an invite can carry, too).
 pub(super) fn role_choices(page: &Page<'_>) -> Result<Vec<Value>> {
-    Ok(role_names(page)?
-        .into_iter()
+    Ok(choices(&role_names(&page.tenant.roles()?)))
+}
+
+fn choices(names: &[(String, String)]) -> Vec<Value> {
+    names
+        .iter()
         .map(|(key, name)| json!({ "key": key, "name": name }))
-        .collect())
+        .collect()
 }
 
 pub(super) fn list(page: &Page<'_>) -> Result<Response> {
@@ -36,7 +39,10 @@ pub(super) fn list(page: &Page<'_>) -> Result<Response> {
         Some("deactivated") => "deactivated",
         _ => "active",
     };
-    let roles: HashMap<String, String> = role_names(page)?.into_iter().collect();
+    // The tenant's roles, read once: for the names shown, the picker, and the custom roles.
+    let custom_roles = page.tenant.roles()?;
+    let names = role_names(&custom_roles);
+    let roles: HashMap<String, String> = names.iter().cloned().collect();
     let role_name = |r: Role| roles.get(&r.key()).cloned().unwrap_or_else(|| r.key());
     let workspaces: HashMap<WorkspaceId, String> = page
         .tenant
@@ -78,9 +84,7 @@ pub(super) fn list(page: &Page<'_>) -> Result<Response> {
         }
         rows
     };
-    let custom: Vec<Value> = page
-        .tenant
-        .roles()?
+    let custom: Vec<Value> = custom_roles
         .into_iter()
         .map(|r| {
             let permissions: Vec<&str> = r.permissions.iter().map(Permission::as_str).collect();
@@ -92,7 +96,7 @@ pub(super) fn list(page: &Page<'_>) -> Result<Response> {
         200,
         "team.html",
         json!({
-            "tab": tab, "rows": rows, "roles": role_choices(page)?,
+            "tab": tab, "rows": rows, "roles": choices(&names),
             "custom_roles": custom, "catalogue": catalogue,
         }),
     ))
