@@ -144,8 +144,33 @@ pub(crate) fn insert_members(tx: &PgTx<'_>, members: &[&Member]) -> Result<()> {
             &sort_names,
             &metadata,
         ],
-    )
-    .map(drop)
+    )?;
+    let mut added: Vec<(TenantId, &str, i64)> = Vec::new();
+    for m in members {
+        let status = m.status.as_str();
+        match added
+            .iter_mut()
+            .find(|(t, s, _)| *t == m.tenant_id && *s == status)
+        {
+            Some((_, _, n)) => *n += 1,
+            None => added.push((m.tenant_id, status, 1)),
+        }
+    }
+    let mut tenants_seen: Vec<TenantId> = Vec::new();
+    for (tenant, _, _) in &added {
+        if !tenants_seen.contains(tenant) {
+            tenants_seen.push(*tenant);
+        }
+    }
+    for tenant in tenants_seen {
+        let deltas: Vec<(&str, i64)> = added
+            .iter()
+            .filter(|(t, _, _)| *t == tenant)
+            .map(|(_, s, n)| (*s, *n))
+            .collect();
+        crate::counts::add_to_counts(tx, tenant, &deltas)?;
+    }
+    Ok(())
 }
 
 /// Sets role assignments; a later one for the same member and scope wins, as one by one.

@@ -30,6 +30,7 @@
 
 mod bulk;
 mod conn;
+mod counts;
 mod rows;
 mod schema;
 mod search;

@@ -341,4 +341,21 @@ CREATE INDEX workspace_domains_everywhere ON workspace_domains (domain);
 ALTER TABLE invites ADD COLUMN suggested boolean NOT NULL DEFAULT false;
 "#,
     ),
+    (
+        11,
+        "member counts",
+        r#"
+-- How many members a tenant has in each status, changed in the same transaction as every
+-- member insert, status change and delete (under the tenant's row lock, so no extra waiting):
+-- the customer list's unfiltered count reads up to three rows instead of every member.
+CREATE TABLE member_counts (
+    tenant_id uuid NOT NULL,
+    status text NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (tenant_id, status)
+);
+INSERT INTO member_counts (tenant_id, status, n)
+    SELECT tenant_id, status, count(*) FROM members GROUP BY tenant_id, status;
+"#,
+    ),
 ];

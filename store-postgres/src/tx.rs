@@ -102,6 +102,9 @@ impl Tx for PgTx<'_> {
 
     fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
         self.enter(tenant)?;
+        if let Some(n) = crate::counts::kept_count(self, tenant, f)? {
+            return Ok(n);
+        }
         let q = CustomerSql::new(tenant, f);
         let sql = format!(
             "SELECT count(*) FROM members m WHERE {}",
@@ -210,10 +213,13 @@ impl Tx for PgTx<'_> {
     fn update_member(&self, m: &Member) -> Result<()> {
         self.enter(m.tenant_id)?;
         let (text, sort_name) = normalize::search_forms(m.name.as_deref(), &m.email_key);
-        self.exec(
-            "UPDATE members SET email = $3, email_key = $4, name = $5, external_id = $6,
+        // `was` is the row before this update: the counts follow a status change.
+        let was = self.one(
+            "UPDATE members m SET email = $3, email_key = $4, name = $5, external_id = $6,
                  status = $7, updated_at = $8, search_text = $9, sort_name = $10, metadata = $11
-             WHERE tenant_id = $1 AND id = $2",
+             FROM (SELECT status FROM members WHERE tenant_id = $1 AND id = $2) was
+             WHERE m.tenant_id = $1 AND m.id = $2
+             RETURNING was.status",
             &[
                 &m.tenant_id.u(),
                 &m.id.u(),
@@ -227,8 +233,16 @@ impl Tx for PgTx<'_> {
                 &sort_name,
                 &metadata_text(&m.metadata)?,
             ],
-        )
-        .map(drop)
+            |r| get::<String>(r, 0),
+        )?;
+        match was.filter(|was| was != m.status.as_str()) {
+            Some(was) => crate::counts::add_to_counts(
+                self,
+                m.tenant_id,
+                &[(&was, -1), (m.status.as_str(), 1)],
+            ),
+            None => Ok(()),
+        }
     }
 
     fn member(&self, tenant: TenantId, id: MemberId) -> Result<Option<Member>> {
@@ -275,11 +289,15 @@ impl Tx for PgTx<'_> {
 
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
         self.enter(tenant)?;
-        self.exec(
-            "DELETE FROM members WHERE tenant_id = $1 AND id = $2",
+        let status = self.one(
+            "DELETE FROM members WHERE tenant_id = $1 AND id = $2 RETURNING status",
             &[&tenant.u(), &id.u()],
-        )
-        .map(drop)
+            |r| get::<String>(r, 0),
+        )?;
+        match status {
+            Some(status) => crate::counts::add_to_counts(self, tenant, &[(&status, -1)]),
+            None => Ok(()),
+        }
     }
 
     fn delete_grants_of(&self, tenant: TenantId, member: MemberId) -> Result<usize> {

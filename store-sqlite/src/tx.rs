@@ -14,6 +14,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::sync::LazyLock;
 use time::{Duration, OffsetDateTime};
 
+mod counts;
+
 /// A SQL string built once from the `*_COLS` constants (statement-cache lookups run per row).
 macro_rules! const_sql {
     ($($fmt:tt)*) => {{
@@ -189,6 +191,9 @@ impl Tx for SqlTx<'_> {
     }
 
     fn count_customers(&self, tenant: TenantId, f: &CustomerFilter) -> Result<usize> {
+        if let Some(n) = self.kept_count(tenant, f)? {
+            return Ok(n);
+        }
         let q = CustomerSql::new(tenant, f, true);
         let sql = format!(
             "SELECT count(*) FROM members m WHERE {}",
@@ -330,11 +335,21 @@ impl Tx for SqlTx<'_> {
                 sort_name
             ],
         )?;
-        self.index_member(self.conn.last_insert_rowid(), &text, false)
+        self.index_member(self.conn.last_insert_rowid(), &text, false)?;
+        self.add_to_count(m.tenant_id, m.status.as_str(), 1)
     }
 
     fn update_member(&self, m: &Member) -> Result<()> {
         let (text, sort_name) = search_columns(m.tenant_id, m.name.as_deref(), &m.email_key);
+        let was = self.one(
+            "SELECT status FROM members WHERE tenant_id = ?1 AND id = ?2",
+            params![m.tenant_id.u(), m.id.u()],
+            |r| r.get::<_, String>(0),
+        )?;
+        if let Some(was) = was.filter(|was| was != m.status.as_str()) {
+            self.add_to_count(m.tenant_id, &was, -1)?;
+            self.add_to_count(m.tenant_id, m.status.as_str(), 1)?;
+        }
         let seq = self.one(
             "UPDATE members SET email = ?3, email_key = ?4, name = ?5, external_id = ?6,
                  status = ?7, updated_at = ?8, search_text = ?9, sort_name = ?10, metadata = ?11
@@ -395,13 +410,14 @@ impl Tx for SqlTx<'_> {
     }
 
     fn delete_member(&self, tenant: TenantId, id: MemberId) -> Result<()> {
-        let seq = self.one(
-            "DELETE FROM members WHERE tenant_id = ?1 AND id = ?2 RETURNING seq",
+        let deleted = self.one(
+            "DELETE FROM members WHERE tenant_id = ?1 AND id = ?2 RETURNING seq, status",
             params![tenant.u(), id.u()],
-            |r| r.get::<_, i64>(0),
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
         )?;
-        if let Some(seq) = seq {
+        if let Some((seq, status)) = deleted {
             self.exec("DELETE FROM members_fts WHERE rowid = ?1", params![seq])?;
+            self.add_to_count(tenant, &status, -1)?;
         }
         Ok(())
     }

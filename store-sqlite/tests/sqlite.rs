@@ -212,6 +212,44 @@ fn pending_invites_survive_the_move_to_one_pending_invite_index() {
 }
 
 #[test]
+fn schema_15_counts_the_members_a_file_already_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let tenant = {
+        let hub = Hub::new(SqliteStore::open(&path).unwrap());
+        let t = hub.create_tenant("Before").unwrap();
+        for email in ["a@x.com", "b@x.com", "c@x.com"] {
+            t.add_customer(Actor::System, NewCustomer::new(email))
+                .unwrap();
+        }
+        t.invite(Actor::System, NewInvite::new("d@x.com")).unwrap();
+        let c = t.member_by_email("c@x.com").unwrap().unwrap();
+        t.deactivate(Actor::System, c.id).unwrap();
+        t.id()
+    };
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    rewind_to(&conn, 14);
+    drop(conn);
+
+    let hub = Hub::new(SqliteStore::open(&path).unwrap());
+    let t = hub.tenant(tenant).unwrap();
+    let count = |status| {
+        t.count_customers(&CustomerQuery {
+            status,
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    assert_eq!(count(None), 4);
+    assert_eq!(count(Some(MemberStatus::Active)), 2);
+    assert_eq!(count(Some(MemberStatus::Invited)), 1);
+    assert_eq!(count(Some(MemberStatus::Deactivated)), 1);
+    t.add_customer(Actor::System, NewCustomer::new("e@x.com"))
+        .unwrap();
+    assert_eq!(count(None), 5);
+}
+
+#[test]
 fn schema_5_rekeys_emails_that_full_case_folding_had_merged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.db");
@@ -353,6 +391,7 @@ fn rewind_to(conn: &rusqlite::Connection, version: i64) {
             14,
             "DROP TABLE workspace_domains; ALTER TABLE invites DROP COLUMN suggested;",
         ),
+        (15, "DROP TABLE member_counts;"),
     ];
     for (later, sql) in UNDO.iter().rev() {
         if *later > version {

@@ -5,6 +5,7 @@ mod access;
 mod access_time;
 mod answers;
 mod bundles;
+mod counts;
 mod customer_passwords;
 mod customers;
 mod domains;
@@ -28,12 +29,13 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 22] = [
+    let modules: [(&str, &[Case]); 23] = [
         ("access", access::TESTS),
         ("access_time", access_time::TESTS),
         ("answers", answers::TESTS),
         ("bundles", bundles::TESTS),
         ("customer_passwords", customer_passwords::TESTS),
+        ("counts", counts::TESTS),
         ("customers", customers::TESTS),
         ("domains", domains::TESTS),
         ("import", import::TESTS),

@@ -1,0 +1,42 @@
+//! The per-tenant member counts (`member_counts`): kept by every member insert, status change
+//! and delete in the same transaction, read by the customer list's count when no filter needs
+//! the members themselves.
+
+use super::SqlTx;
+use crate::rows::*;
+use memberkit::store::CustomerFilter;
+use memberkit::*;
+use rusqlite::params;
+
+impl SqlTx<'_> {
+    /// Adds `delta` to the number of the tenant's members with `status`.
+    pub(super) fn add_to_count(&self, tenant: TenantId, status: &str, delta: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO member_counts (tenant_id, status, n) VALUES (?1, ?2, ?3)
+             ON CONFLICT (tenant_id, status) DO UPDATE SET n = n + excluded.n",
+            params![tenant.u(), status, delta],
+        )
+        .map(drop)
+    }
+
+    /// The count from `member_counts` when the filter asks only about status; `None` when it
+    /// needs the members (a search, a product, no access, a workspace).
+    pub(super) fn kept_count(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Option<usize>> {
+        if f.search.is_some() || f.paid_product.is_some() || f.no_access || f.workspace.is_some() {
+            return Ok(None);
+        }
+        let status = match (f.status, f.active_only) {
+            (Some(s), true) if s != MemberStatus::Active => return Ok(Some(0)),
+            (Some(s), _) => Some(s.as_str()),
+            (None, true) => Some(MemberStatus::Active.as_str()),
+            (None, false) => None,
+        };
+        let n = self.one(
+            "SELECT coalesce(sum(n), 0) FROM member_counts
+             WHERE tenant_id = ?1 AND (?2 IS NULL OR status = ?2)",
+            params![tenant.u(), status],
+            |r| r.get::<_, i64>(0),
+        )?;
+        Ok(Some(n.unwrap_or(0) as usize))
+    }
+}
