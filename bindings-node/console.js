@@ -69,7 +69,7 @@ async function requestOf (req) {
 
 /** Sends the console's answer, after the host's `onHandoff` had its say. */
 async function send (req, res, response, onHandoff) {
-  let { status, headers, body, handoff } = response
+  let { status, headers, body, handoff, rest } = response
   if (handoff && handoff.impersonation) {
     // Readable, but out of console.log and JSON (as every memberkit secret).
     Object.defineProperty(handoff.impersonation, 'token', { enumerable: false })
@@ -83,6 +83,7 @@ async function send (req, res, response, onHandoff) {
       headers.push(...added, ['cache-control', 'no-store'])
       status = 303
       body = Buffer.alloc(0)
+      rest = null
     } else {
       headers = headers.concat(added)
     }
@@ -93,7 +94,16 @@ async function send (req, res, response, onHandoff) {
     grouped[key] = key in grouped ? [].concat(grouped[key], value) : value
   }
   res.writeHead(status, grouped)
-  res.end(body)
+  if (!rest) {
+    res.end(body)
+    return
+  }
+  // A page still being made (a long import): each chunk goes out as it comes.
+  res.write(body)
+  for (let chunk = await rest.next(); chunk !== null; chunk = await rest.next()) {
+    res.write(chunk)
+  }
+  res.end()
 }
 
 function middleware (answer, onHandoff) {

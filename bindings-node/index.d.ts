@@ -43,6 +43,15 @@ export declare class Console {
   invitee(request: ConsoleRequest, signedIn?: string | undefined | null): Promise<ConsoleResponse>
 }
 
+/** The rest of a page still being made. */
+export declare class ConsoleRest {
+  /**
+   * The next chunk, once it is made (waited for on the libuv pool); `null` when the body
+   * is complete.
+   */
+  next(): Promise<Buffer | null>
+}
+
 /**
  * A memberkit hub: one database (a SQLite file by default) holding any number of tenants.
  * Share one per process.
@@ -359,6 +368,8 @@ export interface ConsoleOptions {
   inviteHelpUrl?: string
   /** Built-in templates replaced by name (`customers.html`, …). */
   templates?: Record<string, string>
+  /** How long an import may run before its page shows progress (default 1000). */
+  progressAfterMs?: number
 }
 
 /** A request as the console reads it. */
@@ -377,13 +388,18 @@ export interface ConsoleRequest {
   body: Buffer
 }
 
-/** One answer of the console. */
+/** One answer of the console (made by the console only: never read back from JavaScript). */
 export interface ConsoleResponse {
   status: number
   /** `[name, value]` pairs, in order (`set-cookie` may repeat). */
   headers: Array<Array<string>>
   body: Buffer
   handoff: Handoff | null
+  /**
+   * More of the body still being made (a long import's progress, then its result): send
+   * each chunk of `rest.next()` as it comes, until it resolves to `null`.
+   */
+  rest: ConsoleRest | null
 }
 
 /** A page of customers; pass `nextCursor` for the next one (absent on the last page). */

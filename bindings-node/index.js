@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Console = nativeBinding.Console
+module.exports.ConsoleRest = nativeBinding.ConsoleRest
 module.exports.Hub = nativeBinding.Hub
 module.exports.ManualClock = nativeBinding.ManualClock
 module.exports.Tenant = nativeBinding.Tenant

@@ -39,7 +39,7 @@ function guardAll (target) {
   }
 }
 
-for (const cls of [native.Hub, native.Tenant, native.ManualClock, native.Console]) {
+for (const cls of [native.Hub, native.Tenant, native.ManualClock, native.Console, native.ConsoleRest]) {
   guardAll(cls)
   guardAll(cls.prototype)
 }

@@ -11,7 +11,7 @@ use memberkit_console as console;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Options of `new Console(hub, secret, options)`.
 #[napi(object)]
@@ -26,9 +26,11 @@ pub struct ConsoleOptions {
     pub invite_help_url: Option<String>,
     /// Built-in templates replaced by name (`customers.html`, …).
     pub templates: Option<HashMap<String, String>>,
+    /// How long an import may run before its page shows progress (default 1000).
+    pub progress_after_ms: Option<u32>,
 }
 
-keys! { ConsoleOptions as "options" => ["loginUrl", "inviteLinks", "siteUrl", "inviteHelpUrl", "templates"] }
+keys! { ConsoleOptions as "options" => ["loginUrl", "inviteLinks", "siteUrl", "inviteHelpUrl", "templates", "progressAfterMs"] }
 
 /// A request as the console reads it.
 #[napi(object)]
@@ -57,14 +59,41 @@ pub struct Handoff {
     pub email: Option<String>,
 }
 
-/// One answer of the console.
-#[napi(object, use_nullable = true)]
+/// One answer of the console (made by the console only: never read back from JavaScript).
+#[napi(object, use_nullable = true, object_from_js = false)]
 pub struct ConsoleResponse {
     pub status: u32,
     /// `[name, value]` pairs, in order (`set-cookie` may repeat).
     pub headers: Vec<Vec<String>>,
     pub body: Buffer,
     pub handoff: Option<Handoff>,
+    /// More of the body still being made (a long import's progress, then its result): send
+    /// each chunk of `rest.next()` as it comes, until it resolves to `null`.
+    pub rest: Option<ConsoleRest>,
+}
+
+/// The rest of a page still being made.
+#[napi]
+pub struct ConsoleRest {
+    chunks: Arc<Mutex<Option<console::Rest>>>,
+}
+
+#[napi]
+impl ConsoleRest {
+    /// The next chunk, once it is made (waited for on the libuv pool); `null` when the body
+    /// is complete.
+    #[napi(ts_return_type = "Promise<Buffer | null>")]
+    pub fn next(&self) -> AsyncTask<Job<Option<Buffer>>> {
+        let chunks = self.chunks.clone();
+        job(move || {
+            let mut chunks = chunks.lock().unwrap_or_else(|e| e.into_inner());
+            let chunk = chunks.as_mut().and_then(Iterator::next);
+            if chunk.is_none() {
+                *chunks = None;
+            }
+            Ok(chunk.map(Buffer::from))
+        })
+    }
 }
 
 /// The back office's pages over a hub, with the host's secret for signing forms.
@@ -111,6 +140,9 @@ fn response(r: console::Response) -> ConsoleResponse {
         headers: r.headers.into_iter().map(|(n, v)| vec![n, v]).collect(),
         body: r.body.into(),
         handoff,
+        rest: r.rest.map(|rest| ConsoleRest {
+            chunks: Arc::new(Mutex::new(Some(rest))),
+        }),
     }
 }
 
@@ -137,6 +169,9 @@ impl Console {
             }
             if let Some(url) = o.invite_help_url {
                 inner = inner.invite_help_url(url);
+            }
+            if let Some(ms) = o.progress_after_ms {
+                inner = inner.progress_after(std::time::Duration::from_millis(ms.into()));
             }
             for (name, source) in o.templates.unwrap_or_default() {
                 inner

@@ -134,3 +134,34 @@ test('a console takes a hub and a secret, and refuses bad options', async () => 
   assert.throws(() => new mk.Console(hub, Buffer.from(SECRET), { templates: { 'nope.html': 'x' } }), (e) => e.code === 'invalid_input')
   assert.throws(() => new mk.Console(hub, Buffer.from(SECRET), { loginUrl: '/login', colour: 'red' }), TypeError)
 })
+
+test('a long import page streams its progress, chunk by chunk, then the result', async () => {
+  const { hub, tenant } = await setup()
+  const admin = (await tenant.addCustomer(mk.SYSTEM, 'admin@x.com', { role: 'admin' })).member.id
+  // Every import counts as long here: the page shows progress at once.
+  const site = await serve('/staff', backOffice(hub, { secret: SECRET, tenant: () => tenant.id, actor: () => admin, progressAfterMs: 0 }))
+  try {
+    const html = await (await fetch(`${site.base}/staff/import`)).text()
+    const lines = Array.from({ length: 2500 }, (_, i) => `p${i}@x.com`).join('\n')
+    const run = await fetch(`${site.base}/staff/import/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.base },
+      body: form({ csrf: tokenOf(html), text: lines, mode: 'grant' }),
+    })
+    assert.equal(run.status, 200)
+    assert.equal(run.headers.get('x-accel-buffering'), 'no')
+    assert.equal(run.headers.get('content-length'), null)
+    const parts = []
+    const decoder = new TextDecoder()
+    for await (const chunk of run.body) parts.push(decoder.decode(chunk, { stream: true }))
+    const page = parts.join('')
+    assert.ok(parts.length >= 2, 'sent in parts')
+    assert.ok((page.match(/<progress/g) || []).length >= 2)
+    assert.match(page, /value="2500" max="2500"/)
+    assert.match(page, /2500 created/)
+    assert.match(page.trimEnd(), /<\/html>$/)
+    assert.equal(await tenant.countCustomers(), 2501)
+  } finally {
+    await site.close()
+  }
+})

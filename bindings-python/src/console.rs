@@ -10,6 +10,7 @@ use memberkit as mk;
 use memberkit_console as console;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use std::sync::Mutex;
 
 /// The back office's pages over a hub, with the host's secret for signing forms.
 #[pyclass(frozen, module = "memberkit._native")]
@@ -31,6 +32,36 @@ fn request(
     request.headers = headers;
     request.body = body;
     request
+}
+
+/// The rest of a page still being made (a long import's progress, then its result): iterating
+/// waits for each chunk with the GIL released.
+#[pyclass(frozen, module = "memberkit._native")]
+pub(crate) struct ConsoleRest {
+    chunks: Mutex<Option<console::Rest>>,
+}
+
+#[pymethods]
+impl ConsoleRest {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        let chunk = py.detach(|| {
+            let mut chunks = self.chunks.lock().unwrap_or_else(|e| e.into_inner());
+            let chunk = chunks.as_mut().and_then(Iterator::next);
+            if chunk.is_none() {
+                *chunks = None;
+            }
+            chunk
+        });
+        chunk.map(|c| PyBytes::new(py, &c))
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "ConsoleRest(..)"
+    }
 }
 
 fn response<'py>(py: Python<'py>, r: console::Response) -> PyResult<Bound<'py, PyAny>> {
@@ -57,6 +88,7 @@ fn response<'py>(py: Python<'py>, r: console::Response) -> PyResult<Bound<'py, P
         })?,
         "body" => PyBytes::new(py, &r.body),
         "handoff" => handoff,
+        "rest" => r.rest.map(|rest| ConsoleRest { chunks: Mutex::new(Some(rest)) }),
     })
 }
 
@@ -66,7 +98,8 @@ impl Console {
     /// bytes or more). `templates` replaces built-in templates by name (`customers.html`, …);
     /// `InvalidInputError` for a name that is not one or a template that does not parse.
     #[new]
-    #[pyo3(signature = (hub, secret, *, login_url=None, invite_links=None, site_url=None, invite_help_url=None, templates=None))]
+    #[pyo3(signature = (hub, secret, *, login_url=None, invite_links=None, site_url=None, invite_help_url=None, templates=None, progress_after=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         hub: &Hub,
         secret: &[u8],
@@ -75,6 +108,7 @@ impl Console {
         site_url: Option<String>,
         invite_help_url: Option<String>,
         templates: Option<std::collections::BTreeMap<String, String>>,
+        progress_after: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let mut inner = console::Console::new(hub.inner.clone(), secret);
         if let Some(url) = login_url {
@@ -88,6 +122,11 @@ impl Console {
         }
         if let Some(url) = invite_help_url {
             inner = inner.invite_help_url(url);
+        }
+        if let Some(wait) = progress_after {
+            let wait = std::time::Duration::try_from(duration(&wait)?)
+                .map_err(|_| Failure(mk::Error::invalid("progress_after", "is negative")))?;
+            inner = inner.progress_after(wait);
         }
         for (name, source) in templates.unwrap_or_default() {
             inner.set_template(&name, &source).map_err(Failure)?;

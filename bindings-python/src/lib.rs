@@ -36,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tenant::Tenant>()?;
     m.add_class::<clock::ManualClock>()?;
     m.add_class::<console::Console>()?;
+    m.add_class::<console::ConsoleRest>()?;
     m.add("ERROR_CODES", error_codes())?;
     m.add(
         "PERMISSIONS",

@@ -95,6 +95,14 @@ def test_log_in_as_hands_the_token_to_the_host(hub: mk.Hub, tenant: mk.Tenant, a
 
 def call_asgi(app: Any, method: str, path: str, form: Optional[Dict[str, str]] = None,
               headers: Optional[List[Tuple[bytes, bytes]]] = None) -> Tuple[int, Dict[str, str], str]:
+    start, done = asgi_messages(app, method, path, form, headers)
+    found = {k.decode(): v.decode() for k, v in start["headers"]}
+    return start["status"], found, done["body"].decode()
+
+
+def asgi_messages(app: Any, method: str, path: str, form: Optional[Dict[str, str]] = None,
+                  headers: Optional[List[Tuple[bytes, bytes]]] = None) -> List[MutableMapping[str, Any]]:
+    """What the app sends for one request below ``/staff``: the start, then each body part."""
     body = urlencode(form or {}).encode()
     path, _, query = path.partition("?")
     scope = {"type": "http", "method": method, "root_path": "/staff", "path": "/staff" + path,
@@ -109,9 +117,7 @@ def call_asgi(app: Any, method: str, path: str, form: Optional[Dict[str, str]] =
         sent.append(message)
 
     asyncio.run(app(scope, receive, send))
-    start, done = sent
-    found = {k.decode(): v.decode() for k, v in start["headers"]}
-    return start["status"], found, done["body"].decode()
+    return sent
 
 
 def test_asgi_follows_the_mount_prefix_and_checks_forms(hub: mk.Hub, tenant: mk.Tenant, admin: str) -> None:

@@ -157,8 +157,28 @@ pub enum Handoff {
     },
 }
 
+/// The rest of a response's body, still being made while the first part is sent (a large
+/// import's progress, then its result): each item is a chunk to send as soon as it comes
+/// (waiting for it), and the body is complete when it ends. A browser shows the page as it
+/// grows, with no script.
+pub struct Rest(pub(crate) Box<dyn Iterator<Item = Vec<u8>> + Send>);
+
+impl Iterator for Rest {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        self.0.next()
+    }
+}
+
+impl std::fmt::Debug for Rest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rest(..)")
+    }
+}
+
 /// An HTTP response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Response {
     /// The status code.
     pub status: u16,
@@ -168,6 +188,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// For the host to finish, when the page started something only it can (see [`Handoff`]).
     pub handoff: Option<Handoff>,
+    /// More of the body, to send after `body` as it is made (no `content-length`).
+    pub rest: Option<Rest>,
 }
 
 impl Response {
@@ -178,6 +200,7 @@ impl Response {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
             handoff: None,
+            rest: None,
         }
     }
 
@@ -188,6 +211,7 @@ impl Response {
             headers: vec![("location".into(), location.into())],
             body: Vec::new(),
             handoff: None,
+            rest: None,
         }
     }
 

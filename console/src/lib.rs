@@ -35,9 +35,9 @@ mod render;
 #[cfg(feature = "tower")]
 mod tower;
 
-pub use http::{Handoff, Request, Response};
+pub use http::{Handoff, Request, Response, Rest};
 #[cfg(feature = "tower")]
-pub use tower::{ConsoleService, HandoffFn, SignedInFn, WhoFn};
+pub use tower::{ConsoleBody, ConsoleService, HandoffFn, SignedInFn, WhoFn};
 
 use memberkit::{Actor, Hub, TenantId};
 
@@ -59,6 +59,7 @@ pub struct Console {
     invite_link_base: Option<String>,
     site_url: String,
     invite_help_url: Option<String>,
+    progress_after: std::time::Duration,
 }
 
 impl Console {
@@ -73,6 +74,7 @@ impl Console {
             invite_link_base: None,
             site_url: "/".into(),
             invite_help_url: None,
+            progress_after: std::time::Duration::from_secs(1),
         }
     }
 
@@ -102,6 +104,14 @@ impl Console {
     /// them.
     pub fn invite_help_url(mut self, url: impl Into<String>) -> Self {
         self.invite_help_url = Some(url.into());
+        self
+    }
+
+    /// How long an import may run before its page starts showing progress (default one
+    /// second): a quicker import answers with its result page, a longer one with a page that
+    /// grows as chunks are written ([`Response::rest`]) and ends with the result.
+    pub fn progress_after(mut self, wait: std::time::Duration) -> Self {
+        self.progress_after = wait;
         self
     }
 

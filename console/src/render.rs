@@ -6,6 +6,7 @@ use crate::http::{Request, Response};
 use memberkit::time::OffsetDateTime;
 use memberkit::Error;
 use minijinja::Environment;
+use std::sync::Arc;
 
 /// The built-in templates, by name.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -49,6 +50,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         "import_done.html",
         include_str!("../templates/import_done.html"),
     ),
+    (
+        "import_result.html",
+        include_str!("../templates/import_result.html"),
+    ),
+    (
+        "import_running.html",
+        include_str!("../templates/import_running.html"),
+    ),
     ("login_as.html", include_str!("../templates/login_as.html")),
     (
         "login_as_started.html",
@@ -86,9 +95,9 @@ const BUILT_IN: &[(&str, &str)] = &[
 const STYLESHEET: &str = include_str!("../assets/console.css");
 const SCRIPT: &str = include_str!("../assets/console.js");
 
-/// The template set.
+/// The template set (shared with a running import's thread, which renders its result).
 pub(crate) struct Templates {
-    env: Environment<'static>,
+    env: Arc<Environment<'static>>,
 }
 
 impl Templates {
@@ -98,7 +107,7 @@ impl Templates {
             env.add_template(name, source)
                 .expect("the built-in templates parse");
         }
-        Templates { env }
+        Templates { env: Arc::new(env) }
     }
 
     pub(crate) fn set(&mut self, name: &str, source: &str) -> memberkit::Result<()> {
@@ -108,21 +117,35 @@ impl Templates {
                 format!("`{name}` is not one of the console's templates"),
             ));
         }
-        self.env
+        Arc::make_mut(&mut self.env)
             .add_template_owned(name.to_owned(), source.to_owned())
             .map_err(|e| Error::invalid("template", e.to_string()))
     }
 
     /// Renders `name` with `context` as an HTML page with `status`.
-    pub(crate) fn page(&self, status: u16, name: &str, context: serde_json::Value) -> Response {
-        let rendered = self.env.get_template(name).and_then(|t| t.render(&context));
-        match rendered {
+    pub(crate) fn page(&self, status: u16, name: &str, context: impl serde::Serialize) -> Response {
+        match self.html(name, &context) {
             Ok(html) => Response::new(status, "text/html; charset=utf-8", html),
-            Err(e) => Response::new(
-                500,
-                "text/plain; charset=utf-8",
-                format!("The console's template {name} failed: {e}"),
-            ),
+            Err(e) => Response::new(500, "text/plain; charset=utf-8", e),
+        }
+    }
+
+    /// `name` rendered with `context`, or what went wrong.
+    pub(crate) fn html(
+        &self,
+        name: &str,
+        context: &impl serde::Serialize,
+    ) -> Result<String, String> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(context))
+            .map_err(|e| format!("The console's template {name} failed: {e}"))
+    }
+
+    /// The same templates, for a thread that outlives the request.
+    pub(crate) fn shared(&self) -> Templates {
+        Templates {
+            env: self.env.clone(),
         }
     }
 
@@ -208,6 +231,29 @@ pub(crate) fn secure(mut response: Response) -> Response {
         response = response.with_header("cache-control", "no-store");
     }
     response
+}
+
+/// Appends `text` to `out` escaped as the templates escape values (`&<>"'/`), for HTML the
+/// console writes itself where a template would be slow (a long table's rows).
+pub(crate) fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `text` escaped for HTML ([`escape_into`]).
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
 }
 
 /// The hour a form token is issued in.

@@ -5,11 +5,17 @@
 
 use crate::{Console, Handoff, Request, Response, Who};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body::Frame;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+
+/// The body of the service's responses: the whole page, or (a running import) a page sent as
+/// it grows.
+pub type ConsoleBody = UnsyncBoxBody<Bytes, std::convert::Infallible>;
 
 /// The largest form body the service reads (a pasted import list is the largest form).
 const MOST_BODY: usize = 16 * 1024 * 1024;
@@ -22,7 +28,7 @@ pub type WhoFn = dyn Fn(&http::request::Parts) -> Option<Who> + Send + Sync;
 /// session, send an invitee to sign-up. It may change the response (a `set-cookie` header, a
 /// redirect) before it is sent.
 pub type HandoffFn =
-    dyn Fn(&http::request::Parts, Handoff, &mut http::Response<Full<Bytes>>) + Send + Sync;
+    dyn Fn(&http::request::Parts, Handoff, &mut http::Response<ConsoleBody>) + Send + Sync;
 
 /// The email the person is signed in with on the host's site, from the request's head; `None`
 /// when nobody is.
@@ -79,7 +85,7 @@ impl ConsoleService {
     /// What the host does with a [`Handoff`] (without one, the console's page is sent as is).
     pub fn on_handoff(
         mut self,
-        handoff: impl Fn(&http::request::Parts, Handoff, &mut http::Response<Full<Bytes>>)
+        handoff: impl Fn(&http::request::Parts, Handoff, &mut http::Response<ConsoleBody>)
             + Send
             + Sync
             + 'static,
@@ -90,7 +96,7 @@ impl ConsoleService {
 }
 
 type Answer = Pin<
-    Box<dyn Future<Output = Result<http::Response<Full<Bytes>>, std::convert::Infallible>> + Send>,
+    Box<dyn Future<Output = Result<http::Response<ConsoleBody>, std::convert::Infallible>> + Send>,
 >;
 
 impl<B> tower_service::Service<http::Request<B>> for ConsoleService
@@ -99,7 +105,7 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    type Response = http::Response<Full<Bytes>>;
+    type Response = http::Response<ConsoleBody>;
     type Error = std::convert::Infallible;
     type Future = Answer;
 
@@ -158,17 +164,40 @@ enum Asking {
     Invitee(Option<String>),
 }
 
-fn convert(response: Response) -> http::Response<Full<Bytes>> {
+fn convert(response: Response) -> http::Response<ConsoleBody> {
     let mut out = http::Response::builder().status(response.status);
     for (name, value) in &response.headers {
         out = out.header(name, value);
     }
-    out.body(Full::new(Bytes::from(response.body)))
+    let body = match response.rest {
+        None => Full::new(Bytes::from(response.body)).boxed_unsync(),
+        Some(rest) => growing(response.body, rest),
+    };
+    out.body(body)
         .unwrap_or_else(|_| plain(500, "The console made a response HTTP cannot carry."))
 }
 
-fn plain(status: u16, text: &'static str) -> http::Response<Full<Bytes>> {
-    let mut response = http::Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+/// `first`, then each chunk of `rest` as it is made (waited for on the blocking pool).
+fn growing(first: Vec<u8>, rest: crate::Rest) -> ConsoleBody {
+    let (chunks, arriving) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    tokio::task::spawn_blocking(move || {
+        for chunk in std::iter::once(first).chain(rest) {
+            // The browser went away: stop reading (the import itself goes on).
+            if chunks.blocking_send(chunk).is_err() {
+                break;
+            }
+        }
+    });
+    let frames = futures_util::stream::unfold(arriving, |mut arriving| async move {
+        let chunk = arriving.recv().await?;
+        Some((Ok(Frame::data(Bytes::from(chunk))), arriving))
+    });
+    StreamBody::new(frames).boxed_unsync()
+}
+
+fn plain(status: u16, text: &'static str) -> http::Response<ConsoleBody> {
+    let body = Full::new(Bytes::from_static(text.as_bytes())).boxed_unsync();
+    let mut response = http::Response::new(body);
     *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or_default();
     response
 }

@@ -5,7 +5,8 @@ mod common;
 
 use common::*;
 use memberkit::*;
-use memberkit_console::Request;
+use memberkit_console::{Console, Request, Response, Who};
+use std::time::Duration;
 
 const PASTED: &str = "Lin, lin@x.com\nnot an email\nLin again, LIN@x.com\nMax <max@x.com>";
 
@@ -93,16 +94,21 @@ fn a_csv_upload_previews_and_imports_with_names_escaped() {
     assert!(s.tenant.member_by_email("yan@x.com").unwrap().is_some());
 }
 
-#[test]
-fn temporary_passwords_are_shown_once_and_never_cached() {
-    let s = site();
+/// The admin imports two people with temporary passwords through the form.
+fn import_with_passwords(s: &Site) -> Response {
     let token = s.token("/bo", "/import", &s.admin);
     let fields = [
         ("csrf", token.as_str()),
         ("text", "Lin, lin@x.com\nmax@x.com"),
         ("mode", "temporary_password"),
     ];
-    let run = s.post("/bo", "/import/run", &s.admin, &fields);
+    s.post("/bo", "/import/run", &s.admin, &fields)
+}
+
+#[test]
+fn temporary_passwords_are_shown_once_and_never_cached() {
+    let s = site();
+    let run = import_with_passwords(&s);
     assert_eq!(run.header("cache-control"), Some("no-store"));
     let html = run.html();
     assert!(html.contains("They are not stored anywhere"));
@@ -125,7 +131,7 @@ fn temporary_passwords_are_shown_once_and_never_cached() {
         assert!(check.must_change);
     }
     // Sending the form again imports nothing new and shows no password.
-    let again = s.post("/bo", "/import/run", &s.admin, &fields).html();
+    let again = import_with_passwords(&s).html();
     assert!(again.contains("2 existing") && !again.contains("data-mk-download"));
 }
 
@@ -145,4 +151,73 @@ fn someone_without_customers_manage_is_refused_with_nothing_changed() {
     );
     assert_eq!(s.footprint(), before);
     assert!(s.tenant.member_by_email("new@x.com").unwrap().is_none());
+}
+
+/// The whole page: its first part, then every chunk of the rest as it comes.
+fn whole(response: Response) -> (String, Vec<String>) {
+    let chunks = response.rest.into_iter().flatten();
+    let chunks = chunks.map(|c| String::from_utf8(c).unwrap()).collect();
+    (String::from_utf8(response.body).unwrap(), chunks)
+}
+
+/// `who` runs a grant import of 2,500 new emails through the form.
+fn import_many(s: &Site, who: &Who) -> Response {
+    let token = s.token("/bo", "/import", who);
+    let lines: Vec<String> = (0..2500).map(|i| format!("p{i}@x.com")).collect();
+    let text = lines.join("\n");
+    let fields = [("csrf", token.as_str()), ("text", &text), ("mode", "grant")];
+    s.post("/bo", "/import/run", who, &fields)
+}
+
+#[test]
+fn a_long_import_shows_each_chunk_as_it_is_written_then_the_result() {
+    let mut s = site();
+    // Every import counts as long here: the page shows progress at once.
+    s.console = Console::new(s.hub.clone(), SECRET).progress_after(Duration::ZERO);
+    let run = import_many(&s, &s.admin);
+    assert_eq!(run.status, 200);
+    assert_eq!(run.header("x-accel-buffering"), Some("no"));
+    assert_eq!(run.header("cache-control"), Some("no-store"));
+    assert!(run.rest.is_some(), "a page that grows");
+    let (head, chunks) = whole(run);
+    assert!(head.contains("Checking the rows") && !head.contains("</html>"));
+    let steps: Vec<&String> = chunks.iter().filter(|c| c.contains("<progress")).collect();
+    assert!(steps.len() >= 2, "a step per chunk: {chunks:?}");
+    assert!(steps
+        .last()
+        .unwrap()
+        .contains("<progress value=\"2500\" max=\"2500\">"));
+    let end = chunks.last().unwrap();
+    assert!(
+        end.contains("Imported") && end.contains("2500 created"),
+        "{end}"
+    );
+    assert!(end.trim_end().ends_with("</html>"));
+    let all = CustomerQuery::default();
+    assert_eq!(s.tenant.count_customers(&all).unwrap(), 2503);
+}
+
+#[test]
+fn temporary_passwords_of_a_long_import_come_once_at_the_end_of_its_page() {
+    let mut s = site();
+    s.console = Console::new(s.hub.clone(), SECRET).progress_after(Duration::ZERO);
+    let run = import_with_passwords(&s);
+    assert_eq!(run.header("cache-control"), Some("no-store"));
+    let (head, chunks) = whole(run);
+    assert!(head.contains("the temporary passwords, shown only here"));
+    let end = chunks.last().unwrap();
+    assert!(end.contains("They are not stored anywhere"));
+    let (_, chunks) = whole(import_with_passwords(&s));
+    let end = chunks.last().unwrap();
+    assert!(end.contains("2 existing") && !end.contains("data-mk-download"));
+}
+
+#[test]
+fn a_refused_import_is_a_plain_refusal_not_a_progress_page() {
+    let s = site();
+    let before = s.footprint();
+    let run = import_many(&s, &s.customer);
+    assert_eq!(run.status, 403);
+    assert!(run.rest.is_none());
+    assert_eq!(s.footprint(), before);
 }

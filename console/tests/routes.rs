@@ -19,7 +19,10 @@ fn the_customer_list_shows_rows_escaped_with_their_bundles_and_safe_headers() {
         !html.contains("<script>alert") && !html.contains("<img src=x"),
         "escaped"
     );
-    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
     assert!(
         html.contains("Ada&#x27;s &lt;Academy&gt;"),
         "the tenant name too"

@@ -34,7 +34,7 @@ from ._types import (
     WorkspaceMember,
 )
 
-__all__ = ["ERROR_CODES", "PERMISSIONS", "Console", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS"]
+__all__ = ["ERROR_CODES", "PERMISSIONS", "Console", "ConsoleRest", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS"]
 
 ERROR_CODES: List[str]
 PERMISSIONS: List[str]
@@ -62,6 +62,13 @@ class ManualClock:
     def set(self, to: datetime) -> None: ...
 
 @final
+class ConsoleRest:
+    """The rest of a page still being made; each ``next`` waits for a chunk (GIL released)."""
+
+    def __iter__(self) -> ConsoleRest: ...
+    def __next__(self) -> bytes: ...
+
+@final
 class Console:
     """The back office's pages over a hub (see ``memberkit.console`` for WSGI and ASGI)."""
 
@@ -75,6 +82,7 @@ class Console:
         site_url: Optional[str] = None,
         invite_help_url: Optional[str] = None,
         templates: Optional[Mapping[str, str]] = None,
+        progress_after: Optional[timedelta] = None,
     ) -> Console: ...
     def handle(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -285,10 +285,14 @@ class ConsoleResponse:
     headers: Tuple[Tuple[str, str], ...]
     body: bytes
     handoff: Optional[Handoff]
+    rest: Optional[Iterator[bytes]] = None
+    """More of the body still being made (a long import's progress, then its result): send
+    each chunk as it comes, after ``body``. Iterating waits for the next one."""
 
     def __repr__(self) -> str:
         # The body may hold a one-time password or link; it stays out of reprs and logs.
-        return f"ConsoleResponse(status={self.status}, headers={self.headers!r}, body=<{len(self.body)} bytes>, handoff={self.handoff!r})"
+        growing = ", rest=<more to come>" if self.rest is not None else ""
+        return f"ConsoleResponse(status={self.status}, headers={self.headers!r}, body=<{len(self.body)} bytes>, handoff={self.handoff!r}{growing})"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ with the GIL released (on a worker thread under ASGI).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, MutableMapping, Optional, Tuple, Union
+import itertools
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, MutableMapping, Optional, Tuple, Union
 
 from ._native import Console, Hub
 from ._types import ConsoleResponse, Handoff
@@ -53,17 +54,21 @@ def _console(hub: Union[Hub, Console], secret: Optional[bytes], options: Dict[st
     return Console(hub, secret, **options)
 
 
-def _finish(response: ConsoleResponse, request: Any, on_handoff: Optional[OnHandoff]) -> Tuple[int, Headers, bytes]:
+#: An answer as sent: status, headers, body, and the rest of the body still being made.
+Answer = Tuple[int, Headers, bytes, Optional[Iterator[bytes]]]
+
+
+def _finish(response: ConsoleResponse, request: Any, on_handoff: Optional[OnHandoff]) -> Answer:
     headers = [(n, v) for n, v in response.headers]
     if response.handoff is None or on_handoff is None:
-        return response.status, headers, response.body
+        return response.status, headers, response.body, response.rest
     answer = on_handoff(request, response.handoff)
     added = [("location", answer)] if isinstance(answer, str) else list(answer or ())
     if any(n.lower() == "location" for n, _ in added):
         # Elsewhere, keeping the console's cookies (the invite link's is cleared).
         kept = [(n, v) for n, v in headers if n.lower() == "set-cookie"]
-        return 303, kept + added + [("cache-control", "no-store")], b""
-    return response.status, headers + added, response.body
+        return 303, kept + added + [("cache-control", "no-store")], b"", None
+    return response.status, headers + added, response.body, response.rest
 
 
 # ----- WSGI ---------------------------------------------------------------------------------
@@ -73,7 +78,7 @@ class _TooLarge(Exception):
     pass
 
 
-_TOO_LARGE = (413, [("content-type", "text/plain; charset=utf-8")], b"The form is too large.")
+_TOO_LARGE: Answer = (413, [("content-type", "text/plain; charset=utf-8")], b"The form is too large.", None)
 
 
 def _wsgi_parts(environ: Environ) -> Parts:
@@ -93,14 +98,16 @@ def _wsgi_parts(environ: Environ) -> Parts:
     return environ["REQUEST_METHOD"], environ.get("SCRIPT_NAME", ""), path, environ.get("QUERY_STRING", ""), headers, body
 
 
-def _wsgi_send(start_response: Callable[..., Any], status: int, headers: Headers, body: bytes) -> List[bytes]:
+def _wsgi_send(start_response: Callable[..., Any], status: int, headers: Headers, body: bytes,
+               rest: Optional[Iterator[bytes]]) -> Iterable[bytes]:
     start_response(f"{status} {_REASONS.get(status, 'OK')}", headers)
-    return [body]
+    # A page still being made goes out chunk by chunk as the server iterates.
+    return [body] if rest is None else itertools.chain([body], rest)
 
 
 def _wsgi_app(who: Callable[[Environ], Any], answer: Callable[[Parts, Any], ConsoleResponse],
-              on_handoff: Optional[OnHandoff]) -> Callable[[Environ, Callable[..., Any]], List[bytes]]:
-    def app(environ: Environ, start_response: Callable[..., Any]) -> List[bytes]:
+              on_handoff: Optional[OnHandoff]) -> Callable[[Environ, Callable[..., Any]], Iterable[bytes]]:
+    def app(environ: Environ, start_response: Callable[..., Any]) -> Iterable[bytes]:
         try:
             parts = _wsgi_parts(environ)
         except _TooLarge:
@@ -119,12 +126,12 @@ def wsgi(
     secret: Optional[bytes] = None,
     on_handoff: Optional[OnHandoff] = None,
     **options: Any,
-) -> Callable[[Environ, Callable[..., Any]], List[bytes]]:
+) -> Callable[[Environ, Callable[..., Any]], Iterable[bytes]]:
     """The back office as a WSGI app. ``tenant(environ)`` and ``actor(environ)`` say who is
     acting (``None``: nobody signed in, answered ``401`` or sent to ``login_url``).
     ``on_handoff(environ, handoff)`` finishes what only the host can ("Log in as": keep
     ``handoff.impersonation.token`` in the admin's session). ``options`` are the
-    :class:`Console`'s (``login_url``, ``invite_links``, ``site_url``, ``templates``)."""
+    :class:`Console`'s (``login_url``, ``invite_links``, ``site_url``, ``templates``, ``progress_after``)."""
     console = _console(hub, secret, options)
     return _wsgi_app(lambda e: (tenant(e), actor(e)), lambda p, who: console.handle(*p, *who), on_handoff)
 
@@ -136,7 +143,7 @@ def invitee_wsgi(
     secret: Optional[bytes] = None,
     on_handoff: Optional[OnHandoff] = None,
     **options: Any,
-) -> Callable[[Environ, Callable[..., Any]], List[bytes]]:
+) -> Callable[[Environ, Callable[..., Any]], Iterable[bytes]]:
     """The invitee's pages (the invite link's landing page, "your workspaces") as a WSGI app,
     mounted where your invite links point. ``signed_in(environ)`` is the email the person is
     signed in with, or ``None``. ``on_handoff`` gets ``kind == "accepted"``: return the URL of
@@ -173,10 +180,21 @@ async def _asgi_parts(scope: Scope, receive: Receive) -> Parts:
     return scope["method"], root, path, query, headers, b"".join(chunks)
 
 
-async def _asgi_send(send: Send, status: int, headers: Headers, body: bytes) -> None:
+async def _asgi_send(send: Send, status: int, headers: Headers, body: bytes,
+                     rest: Optional[Iterator[bytes]]) -> None:
     raw = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers]
     await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": body, "more_body": rest is not None})
+    if rest is None:
+        return
+    loop = asyncio.get_running_loop()
+    while True:
+        # Each chunk is waited for on a worker thread, never on the event loop.
+        chunk = await loop.run_in_executor(None, next, rest, None)
+        if chunk is None:
+            break
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _asgi_app(who: Callable[[Scope], Any], answer: Callable[[Parts, Any], ConsoleResponse],

@@ -3,10 +3,12 @@
 
 use super::{Confirm, Page};
 use crate::http::Response;
-use crate::render::date;
+use crate::render::{date, escape_into};
 use memberkit::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Arc;
 use time::macros::format_description;
 use time::PrimitiveDateTime;
 
@@ -70,24 +72,28 @@ pub(super) fn list(page: &Page<'_>) -> Result<Response> {
         _ => page.tenant.count_customers(&query)?,
     };
     let products = page.tenant.products()?;
-    let names: HashMap<ProductId, &str> =
-        products.iter().map(|p| (p.id, p.name.as_str())).collect();
-    let rows: Vec<Value> = found
-        .rows
+    let names: HashMap<ProductId, Arc<str>> = products
         .iter()
+        .map(|p| (p.id, Arc::from(p.name.as_str())))
+        .collect();
+    let rows: Vec<minijinja::Value> = found
+        .rows
+        .into_iter()
         .map(|row| {
-            let m = &row.member;
-            let held: Vec<Value> = row
+            let held = row
                 .products
                 .iter()
                 .map(|p| {
-                    let via = p.via.and_then(|v| names.get(&v).copied());
-                    json!({ "name": p.name, "via": via })
+                    let via = p.via.and_then(|v| names.get(&v).cloned());
+                    minijinja::Value::from_object(HeldView {
+                        name: p.name.as_str().into(),
+                        via,
+                    })
                 })
                 .collect();
-            json!({
-                "id": m.id.to_string(), "name": m.name, "email": m.email,
-                "status": m.status.as_str(), "products": held,
+            minijinja::Value::from_object(RowView {
+                member: row.member,
+                products: held,
             })
         })
         .collect();
@@ -99,21 +105,118 @@ pub(super) fn list(page: &Page<'_>) -> Result<Response> {
         pairs.append_pair("cursor", &cursor);
         pairs.finish()
     });
+    let can_manage = manages_customers(page)?;
     let filters: Vec<Value> = products
         .iter()
         .filter(|p| p.paid)
         .map(|p| json!({ "id": p.id.to_string(), "name": p.name }))
         .collect();
-    Ok(page.render(
+    Ok(page.render_with(
         200,
         "customers.html",
         json!({
-            "rows": rows, "count": count, "next": next, "products": filters,
+            "count": count, "next": next, "products": filters,
             "q": field("q"), "filter": field("filter"), "product": field("product"),
             "status": field("status"), "statuses": MemberStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            "can_manage": manages_customers(page)?,
+            "can_manage": can_manage,
         }),
+        minijinja::context! {
+            rows_html => minijinja::Value::from_safe_string(table_rows(
+                &rows, &page.request.mount, can_manage,
+            )),
+            rows => minijinja::Value::from(rows),
+        },
     ))
+}
+
+/// The table's rows as HTML, written here rather than by the template: a template spends
+/// about 2 µs a row, which made the first page take twice as long as the query behind it. A
+/// replaced `customers.html` may loop over `rows` instead.
+fn table_rows(rows: &[minijinja::Value], mount: &str, can_manage: bool) -> String {
+    let mut out = String::with_capacity(rows.len() * 400);
+    let mut link = String::with_capacity(mount.len() + 60);
+    for row in rows {
+        let Some(row) = row.downcast_object_ref::<RowView>() else {
+            continue;
+        };
+        let m = &row.member;
+        link.clear();
+        escape_into(&mut link, mount);
+        link.push_str("&#x2f;customers&#x2f;");
+        link.push_str(&m.id.to_string());
+        let _ = write!(out, "<tr>\n<td><a href=\"{link}\">");
+        match &m.name {
+            Some(name) => escape_into(&mut out, name),
+            None => out.push('—'),
+        }
+        out.push_str("</a></td>\n<td>");
+        escape_into(&mut out, &m.email);
+        let status = m.status.as_str();
+        let _ = write!(
+            out,
+            "</td>\n<td><span class=\"mk-status mk-{status}\">{status}</span></td>\n<td>"
+        );
+        for held in &row.products {
+            let Some(held) = held.downcast_object_ref::<HeldView>() else {
+                continue;
+            };
+            out.push_str("<span class=\"mk-chip\">");
+            escape_into(&mut out, &held.name);
+            if let Some(via) = &held.via {
+                out.push_str(" <small>via ");
+                escape_into(&mut out, via);
+                out.push_str("</small>");
+            }
+            out.push_str("</span> ");
+        }
+        if row.products.is_empty() {
+            out.push_str("<span class=\"mk-muted\">No access</span>");
+        }
+        out.push_str("</td>\n<td>");
+        if can_manage {
+            let _ = write!(out, "<a href=\"{link}\">Edit access rights</a>");
+        }
+        out.push_str("</td>\n</tr>\n");
+    }
+    out
+}
+
+/// A customer-list row as the template reads it, field by field.
+#[derive(Debug)]
+struct RowView {
+    member: Member,
+    products: Vec<minijinja::Value>,
+}
+
+impl minijinja::value::Object for RowView {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        let m = &self.member;
+        Some(match key.as_str()? {
+            "id" => m.id.to_string().into(),
+            "name" => m.name.as_deref().into(),
+            "email" => m.email.as_str().into(),
+            "status" => m.status.as_str().into(),
+            "products" => self.products.clone().into(),
+            _ => return None,
+        })
+    }
+}
+
+/// A product on a row: its name, and the bundle it comes through.
+#[derive(Debug)]
+struct HeldView {
+    name: Arc<str>,
+    via: Option<Arc<str>>,
+}
+
+impl minijinja::value::Object for HeldView {
+    fn get_value(self: &Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        Some(match key.as_str()? {
+            "name" => self.name.clone().into(),
+            "via" => self.via.clone().into(),
+            _ => return None,
+        })
+    }
 }
 
 /// "Add customer", empty or with what was entered and why it was refused.

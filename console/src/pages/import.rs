@@ -2,12 +2,15 @@
 //! each row's outcome and reason → run → the result. In temporary-password mode the result
 //! page holds the only copy of the passwords: they are never stored, the page is never cached,
 //! and sending the form again imports nothing new (every row is then `existing`), so no
-//! password can be had twice.
+//! password can be had twice. An import still running after a moment answers with a page
+//! that grows by a step per chunk written and ends with the result.
 
 use super::Page;
-use crate::http::{Fields, Response};
+use crate::http::{Fields, Response, Rest};
+use crate::render::{escape, Templates};
 use memberkit::*;
 use serde_json::{json, Value};
+use std::sync::{mpsc, Arc};
 
 /// Rows a preview or result lists; the counts cover every row.
 const SHOWN_ROWS: usize = 1000;
@@ -151,22 +154,128 @@ pub(super) fn preview(page: &Page<'_>) -> Result<Response> {
 
 pub(super) fn run(page: &Page<'_>) -> Result<Response> {
     let form = page.request.form_fields();
-    let chosen = chosen(&form)?;
-    let source = ImportSource::new(chosen.format, &chosen.text);
-    let report = page
-        .tenant
-        .import_customers(page.who.actor, source, &chosen.options)?;
+    let mut chosen = chosen(&form)?;
+    let mode = chosen.options.mode.as_str();
+    // The import runs on its own thread, telling this one how far it got; the page waits a
+    // moment for it, then, if it is still running, shows its progress as it comes.
+    let (events, arrived) = mpsc::channel();
+    let progress = events.clone();
+    chosen.options.progress = Some(Arc::new(move |done, total| {
+        // A closed page does not stop the import: nobody may be reading.
+        let _ = progress.send(Event::Progress(done, total));
+        Ok(())
+    }));
+    let (tenant, actor) = (page.tenant.clone(), page.who.actor);
+    std::thread::spawn(move || {
+        let source = ImportSource::new(chosen.format, &chosen.text);
+        let _ = events.send(Event::Done(Box::new(tenant.import_customers(
+            actor,
+            source,
+            &chosen.options,
+        ))));
+    });
+    // Until the wait is over only the result matters; the latest step is kept for the page.
+    let deadline = std::time::Instant::now() + page.console.progress_after;
+    let mut first = None;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match arrived.recv_timeout(left) {
+            Ok(Event::Done(result)) => return Ok(finished(page, (*result)?, mode)),
+            Ok(progress) => first = Some(progress),
+            Err(_) => break,
+        }
+    }
+    let running = page.render(200, "import_running.html", json!({ "mode": mode }));
+    let text = running.text();
+    let parts: Vec<&str> = text.split(STREAM_MARK).collect();
+    let [head, between, tail] = parts[..] else {
+        // A replaced template without the marks: wait, and answer with the result.
+        return match first.into_iter().chain(arrived).last() {
+            Some(Event::Done(result)) => Ok(finished(page, (*result)?, mode)),
+            _ => Err(Error::storage(std::io::Error::other(
+                "the import stopped without a result",
+            ))),
+        };
+    };
+    let result = Finish {
+        templates: page.console.templates.shared(),
+        mount: page.request.mount.clone(),
+        mode,
+        between: between.to_owned(),
+        tail: tail.to_owned(),
+    };
+    let chunks = first
+        .into_iter()
+        .chain(arrived)
+        .map(move |event| match event {
+            Event::Progress(done, total) => step(done, total).into_bytes(),
+            Event::Done(outcome) => result.chunk(*outcome).into_bytes(),
+        });
+    let mut response = Response::new(200, "text/html; charset=utf-8", head.to_owned());
+    response.headers = running.headers;
+    // A proxy that buffers (nginx does by default) would hold the steps until the end.
+    response
+        .headers
+        .push(("x-accel-buffering".into(), "no".into()));
+    response.rest = Some(Rest(Box::new(chunks)));
+    Ok(response)
+}
+
+/// Where the running page's template is split: the steps go at the first mark, the result at
+/// the second.
+const STREAM_MARK: &str = "<!--mk-stream-->";
+
+/// What the import's thread tells the page.
+enum Event {
+    Progress(usize, usize),
+    Done(Box<Result<ImportReport>>),
+}
+
+/// One step of a running import's page.
+fn step(done: usize, total: usize) -> String {
+    format!(
+        "<li class=\"mk-step\"><progress value=\"{done}\" max=\"{total}\"></progress>\
+         {done} of {total} rows</li>\n"
+    )
+}
+
+/// The end of a running import's page: its result, rendered on whichever thread sends it.
+struct Finish {
+    templates: Templates,
+    mount: String,
+    mode: &'static str,
+    between: String,
+    tail: String,
+}
+
+impl Finish {
+    fn chunk(&self, outcome: Result<ImportReport>) -> String {
+        let mut context = match outcome {
+            Ok(report) => result_context(&report, self.mode),
+            Err(e) => json!({ "error": e.to_string() }),
+        };
+        context["mount"] = json!(self.mount);
+        let result = self
+            .templates
+            .html("import_result.html", &context)
+            .unwrap_or_else(|e| format!("<p class=\"mk-error\">{}</p>", escape(&e)));
+        format!("{}{result}{}", self.between, self.tail)
+    }
+}
+
+/// What the result shows: the rows, and the temporary passwords when this run made some.
+fn result_context(report: &ImportReport, mode: &str) -> Value {
     let passwords = report
         .rows
         .iter()
         .any(|r| r.temporary_password.is_some())
         .then(|| report.temporary_passwords_csv());
-    Ok(page.render(
-        200,
-        "import_done.html",
-        json!({
-            "report": rows(&report), "applied": report.applied, "written": report.written,
-            "passwords": passwords, "mode": chosen.options.mode.as_str(),
-        }),
-    ))
+    json!({
+        "report": rows(report), "applied": report.applied, "written": report.written,
+        "passwords": passwords, "mode": mode,
+    })
+}
+
+fn finished(page: &Page<'_>, report: ImportReport, mode: &str) -> Response {
+    page.render(200, "import_done.html", result_context(&report, mode))
 }

@@ -47,7 +47,19 @@ impl<'a> Page<'a> {
     }
 
     /// Renders `template` with the page's own `context` and what every page shows.
-    fn render(&self, status: u16, template: &str, mut context: Value) -> Response {
+    fn render(&self, status: u16, template: &str, context: Value) -> Response {
+        self.render_with(status, template, context, minijinja::Value::UNDEFINED)
+    }
+
+    /// [`Page::render`] with `more` (a `minijinja::context!`) added to the context as it is:
+    /// values a template reads field by field, HTML already made safe.
+    fn render_with(
+        &self,
+        status: u16,
+        template: &str,
+        mut context: Value,
+        more: minijinja::Value,
+    ) -> Response {
         let hour = render::hour(self.console.hub.now());
         let flash = self
             .request
@@ -63,6 +75,10 @@ impl<'a> Page<'a> {
         if let (Value::Object(page), Value::Object(common)) = (&mut context, common) {
             page.extend(common);
         }
+        let context = match more.is_undefined() {
+            true => minijinja::Value::from_serialize(&context),
+            false => minijinja::context! { ..more, ..minijinja::Value::from_serialize(&context) },
+        };
         let response = self.console.templates.page(status, template, context);
         match flash {
             // Shown once: the cookie goes with this page.

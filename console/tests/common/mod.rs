@@ -20,6 +20,9 @@ impl Html for Response {
 
 pub const XSS: &str = "\"><img src=x onerror=alert(1)><script>alert(2)</script>\u{202e}";
 
+/// The secret the site's console signs its forms with.
+pub const SECRET: &[u8] = b"test secret, thirty-two bytes long";
+
 pub struct Site {
     pub hub: Hub,
     pub tenant: Tenant,
@@ -56,7 +59,7 @@ pub fn site() -> Site {
     let ada = tenant.add_customer(Actor::System, ada).unwrap().member.id;
     let grace = NewCustomer::new("grace@x.com");
     let grace = tenant.add_customer(Actor::System, grace).unwrap().member.id;
-    let console = Console::new(hub.clone(), b"test secret, thirty-two bytes long");
+    let console = Console::new(hub.clone(), SECRET);
     Site {
         admin: Who {
             tenant: tenant.id(),
