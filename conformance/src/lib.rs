@@ -33,6 +33,15 @@ use libtest_mimic::{Arguments, Trial};
 /// Runs the whole suite once per variant (say a file-backed and an in-memory hub), with the
 /// command line's libtest arguments, and exits with the result.
 pub fn run(variants: &'static [Variant]) -> ! {
+    run_then(variants, || Ok(()))
+}
+
+/// [`run`], then `check` once every test has finished (a cluster-wide check of what the tests
+/// did, such as which statements reached more than one shard); its error fails the run.
+pub fn run_then(
+    variants: &'static [Variant],
+    check: impl FnOnce() -> std::result::Result<(), String>,
+) -> ! {
     let args = Arguments::from_args();
     // The model test's operations are split over the variants: each store runs the total.
     let model_ops = model::total_ops() / variants.len().max(1);
@@ -56,5 +65,10 @@ pub fn run(variants: &'static [Variant]) -> ! {
             cases.chain(model)
         })
         .collect();
-    libtest_mimic::run(&args, trials).exit()
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Err(failed) = check() {
+        eprintln!("after the tests: {failed}");
+        std::process::exit(101);
+    }
+    conclusion.exit()
 }

@@ -171,10 +171,22 @@ impl Error {
         }
     }
 
-    /// A storage error wrapping a backend error.
+    /// A storage error wrapping a backend error. The message carries the error's causes too
+    /// (a database driver's own text is often only "db error"; the server's is in its source),
+    /// on one line.
     pub fn storage(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        let mut message = source.to_string();
+        let mut cause = source.source();
+        while let Some(inner) = cause {
+            let text = inner.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            cause = inner.source();
+        }
         Error::Storage {
-            message: source.to_string(),
+            message: message.replace('\n', "; "),
             source: Some(Box::new(source)),
         }
     }

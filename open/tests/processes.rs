@@ -22,20 +22,6 @@ const TOGGLING: Duration = Duration::from_millis(1500);
 /// Members each thread grants and revokes the shared product for (its own).
 const TOGGLED: usize = 4;
 
-/// What every worker gets: the database, the tenant, the shared product, and the invites.
-fn plan_line(
-    url: &str,
-    tenant: TenantId,
-    shared: ProductId,
-    invites: &[(String, String)],
-) -> String {
-    let mut line = format!("{url} {tenant} {shared}");
-    for (email, token) in invites {
-        line.push_str(&format!(" {email}={token}"));
-    }
-    line
-}
-
 /// Runs in a child process: each thread races through every shared operation and prints one
 /// line per acknowledged result.
 #[test]
@@ -44,16 +30,7 @@ fn worker() {
     let Ok(plan) = std::env::var(WORKER) else {
         return;
     };
-    let mut parts = plan.split(' ');
-    let url = parts.next().unwrap().to_owned();
-    let tenant: TenantId = parts.next().unwrap().parse().unwrap();
-    let shared: ProductId = parts.next().unwrap().parse().unwrap();
-    let invites: Vec<(String, String)> = parts
-        .map(|p| {
-            let (e, t) = p.split_once('=').unwrap();
-            (e.to_owned(), t.to_owned())
-        })
-        .collect();
+    let (url, tenant, shared, invites) = common::read_plan(&plan);
     let process = std::process::id();
     let hub = Hub::open(&url).unwrap();
     let lines = std::sync::Mutex::new(Vec::new());
@@ -209,7 +186,7 @@ fn race(store: &str, url: &str) {
             .invite(Actor::System, NewInvite::new(&email))
             .unwrap();
     }
-    let plan = plan_line(url, t.id(), shared.id, &invites);
+    let plan = common::plan_line(url, t.id(), shared.id, &invites);
     let started = std::time::Instant::now();
     let children: Vec<_> = (0..PROCESSES)
         .map(|_| common::spawn_helper("worker", WORKER, &plan))

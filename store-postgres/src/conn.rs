@@ -21,6 +21,11 @@ impl Conn {
         self.statements.insert(sql.to_owned(), stmt.clone());
         Ok(stmt)
     }
+
+    /// Drops every prepared statement, so each is planned afresh on next use.
+    pub(crate) fn forget_statements(&mut self) {
+        self.statements.clear();
+    }
 }
 
 /// Opens connections for the pool.
@@ -51,10 +56,20 @@ impl Manager {
 
     /// A new connection, with a clear error naming the server when it cannot be made.
     pub(crate) fn connect_now(&self) -> Result<Conn> {
-        let client = self.config.connect(NoTls).map_err(|e| Error::Storage {
-            message: format!("cannot connect to PostgreSQL at {}: {e}", self.label()),
-            source: Some(Box::new(e)),
-        })?;
+        // The driver's own text is "error connecting to server"; the cause says why.
+        let client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| match Error::storage(e) {
+                Error::Storage { message, source } => Error::Storage {
+                    message: format!(
+                        "cannot connect to PostgreSQL at {}: {message}",
+                        self.label()
+                    ),
+                    source,
+                },
+                other => other,
+            })?;
         Ok(Conn {
             client,
             statements: HashMap::new(),

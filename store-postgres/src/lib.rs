@@ -15,7 +15,8 @@
 //! - Imports write each table with one multi-row statement (`INSERT … SELECT FROM unnest(…)`).
 //! - Migrations are recorded in the database (`memberkit_migrations`) and run under an
 //!   advisory lock, so app servers starting together migrate once.
-//! - Distributed by tenant: see the `schema` module docs and [`HUB_WIDE_TABLES`].
+//! - Distributed by tenant: on a Citus coordinator, opening the store places every table
+//!   ([`CITUS_PLACEMENT`]); see also the `schema` module docs and [`HUB_WIDE_TABLES`].
 //! - No TLS in this build: connect over loopback or a private network (`sslmode=require` fails).
 //!
 //! Apps usually open a hub by URL with `memberkit-open`; with this crate alone:
@@ -31,12 +32,14 @@
 mod bulk;
 mod conn;
 mod counts;
+mod distribute;
 mod rows;
 mod schema;
 mod search;
 mod transaction;
 mod tx;
 
+pub use distribute::{Placement, CITUS_PLACEMENT, MULTI_SHARD_STATEMENTS};
 pub use schema::HUB_WIDE_TABLES;
 
 use conn::{Conn, Manager};
@@ -91,6 +94,7 @@ impl PgStore {
         // Connect once now, so a wrong URL or a server that is down fails here, clearly.
         let mut first = manager.connect_now()?;
         migrate(&mut first)?;
+        distribute::distribute(&mut first.client)?;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(0))
@@ -133,10 +137,10 @@ impl PgStore {
             };
             drop(conn);
             let again = match failure.lost {
-                Some(Lost::ToConcurrent) => true,
+                Some(Lost::Concurrent) | Some(Lost::ShardMove) => true,
                 // Run again so the core sees the committed row and answers with its own
                 // error; a duplicate the core did not foresee is a conflict after a few tries.
-                Some(Lost::ToUniqueIndex) => {
+                Some(Lost::UniqueIndex) => {
                     unique_losses += 1;
                     unique_losses <= MAX_UNIQUE_RETRIES
                 }
@@ -323,7 +327,22 @@ impl Store for PgStore {
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
         // One statement in autocommit mode: its own snapshot, without BEGIN and COMMIT.
-        let mut conn = self.checkout()?;
-        transaction::access_facts_now(&mut conn, tenant, member, product)
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let mut conn = self.checkout()?;
+            match transaction::access_facts_now(&mut conn, tenant, member, product) {
+                Ok(facts) => return Ok(facts),
+                Err(failure)
+                    if failure.lost == Some(Lost::ShardMove)
+                        && started.elapsed() < MAX_RETRY_TIME =>
+                {
+                    attempt += 1;
+                    RETRIED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    std::thread::sleep(backoff(attempt));
+                }
+                Err(failure) => return Err(failure.error),
+            }
+        }
     }
 }

@@ -26,6 +26,8 @@ pub(crate) fn contains_pattern(term: &str) -> String {
 }
 
 /// The WHERE clause of a customer-list query and its arguments, built up one filter at a time.
+/// Every table in it is filtered by the tenant argument itself (not by a correlation with
+/// `m.tenant_id`): Citus then routes the whole query to the tenant's shard.
 pub(crate) struct CustomerSql {
     pub(crate) conditions: Vec<String>,
     pub(crate) args: Vec<Arg>,
@@ -54,10 +56,10 @@ impl CustomerSql {
             let p = q.arg(product.u());
             let n = q.arg(f.now);
             q.and(format!(
-                "EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = m.tenant_id
+                "EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = {t}
                    AND g.member_id = m.id AND g.revoked_at IS NULL
                    AND (g.product_id = {p} OR g.product_id IN (SELECT b.bundle_id
-                        FROM bundle_items b WHERE b.tenant_id = m.tenant_id AND b.product_id = {p}))
+                        FROM bundle_items b WHERE b.tenant_id = {t} AND b.product_id = {p}))
                    AND (g.expires_at IS NULL OR g.expires_at > {n})
                    AND (g.starts_at IS NULL OR g.starts_at <= {n}))"
             ));
@@ -66,8 +68,8 @@ impl CustomerSql {
             let n = q.arg(f.now);
             q.and(format!(
                 "NOT EXISTS (SELECT 1 FROM grants g JOIN products p
-                   ON p.tenant_id = g.tenant_id AND p.id = g.product_id
-                   WHERE g.tenant_id = m.tenant_id AND g.member_id = m.id
+                   ON p.tenant_id = {t} AND p.id = g.product_id
+                   WHERE g.tenant_id = {t} AND g.member_id = m.id
                    AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > {n})
                    AND (g.starts_at IS NULL OR g.starts_at <= {n})
                    AND p.paid)"
@@ -76,7 +78,7 @@ impl CustomerSql {
         if let Some(ws) = f.workspace {
             let w = q.arg(scope_key(Some(ws)));
             q.and(format!(
-                "EXISTS (SELECT 1 FROM role_assignments r WHERE r.tenant_id = m.tenant_id
+                "EXISTS (SELECT 1 FROM role_assignments r WHERE r.tenant_id = {t}
                    AND r.member_id = m.id AND r.workspace_id = {w})"
             ));
         }

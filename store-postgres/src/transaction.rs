@@ -26,10 +26,13 @@ pub(crate) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Lost {
     /// A serialization failure or a deadlock.
-    ToConcurrent,
+    Concurrent,
     /// A unique index a concurrent transaction filled first (or a real duplicate: retried a
     /// few times only).
-    ToUniqueIndex,
+    UniqueIndex,
+    /// Citus moved or split a shard under a statement planned for its old placement ("could
+    /// not find valid entry for shard"): run again with fresh plans, it reaches the new one.
+    ShardMove,
 }
 
 /// A failed transaction: the error, and whether running it again may succeed.
@@ -43,11 +46,16 @@ fn lost_by(e: &postgres::Error) -> Option<Lost> {
     use postgres::error::SqlState;
     let code = e.code()?;
     if *code == SqlState::UNIQUE_VIOLATION {
-        Some(Lost::ToUniqueIndex)
+        Some(Lost::UniqueIndex)
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
         || *code == SqlState::T_R_DEADLOCK_DETECTED
     {
-        Some(Lost::ToConcurrent)
+        Some(Lost::Concurrent)
+    } else if e
+        .as_db_error()
+        .is_some_and(|d| d.message().contains("could not find valid entry for shard"))
+    {
+        Some(Lost::ShardMove)
     } else {
         None
     }
@@ -119,7 +127,7 @@ pub(crate) fn access_facts_now(
     tenant: TenantId,
     member: MemberId,
     product: ProductId,
-) -> Result<Option<AccessFacts>> {
+) -> std::result::Result<Option<AccessFacts>, Failure> {
     let tx = PgTx {
         conn: RefCell::new(conn),
         mode: Mode::Read,
@@ -128,6 +136,10 @@ pub(crate) fn access_facts_now(
         open: Cell::new(false),
     };
     tx.access_facts(tenant, member, product)
+        .map_err(|error| Failure {
+            error,
+            lost: tx.lost.get(),
+        })
 }
 
 impl PgTx<'_> {
@@ -155,6 +167,9 @@ impl PgTx<'_> {
         r.map_err(|e| {
             if let Some(lost) = lost_by(&e) {
                 self.lost.set(Some(lost));
+                if lost == Lost::ShardMove {
+                    self.conn.borrow_mut().forget_statements();
+                }
             }
             pg_err(e)
         })

@@ -213,13 +213,17 @@ impl Tx for PgTx<'_> {
     fn update_member(&self, m: &Member) -> Result<()> {
         self.enter(m.tenant_id)?;
         let (text, sort_name) = normalize::search_forms(m.name.as_deref(), &m.email_key);
-        // `was` is the row before this update: the counts follow a status change.
+        // The status before this update: the counts follow a change. Read first, not joined
+        // into the UPDATE, which Citus could not route to one shard once the plan is cached.
         let was = self.one(
-            "UPDATE members m SET email = $3, email_key = $4, name = $5, external_id = $6,
+            "SELECT status FROM members WHERE tenant_id = $1 AND id = $2",
+            &[&m.tenant_id.u(), &m.id.u()],
+            |r| get::<String>(r, 0),
+        )?;
+        self.exec(
+            "UPDATE members SET email = $3, email_key = $4, name = $5, external_id = $6,
                  status = $7, updated_at = $8, search_text = $9, sort_name = $10, metadata = $11
-             FROM (SELECT status FROM members WHERE tenant_id = $1 AND id = $2) was
-             WHERE m.tenant_id = $1 AND m.id = $2
-             RETURNING was.status",
+             WHERE tenant_id = $1 AND id = $2",
             &[
                 &m.tenant_id.u(),
                 &m.id.u(),
@@ -233,7 +237,6 @@ impl Tx for PgTx<'_> {
                 &sort_name,
                 &metadata_text(&m.metadata)?,
             ],
-            |r| get::<String>(r, 0),
         )?;
         match was.filter(|was| was != m.status.as_str()) {
             Some(was) => crate::counts::add_to_counts(
@@ -970,12 +973,16 @@ impl Tx for PgTx<'_> {
     fn update_invite(&self, i: &Invite, new_digest: Option<&TokenDigest>) -> Result<()> {
         self.enter(i.tenant_id)?;
         if let Some(digest) = new_digest {
-            // The old link dies with its route; the new one routes to the same tenant.
-            self.exec(
-                "DELETE FROM token_routes WHERE token_digest =
-                     (SELECT token_digest FROM invites WHERE tenant_id = $1 AND id = $2)",
+            // The old link dies with its route; the new one routes to the same tenant. Two
+            // statements: each then names its own shard's key (a route lives by its digest).
+            let old = self.one(
+                "SELECT token_digest FROM invites WHERE tenant_id = $1 AND id = $2",
                 &[&i.tenant_id.u(), &i.id.u()],
+                |r| get::<Vec<u8>>(r, 0),
             )?;
+            if let Some(old) = old {
+                self.exec("DELETE FROM token_routes WHERE token_digest = $1", &[&old])?;
+            }
             crate::bulk::route_tokens(self, i.tenant_id, &[digest])?;
         }
         let status = i.status.stored().as_str();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use memberkit_postgres::{PgStore, HUB_WIDE_TABLES};
+use memberkit_postgres::{PgStore, Placement, CITUS_PLACEMENT, HUB_WIDE_TABLES};
 
 #[test]
 fn every_key_leads_with_tenant_id_except_the_documented_hub_wide_tables() {
@@ -69,6 +69,18 @@ fn every_key_leads_with_tenant_id_except_the_documented_hub_wide_tables() {
             tables.iter().any(|x| x == t),
             "{t} is documented but missing"
         );
+    }
+    // Every table has its place on Citus: by tenant exactly when keyed by tenant.
+    for table in &tables {
+        let placed = CITUS_PLACEMENT.iter().find(|(t, _, _)| t == table);
+        let Some((_, placement, _)) = placed else {
+            panic!("{table} has no place on Citus (CITUS_PLACEMENT)");
+        };
+        let by_tenant = *placement == Placement::ByTenant;
+        assert_eq!(by_tenant, !hub_wide.contains(&table.as_str()), "{table}");
+    }
+    for (t, _, _) in CITUS_PLACEMENT {
+        assert!(tables.iter().any(|x| x == t), "{t} is placed but missing");
     }
 }
 

@@ -2,6 +2,8 @@
 
 /// A URL on the server `MEMBERKIT_TEST_POSTGRES` names whose tables live in a new schema
 /// `{prefix}_<uuid>`; `None` (after saying the test is skipped) when no server is given.
+// The Citus test names its schemas itself.
+#[allow(dead_code)]
 pub fn postgres_target(prefix: &str) -> Option<String> {
     let Ok(server) = std::env::var("MEMBERKIT_TEST_POSTGRES") else {
         eprintln!("skipped: MEMBERKIT_TEST_POSTGRES is not set");
@@ -80,4 +82,43 @@ pub fn postgres_activity(target: &str) -> String {
         ));
     }
     report
+}
+
+/// What a helper process of a racing test gets on one line: the database, the tenant, a
+/// product, and invites as `email=token`.
+#[allow(dead_code)]
+pub fn plan_line(
+    url: &str,
+    tenant: memberkit::TenantId,
+    product: memberkit::ProductId,
+    invites: &[(String, String)],
+) -> String {
+    let mut line = format!("{url} {tenant} {product}");
+    for (email, token) in invites {
+        line.push_str(&format!(" {email}={token}"));
+    }
+    line
+}
+
+/// [`plan_line`] read back.
+#[allow(dead_code)]
+pub fn read_plan(
+    plan: &str,
+) -> (
+    String,
+    memberkit::TenantId,
+    memberkit::ProductId,
+    Vec<(String, String)>,
+) {
+    let mut parts = plan.split(' ');
+    let url = parts.next().unwrap().to_owned();
+    let tenant = parts.next().unwrap().parse().unwrap();
+    let product = parts.next().unwrap().parse().unwrap();
+    let invites = parts
+        .map(|p| {
+            let (e, t) = p.split_once('=').unwrap();
+            (e.to_owned(), t.to_owned())
+        })
+        .collect();
+    (url, tenant, product, invites)
 }
