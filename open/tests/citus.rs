@@ -229,9 +229,9 @@ fn a_shard_move_and_a_tenant_isolation_under_load_lose_nothing() {
     let moved_in = moving.elapsed();
     assert_eq!(placement(&mut admin, &schema, t.id()).2, to_port, "moved");
     std::thread::sleep(Duration::from_millis(1000));
-    // Writes wait while the tenant's rows are copied. Logical mode ('force_logical') failed
-    // here: Citus's split decoder sent `members` updates without the replica identity, and
-    // the isolation waited forever (see the issue note).
+    // Writes wait while the tenant's rows are copied. Logical mode ('force_logical') hangs
+    // under concurrent updates in Citus itself (citusdata/citus#6790): its split decoder sent
+    // `members` updates without the replica identity, and the isolation waited forever.
     let isolating = Instant::now();
     admin
         .execute(

@@ -128,9 +128,12 @@ pub(crate) fn distribute(client: &mut postgres::Client) -> Result<()> {
         }
         let qualified = "format('%I.%I', current_schema(), $1::text)";
         let sql = match placement {
-            Placement::ByTenant if *table == "tenants" => {
-                format!("SELECT create_distributed_table({qualified}, 'tenant_id')")
-            }
+            // A colocation group of its own: by default Citus would join any group of uuid
+            // tables with as many shards (another app's, another hub's schema), and moving one
+            // of their shards would move this hub's along with it.
+            Placement::ByTenant if *table == "tenants" => format!(
+                "SELECT create_distributed_table({qualified}, 'tenant_id', colocate_with => 'none')"
+            ),
             Placement::ByTenant => format!(
                 "SELECT create_distributed_table({qualified}, 'tenant_id',
                      colocate_with => format('%I.%I', current_schema(), 'tenants'))"

@@ -144,20 +144,25 @@ pub(crate) fn access_facts_now(
 
 impl PgTx<'_> {
     /// Before a write transaction first touches a tenant, it takes that tenant's row lock
-    /// (`FOR NO KEY UPDATE`, held to commit): one tenant's writers run one at a time, as on
-    /// SQLite, while other tenants' writers never wait for them, and every check the core
-    /// makes (the last admin, a role in use, an invite still pending) holds until commit.
-    /// Statements run at READ COMMITTED, so after the lock they see every earlier writer's rows.
-    /// A hub-wide call that reaches several tenants locks each as it reaches it; two that
-    /// cross are a deadlock, which PostgreSQL breaks and the store retries.
+    /// (held to commit): one tenant's writers run one at a time, as on SQLite, while other
+    /// tenants' writers never wait for them, and every check the core makes (the last admin,
+    /// a role in use, an invite still pending) holds until commit. Statements run at READ
+    /// COMMITTED, so after the lock they see every earlier writer's rows. A hub-wide call that
+    /// reaches several tenants locks each as it reaches it; two that cross are a deadlock,
+    /// which PostgreSQL breaks and the store retries.
+    ///
+    /// The lock is an UPDATE that changes nothing, not `SELECT … FOR NO KEY UPDATE`: on Citus
+    /// only a modification holds the shard's metadata lock to commit, so a shard move waits for
+    /// the lock holder. A SELECT's row lock stays on the old placement while the next writer
+    /// locks the new one, and both run at once (found by the online test: an invite accepted
+    /// twice during a move).
     pub(crate) fn enter(&self, tenant: TenantId) -> Result<()> {
         if self.mode == Mode::Read || self.locked.borrow().contains(&tenant) {
             return Ok(());
         }
-        self.one(
-            "SELECT 1 FROM tenants WHERE tenant_id = $1 FOR NO KEY UPDATE",
+        self.exec(
+            "UPDATE tenants SET name = name WHERE tenant_id = $1",
             &[&tenant.u()],
-            |_| Ok(()),
         )?;
         self.locked.borrow_mut().push(tenant);
         Ok(())
