@@ -43,8 +43,8 @@ pub use distribute::{Placement, CITUS_PLACEMENT, MULTI_SHARD_STATEMENTS};
 pub use schema::HUB_WIDE_TABLES;
 
 use conn::{Conn, Manager};
-use memberkit::store::AccessFacts;
-use memberkit::{Error, MemberId, ProductId, Result, Store, TenantId, Tx};
+use memberkit::store::{AccessFacts, PermissionFacts};
+use memberkit::{Error, MemberId, ProductId, Result, Store, TenantId, Tx, WorkspaceId};
 use std::time::{Duration, Instant};
 use transaction::Lost;
 
@@ -123,6 +123,28 @@ impl PgStore {
             message: format!("no PostgreSQL connection available ({}): {e}", self.label),
             source: None,
         })
+    }
+
+    /// Runs `f`'s one statement in autocommit mode (its own snapshot, without BEGIN and
+    /// COMMIT), again with fresh plans while Citus moves the shard under it.
+    fn one_statement<R>(&self, f: impl Fn(&transaction::PgTx<'_>) -> Result<R>) -> Result<R> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let mut conn = self.checkout()?;
+            match transaction::one_statement(&mut conn, &f) {
+                Ok(out) => return Ok(out),
+                Err(failure)
+                    if failure.lost == Some(Lost::ShardMove)
+                        && started.elapsed() < MAX_RETRY_TIME =>
+                {
+                    attempt += 1;
+                    RETRIED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    std::thread::sleep(backoff(attempt));
+                }
+                Err(failure) => return Err(failure.error),
+            }
+        }
     }
 
     /// Runs `f` in a transaction, again with backoff while it loses to concurrent ones.
@@ -326,23 +348,15 @@ impl Store for PgStore {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
-        // One statement in autocommit mode: its own snapshot, without BEGIN and COMMIT.
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            let mut conn = self.checkout()?;
-            match transaction::access_facts_now(&mut conn, tenant, member, product) {
-                Ok(facts) => return Ok(facts),
-                Err(failure)
-                    if failure.lost == Some(Lost::ShardMove)
-                        && started.elapsed() < MAX_RETRY_TIME =>
-                {
-                    attempt += 1;
-                    RETRIED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    std::thread::sleep(backoff(attempt));
-                }
-                Err(failure) => return Err(failure.error),
-            }
-        }
+        self.one_statement(|tx| tx.access_facts(tenant, member, product))
+    }
+
+    fn permission_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<Option<PermissionFacts>> {
+        self.one_statement(|tx| tx.permission_facts(tenant, member, workspace))
     }
 }

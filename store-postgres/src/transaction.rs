@@ -4,7 +4,6 @@
 use crate::conn::Conn;
 use crate::rows::{get, AsUuid};
 use crate::{pg_err, Mode};
-use memberkit::store::AccessFacts;
 use memberkit::*;
 use postgres::types::ToSql;
 use postgres::Row;
@@ -121,13 +120,12 @@ pub(crate) fn in_transaction(
     })
 }
 
-/// `has_access`'s facts in autocommit mode: one statement, its own snapshot.
-pub(crate) fn access_facts_now(
+/// Runs `f`, which issues one statement, in autocommit mode: the statement is its own
+/// snapshot, without BEGIN and COMMIT (`has_access`'s and `can`'s facts).
+pub(crate) fn one_statement<R>(
     conn: &mut Conn,
-    tenant: TenantId,
-    member: MemberId,
-    product: ProductId,
-) -> std::result::Result<Option<AccessFacts>, Failure> {
+    f: impl FnOnce(&PgTx) -> Result<R>,
+) -> std::result::Result<R, Failure> {
     let tx = PgTx {
         conn: RefCell::new(conn),
         mode: Mode::Read,
@@ -135,11 +133,10 @@ pub(crate) fn access_facts_now(
         lost: Cell::new(None),
         open: Cell::new(false),
     };
-    tx.access_facts(tenant, member, product)
-        .map_err(|error| Failure {
-            error,
-            lost: tx.lost.get(),
-        })
+    f(&tx).map_err(|error| Failure {
+        error,
+        lost: tx.lost.get(),
+    })
 }
 
 impl PgTx<'_> {

@@ -8,8 +8,8 @@ use crate::rows::*;
 use crate::search::*;
 use crate::transaction::{const_sql, PgTx};
 use memberkit::store::{
-    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, GrantInstant, ImportFacts,
-    InviteFilter, RoleUsage,
+    AccessFacts, AuditQuery, Changes, CustomerFilter, CustomerSort, GrantInstant, HeldRole,
+    ImportFacts, InviteFilter, PermissionFacts, RoleUsage,
 };
 use memberkit::*;
 use postgres::types::ToSql;
@@ -30,6 +30,19 @@ pub(crate) const ACCESS_FACTS_SQL: &str =
      JOIN grants g ON g.tenant_id = b.tenant_id AND g.member_id = $2
           AND g.product_id = b.bundle_id AND g.revoked_at IS NULL
      WHERE b.tenant_id = $1 AND b.product_id = $3";
+
+/// What `can` reads: the member, whether the workspace asked about exists, and each role
+/// with a custom role's permissions (one row per assignment; one row with no role when none).
+/// A custom role's id is stored as text in `role`; custom roles are few per tenant.
+pub(crate) const PERMISSION_FACTS_SQL: &str = "SELECT m.status,
+            $3::uuid IS NULL
+              OR EXISTS (SELECT 1 FROM workspaces w WHERE w.tenant_id = $1 AND w.id = $3),
+            a.role, a.workspace_id, c.permissions
+     FROM members m
+     LEFT JOIN role_assignments a ON a.tenant_id = m.tenant_id AND a.member_id = m.id
+     LEFT JOIN custom_roles c ON c.tenant_id = a.tenant_id AND c.id::text = a.role
+     WHERE m.tenant_id = $1 AND m.id = $2
+     ORDER BY a.workspace_id";
 
 impl Tx for PgTx<'_> {
     fn apply(&self, changes: &Changes) -> Result<()> {
@@ -963,6 +976,43 @@ impl Tx for PgTx<'_> {
             });
         }
         Ok(facts.map(|f| AccessFacts { bundle_grants, ..f }))
+    }
+
+    fn permission_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<Option<PermissionFacts>> {
+        self.enter(tenant)?;
+        let rows = self.rows(
+            PERMISSION_FACTS_SQL,
+            &[&tenant.u(), &member.u(), &workspace.map(|w| w.u())],
+        )?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut roles = Vec::new();
+        for r in &rows {
+            let Some(role) = get::<Option<String>>(r, 2)? else {
+                continue; // no assignment: the outer join's one row
+            };
+            let custom: Option<Vec<String>> = get(r, 4)?;
+            roles.push(HeldRole {
+                assignment: RoleAssignment {
+                    member_id: member,
+                    role: role.parse()?,
+                    workspace: scope_of(get(r, 3)?),
+                },
+                custom_permissions: custom
+                    .map(|names| names.into_iter().map(Permission::custom).collect()),
+            });
+        }
+        Ok(Some(PermissionFacts {
+            member_status: parsed(first, 0)?,
+            workspace_found: get(first, 1)?,
+            roles,
+        }))
     }
 
     fn insert_invite(&self, i: &Invite, digest: &TokenDigest) -> Result<()> {

@@ -16,7 +16,7 @@ use crate::ids::*;
 use crate::model::*;
 use crate::op::Op;
 use crate::permission::{Permission, PermissionSet};
-use crate::store::Tx;
+use crate::store::{HeldRole, Tx};
 
 /// Where a permission is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,9 +69,26 @@ impl Rights {
 
     /// Reads a member's roles (their status is not considered here).
     pub(crate) fn of(tx: &dyn Tx, tenant: TenantId, member: MemberId) -> Result<Self> {
+        Self::from_held(&crate::store::held_roles(tx, tenant, member)?)
+    }
+
+    /// The rights a member's roles give; a custom role that is gone is `not_found`.
+    pub(crate) fn from_held(roles: &[HeldRole]) -> Result<Self> {
         let mut rights = Rights::nothing();
-        for a in tx.assignments(tenant, member)? {
-            let set = role_permissions(tx, tenant, a.role)?;
+        for held in roles {
+            let a = &held.assignment;
+            let set = match (
+                a.role.built_in_permissions(),
+                a.role,
+                &held.custom_permissions,
+            ) {
+                (Some(set), _, _) => set,
+                (None, Role::Custom(_), Some(perms)) => {
+                    PermissionSet::Only(perms.iter().cloned().collect())
+                }
+                (None, Role::Custom(id), None) => return Err(Error::not_found("role", id)),
+                (None, _, _) => PermissionSet::none(),
+            };
             rights.team |= a.role.is_team();
             match a.workspace {
                 None => {

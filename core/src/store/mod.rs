@@ -4,9 +4,12 @@
 //! a store can key every table and index by tenant and shard on it.
 
 mod batch;
+mod permission;
 
 pub use crate::query::{AuditQuery, CustomerSort};
 pub use batch::{Changes, ImportFacts};
+pub(crate) use permission::held_roles;
+pub use permission::{HeldRole, PermissionFacts};
 
 use crate::error::{Error, Result};
 use crate::ids::*;
@@ -43,6 +46,22 @@ pub trait Store: Send + Sync + 'static {
         let mut out = None;
         self.read(&mut |tx| {
             out = tx.access_facts(tenant, member, product)?;
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// What `can` needs, on its hot path, like [`Store::access_facts`]. The default reads it
+    /// through [`Store::read`].
+    fn permission_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<Option<PermissionFacts>> {
+        let mut out = None;
+        self.read(&mut |tx| {
+            out = tx.permission_facts(tenant, member, workspace)?;
             Ok(())
         })?;
         Ok(out)
@@ -458,6 +477,16 @@ pub trait Tx {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<AccessFacts>>;
+    /// The member's status and roles, and whether `workspace` exists; `None` when the member
+    /// does not exist. The default reads them row by row.
+    fn permission_facts(
+        &self,
+        tenant: TenantId,
+        member: MemberId,
+        workspace: Option<WorkspaceId>,
+    ) -> Result<Option<PermissionFacts>> {
+        permission::read_row_by_row(self, tenant, member, workspace)
+    }
 
     /// Inserts an invite with the digest of its token. One pending invite per email per tenant.
     fn insert_invite(&self, invite: &Invite, digest: &TokenDigest) -> Result<()>;

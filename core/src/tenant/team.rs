@@ -346,21 +346,20 @@ impl Tenant {
         permission: &Permission,
         workspace: Option<WorkspaceId>,
     ) -> Result<bool> {
-        self.read(|tx, _| {
-            let m = tx
-                .member(self.id(), member)?
-                .ok_or_else(|| Error::not_found("member", member))?;
-            if m.status != MemberStatus::Active {
-                return Ok(false);
-            }
-            if let Some(ws) = workspace {
-                tx.workspace(self.id(), ws)?
-                    .ok_or_else(|| Error::not_found("workspace", ws))?;
-            }
-            Ok(Rights::of(tx, self.id(), member)?
-                .in_scope(Scope::of(workspace))
-                .contains(permission))
-        })
+        let facts = self
+            .hub
+            .store()
+            .permission_facts(self.id(), member, workspace)?
+            .ok_or_else(|| Error::not_found("member", member))?;
+        if facts.member_status != MemberStatus::Active {
+            return Ok(false);
+        }
+        if let (Some(ws), false) = (workspace, facts.workspace_found) {
+            return Err(Error::not_found("workspace", ws));
+        }
+        Ok(Rights::from_held(&facts.roles)?
+            .in_scope(Scope::of(workspace))
+            .contains(permission))
     }
 }
 
