@@ -4,7 +4,7 @@
 
 use crate::rows::*;
 use crate::transaction::PgTx;
-use memberkit::store::CustomerFilter;
+use memberkit::store::{CustomerFilter, KeptCount};
 use memberkit::*;
 
 /// Adds each `(status, delta)` to the tenant's counts, in one statement. A `VALUES` list (not
@@ -31,20 +31,16 @@ pub(crate) fn add_to_counts(tx: &PgTx<'_>, tenant: TenantId, deltas: &[(&str, i6
 }
 
 /// The count from `member_counts` when the filter asks only about status; `None` when it
-/// needs the members (a search, a product, no access, a workspace).
+/// needs the members ([`CustomerFilter::kept_count`] decides).
 pub(crate) fn kept_count(
     tx: &PgTx<'_>,
     tenant: TenantId,
     f: &CustomerFilter,
 ) -> Result<Option<usize>> {
-    if f.search.is_some() || f.paid_product.is_some() || f.no_access || f.workspace.is_some() {
-        return Ok(None);
-    }
-    let status = match (f.status, f.active_only) {
-        (Some(s), true) if s != MemberStatus::Active => return Ok(Some(0)),
-        (Some(s), _) => Some(s.as_str()),
-        (None, true) => Some(MemberStatus::Active.as_str()),
-        (None, false) => None,
+    let status = match f.kept_count() {
+        KeptCount::Rows => return Ok(None),
+        KeptCount::Zero => return Ok(Some(0)),
+        KeptCount::Sum(status) => status.map(|s| s.as_str()),
     };
     let n = tx.one(
         "SELECT coalesce(sum(n), 0)::bigint FROM member_counts

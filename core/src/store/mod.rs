@@ -4,12 +4,14 @@
 //! a store can key every table and index by tenant and shard on it.
 
 mod batch;
-mod permission;
+mod facts;
+mod filters;
 
 pub use crate::query::{AuditQuery, CustomerSort};
 pub use batch::{Changes, ImportFacts};
-pub(crate) use permission::held_roles;
-pub use permission::{HeldRole, PermissionFacts};
+pub(crate) use facts::held_roles;
+pub use facts::{AccessFacts, HeldRole, PermissionFacts};
+pub use filters::{CustomerFilter, InviteFilter, KeptCount};
 
 use crate::error::{Error, Result};
 use crate::ids::*;
@@ -43,12 +45,7 @@ pub trait Store: Send + Sync + 'static {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
-        let mut out = None;
-        self.read(&mut |tx| {
-            out = tx.access_facts(tenant, member, product)?;
-            Ok(())
-        })?;
-        Ok(out)
+        read_one(self, |tx| tx.access_facts(tenant, member, product))
     }
 
     /// What `can` needs, on its hot path, like [`Store::access_facts`]. The default reads it
@@ -59,12 +56,7 @@ pub trait Store: Send + Sync + 'static {
         member: MemberId,
         workspace: Option<WorkspaceId>,
     ) -> Result<Option<PermissionFacts>> {
-        let mut out = None;
-        self.read(&mut |tx| {
-            out = tx.permission_facts(tenant, member, workspace)?;
-            Ok(())
-        })?;
-        Ok(out)
+        read_one(self, |tx| tx.permission_facts(tenant, member, workspace))
     }
 
     /// [`Store::access_facts`], but only if the store can answer without waiting for another
@@ -145,6 +137,20 @@ impl Drop for WriteGuard {
     }
 }
 
+/// One value read through [`Store::read`]: the default body of the `Store::*_facts` methods,
+/// which a store overrides with a single statement.
+fn read_one<S: Store + ?Sized, R>(store: &S, mut f: impl FnMut(&dyn Tx) -> Result<R>) -> Result<R> {
+    let mut out = None;
+    store.read(&mut |tx| {
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| Error::Storage {
+        message: "store did not run the transaction body".into(),
+        source: None,
+    })
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Read,
@@ -183,22 +189,6 @@ fn run<R>(store: &dyn Store, mode: Mode, mut f: impl FnMut(&dyn Tx) -> Result<R>
     })
 }
 
-/// What `has_access` needs, fetched in one round trip.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessFacts {
-    /// The member's status.
-    pub member_status: MemberStatus,
-    /// Whether the product is paid.
-    pub product_paid: bool,
-    /// Whether the product is archived.
-    pub product_archived: bool,
-    /// The member's unrevoked grant for the product, if any: when it grants.
-    pub open_grant: Option<GrantWindow>,
-    /// The member's unrevoked grants for bundles that include the product (directly or through
-    /// bundles inside them): when each grants. Empty for most products.
-    pub bundle_grants: Vec<GrantWindow>,
-}
-
 /// Which instant of a grant [`Tx::grants_between`] looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GrantInstant {
@@ -208,22 +198,6 @@ pub enum GrantInstant {
     Expires,
 }
 
-/// Which invite rows to list: every filter combines. The core turns a status asked for at an
-/// instant into these (a stored `pending` row past its expiry is `expired`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InviteFilter {
-    /// Only rows stored with this status (`pending`, `accepted` or `revoked`).
-    pub stored_status: Option<InviteStatus>,
-    /// Only rows whose `expires_at` is after this instant.
-    pub expires_after: Option<OffsetDateTime>,
-    /// Only rows whose `expires_at` is at or before this instant.
-    pub expires_by: Option<OffsetDateTime>,
-    /// Only rows with (`true`) or without (`false`) a `declined_at`.
-    pub declined: Option<bool>,
-    /// At most this many, newest first.
-    pub limit: usize,
-}
-
 /// How much a custom role is used: the facts behind "in use".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RoleUsage {
@@ -231,32 +205,6 @@ pub struct RoleUsage {
     pub assignments: usize,
     /// Invites stored `pending` (expired or not) that would give it.
     pub pending_invites: usize,
-}
-
-/// A customer-list query as the store runs it (validated and folded by the core).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerFilter {
-    /// Folded substring to find in the name or email.
-    pub search: Option<String>,
-    /// Only members with this status.
-    pub status: Option<MemberStatus>,
-    /// Only members with an active grant to this paid product.
-    pub paid_product: Option<ProductId>,
-    /// Only active members (how a free-product filter is expressed).
-    pub active_only: bool,
-    /// Only members with no active grant to any paid product.
-    pub no_access: bool,
-    /// Only members of this workspace.
-    pub workspace: Option<WorkspaceId>,
-    /// Order.
-    pub sort: CustomerSort,
-    /// Continue after this position: the position `Tx::customers` gave the last row of the
-    /// previous page (opaque to the core; the store defines its keyset).
-    pub after: Option<String>,
-    /// Page size.
-    pub limit: usize,
-    /// The instant that decides which grants are active.
-    pub now: OffsetDateTime,
 }
 
 /// The operations of one transaction. Reads return `Ok(None)` for missing rows; invites come
@@ -485,7 +433,7 @@ pub trait Tx {
         member: MemberId,
         workspace: Option<WorkspaceId>,
     ) -> Result<Option<PermissionFacts>> {
-        permission::read_row_by_row(self, tenant, member, workspace)
+        facts::read_row_by_row(self, tenant, member, workspace)
     }
 
     /// Inserts an invite with the digest of its token. One pending invite per email per tenant.

@@ -4,7 +4,7 @@
 
 use super::SqlTx;
 use crate::rows::*;
-use memberkit::store::CustomerFilter;
+use memberkit::store::{CustomerFilter, KeptCount};
 use memberkit::*;
 use rusqlite::params;
 
@@ -20,16 +20,12 @@ impl SqlTx<'_> {
     }
 
     /// The count from `member_counts` when the filter asks only about status; `None` when it
-    /// needs the members (a search, a product, no access, a workspace).
+    /// needs the members ([`CustomerFilter::kept_count`] decides).
     pub(super) fn kept_count(&self, tenant: TenantId, f: &CustomerFilter) -> Result<Option<usize>> {
-        if f.search.is_some() || f.paid_product.is_some() || f.no_access || f.workspace.is_some() {
-            return Ok(None);
-        }
-        let status = match (f.status, f.active_only) {
-            (Some(s), true) if s != MemberStatus::Active => return Ok(Some(0)),
-            (Some(s), _) => Some(s.as_str()),
-            (None, true) => Some(MemberStatus::Active.as_str()),
-            (None, false) => None,
+        let status = match f.kept_count() {
+            KeptCount::Rows => return Ok(None),
+            KeptCount::Zero => return Ok(Some(0)),
+            KeptCount::Sum(status) => status.map(|s| s.as_str()),
         };
         let n = self.one(
             "SELECT coalesce(sum(n), 0) FROM member_counts

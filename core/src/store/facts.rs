@@ -1,12 +1,29 @@
-//! What `can` needs, as one fetch: a store that can answers it with one statement and no
-//! explicit transaction, like `has_access` (on PostgreSQL a read transaction alone is two
-//! round trips more than the question).
+//! What the hot checks need, each as one fetch: `has_access` ([`AccessFacts`]) and `can`
+//! ([`PermissionFacts`]). A store that can answers each with one statement and no explicit
+//! transaction (on PostgreSQL a read transaction alone is two round trips more than the
+//! question).
 
 use super::Tx;
 use crate::error::Result;
 use crate::ids::*;
 use crate::model::*;
 use crate::Permission;
+
+/// What `has_access` needs, fetched in one round trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessFacts {
+    /// The member's status.
+    pub member_status: MemberStatus,
+    /// Whether the product is paid.
+    pub product_paid: bool,
+    /// Whether the product is archived.
+    pub product_archived: bool,
+    /// The member's unrevoked grant for the product, if any: when it grants.
+    pub open_grant: Option<GrantWindow>,
+    /// The member's unrevoked grants for bundles that include the product (directly or through
+    /// bundles inside them): when each grants. Empty for most products.
+    pub bundle_grants: Vec<GrantWindow>,
+}
 
 /// A member's status, their roles with what each custom role carries, and whether the
 /// workspace asked about exists.
