@@ -8,6 +8,8 @@ use std::collections::HashMap;
 /// A connection and the statements prepared on it, by SQL text.
 pub(crate) struct Conn {
     pub(crate) client: Client,
+    /// Whether the database is a Citus coordinator (the hot reads call delegated functions).
+    pub(crate) on_citus: bool,
     statements: HashMap<String, Statement>,
 }
 
@@ -31,11 +33,16 @@ impl Conn {
 /// Opens connections for the pool.
 pub(crate) struct Manager {
     config: postgres::Config,
+    /// Whether the database is a Citus coordinator, known once the store has opened.
+    pub(crate) on_citus: bool,
 }
 
 impl Manager {
     pub(crate) fn new(config: postgres::Config) -> Self {
-        Self { config }
+        Self {
+            config,
+            on_citus: false,
+        }
     }
 
     /// `host:port/dbname`: enough to tell databases apart, never the password.
@@ -72,6 +79,7 @@ impl Manager {
             })?;
         Ok(Conn {
             client,
+            on_citus: self.on_citus,
             statements: HashMap::new(),
         })
     }

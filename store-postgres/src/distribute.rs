@@ -92,8 +92,9 @@ pub const MULTI_SHARD_STATEMENTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Places every table not yet placed, when the database is a Citus coordinator.
-pub(crate) fn distribute(client: &mut postgres::Client) -> Result<()> {
+/// Places every table not yet placed and creates the delegated functions, when the database is
+/// a Citus coordinator; whether it is one.
+pub(crate) fn distribute(client: &mut postgres::Client) -> Result<bool> {
     let coordinator: bool = client
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')",
@@ -102,12 +103,15 @@ pub(crate) fn distribute(client: &mut postgres::Client) -> Result<()> {
         .and_then(|r| r.try_get(0))
         .map_err(pg_err)?;
     if !coordinator {
-        return Ok(());
+        return Ok(false);
     }
     let mut tx = client.transaction().map_err(pg_err)?;
-    // The migration lock: app servers starting together place the tables once.
+    // One lock for the whole cluster, not per schema: app servers starting together place the
+    // tables once, and hubs in other schemas opening at the same time (tests do) would otherwise
+    // deadlock on the catalogs Citus locks while it distributes a function. Placement runs
+    // once per schema; later opens only look, so serializing them costs little.
     tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtext('memberkit:' || current_schema()))",
+        "SELECT pg_advisory_xact_lock(hashtext('memberkit:citus-placement'))",
         &[],
     )
     .map_err(pg_err)?;
@@ -145,5 +149,7 @@ pub(crate) fn distribute(client: &mut postgres::Client) -> Result<()> {
         };
         tx.execute(sql.as_str(), &[table]).map_err(pg_err)?;
     }
-    tx.commit().map_err(pg_err)
+    crate::delegated::create(&mut tx)?;
+    tx.commit().map_err(pg_err)?;
+    Ok(true)
 }

@@ -32,6 +32,7 @@
 mod bulk;
 mod conn;
 mod counts;
+mod delegated;
 mod distribute;
 mod rows;
 mod schema;
@@ -89,12 +90,12 @@ impl PgStore {
         let config: postgres::Config = url.parse().map_err(|e| {
             Error::invalid("target", format!("not a PostgreSQL connection URL: {e}"))
         })?;
-        let manager = Manager::new(config);
+        let mut manager = Manager::new(config);
         let label = manager.label();
         // Connect once now, so a wrong URL or a server that is down fails here, clearly.
         let mut first = manager.connect_now()?;
         migrate(&mut first)?;
-        distribute::distribute(&mut first.client)?;
+        manager.on_citus = distribute::distribute(&mut first.client)?;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(0))

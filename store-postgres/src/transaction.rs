@@ -185,6 +185,11 @@ impl PgTx<'_> {
         self.check(r)
     }
 
+    /// Whether the database is a Citus coordinator.
+    pub(crate) fn on_citus(&self) -> bool {
+        self.conn.borrow().on_citus
+    }
+
     pub(crate) fn rows(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
         let mut conn = self.conn.borrow_mut();
         let stmt = conn.prepared(sql)?;

@@ -954,7 +954,11 @@ impl Tx for PgTx<'_> {
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
         self.enter(tenant)?;
-        let rows = self.rows(ACCESS_FACTS_SQL, &[&tenant.u(), &member.u(), &product.u()])?;
+        let sql = match self.on_citus() {
+            true => crate::delegated::ACCESS_FACTS_CALL,
+            false => ACCESS_FACTS_SQL,
+        };
+        let rows = self.rows(sql, &[&tenant.u(), &member.u(), &product.u()])?;
         let mut facts: Option<AccessFacts> = None;
         let mut bundle_grants = Vec::new();
         for r in &rows {
@@ -985,10 +989,11 @@ impl Tx for PgTx<'_> {
         workspace: Option<WorkspaceId>,
     ) -> Result<Option<PermissionFacts>> {
         self.enter(tenant)?;
-        let rows = self.rows(
-            PERMISSION_FACTS_SQL,
-            &[&tenant.u(), &member.u(), &workspace.map(|w| w.u())],
-        )?;
+        let sql = match self.on_citus() {
+            true => crate::delegated::PERMISSION_FACTS_CALL,
+            false => PERMISSION_FACTS_SQL,
+        };
+        let rows = self.rows(sql, &[&tenant.u(), &member.u(), &workspace.map(|w| w.u())])?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
