@@ -149,14 +149,6 @@ pub fn url_with_schema(server: &str, schema: &str) -> String {
     format!("{server}{sep}options=-csearch_path%3D{schema},public")
 }
 
-/// The PostgreSQL server the benchmark runs on, if one is given: `MEMBERKIT_BENCH_POSTGRES`,
-/// else the test server `MEMBERKIT_TEST_POSTGRES`.
-pub fn pg_server() -> Option<String> {
-    ["MEMBERKIT_BENCH_POSTGRES", "MEMBERKIT_TEST_POSTGRES"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
-}
-
 fn build(target: &str, size: &Size) {
     // Written 30 days in the past, so grants that ended a day after that are expired now.
     let clock = Arc::new(ManualClock::new(

@@ -8,8 +8,10 @@
 mod casbin_policy;
 mod console_page;
 mod languages;
+mod mixed;
 mod postgres;
 mod search;
+mod servers;
 mod writes;
 
 use memberkit::*;
@@ -41,6 +43,10 @@ const GRANT_ROW_SQL: &str = "SELECT expires_at FROM grants
 
 fn main() {
     let size = Size::from_args();
+    // `-- --quick --servers`: only the PostgreSQL and Citus figures (no SQLite, no languages).
+    if std::env::args().any(|a| a == "--servers") {
+        return servers::compare(&size);
+    }
     let path = dataset(&size);
     let pop = Population::read(&path);
     println!(
@@ -124,7 +130,7 @@ fn main() {
     threads(&size, &path, &pop, &tenant);
     languages::compare(&size, &path);
     writes::compare(&size);
-    postgres::compare(&size);
+    servers::compare(&size);
 }
 
 /// has_access against casbin-rs `enforce` on the equivalent policy, which casbin holds in

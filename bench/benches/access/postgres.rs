@@ -6,7 +6,7 @@ use crate::writes::import_beside_a_writer;
 use crate::{interleave, Figures};
 use memberkit::time::OffsetDateTime;
 use memberkit::*;
-use memberkit_bench::{pg_dataset, pg_server, url_with_schema, Population, Size};
+use memberkit_bench::{pg_dataset, url_with_schema, Population, Size};
 use memberkit_open::OpenHub;
 use postgres::{Client, NoTls, Statement};
 use std::time::{Duration, Instant};
@@ -34,19 +34,27 @@ const GRANT_ROW_SQL: &str = "SELECT expires_at FROM grants
 const SEARCH_SQL: &str = "SELECT id, email, name FROM members
      WHERE tenant_id = $1 AND search_text LIKE $2 ORDER BY seq DESC LIMIT 50";
 
-pub fn compare(size: &Size) {
-    let Some(server) = pg_server() else {
-        println!(
-            "PostgreSQL: skipped (set MEMBERKIT_BENCH_POSTGRES, or run `eval \"$(scripts/postgres \
-             start)\"` first)"
-        );
-        return;
-    };
-    let url = pg_dataset(&server, size);
+/// memberkit's own figures from one server, for the comparison between servers.
+pub struct Summary {
+    /// `has_access` p50 (µs).
+    pub has_access: f64,
+    /// `can` p50 (µs).
+    pub can: f64,
+    /// Single grants per second.
+    pub grants: f64,
+    /// Import rows per second.
+    pub import: f64,
+    /// The hub's URL on the dataset.
+    pub url: String,
+}
+
+/// The figures on `server`, each line starting with `label` (`postgres`, `citus`).
+pub fn compare(size: &Size, label: &str, server: &str) -> Summary {
+    let url = pg_dataset(server, size);
     let pop = Population::read_pg(&url);
     println!(
-        "PostgreSQL, same dataset shape ({} members in the large tenant), a raw `postgres` \
-         client beside memberkit on the same database:",
+        "{label}: same dataset shape ({} members in the large tenant), a raw `postgres` client \
+         beside memberkit on the same database:",
         pop.members.len()
     );
     let hub = Hub::open(&url).unwrap();
@@ -94,10 +102,11 @@ pub fn compare(size: &Size) {
         );
     }
     figures.print(
-        "postgres has_access",
+        &format!("{label} has_access"),
         "memberkit",
         &["by hand", "grant row"],
     );
+    let has_access = figures.stat("memberkit").0;
 
     let mut figures = Figures::default();
     let can_sql = [
@@ -133,10 +142,18 @@ pub fn compare(size: &Size) {
             ],
         );
     }
-    figures.print("postgres can", "memberkit", &["by hand"]);
+    figures.print(&format!("{label} can"), "memberkit", &["by hand"]);
+    let can = figures.stat("memberkit").0;
 
-    search(size, &mut client, &tenant, &pop);
-    writes(size, &server);
+    search(size, label, &mut client, &tenant, &pop);
+    let (grants, import) = writes(size, label, server);
+    Summary {
+        has_access,
+        can,
+        grants,
+        import,
+        url,
+    }
 }
 
 fn by_hand_access(
@@ -198,7 +215,7 @@ fn can_by_hand(
 }
 
 /// A search box: "member 1234"-style terms, the newest 50 matches.
-fn search(size: &Size, client: &mut Client, tenant: &Tenant, pop: &Population) {
+fn search(size: &Size, label: &str, client: &mut Client, tenant: &Tenant, pop: &Population) {
     let stmt = client.prepare(SEARCH_SQL).unwrap();
     let terms: Vec<String> = (0..200)
         .map(|i| format!("member {}", (i * 7919) % pop.members.len()))
@@ -249,11 +266,16 @@ fn search(size: &Size, client: &mut Client, tenant: &Tenant, pop: &Population) {
             ],
         );
     }
-    figures.print("postgres search (newest 50)", "memberkit", &["by hand"]);
+    figures.print(
+        &format!("{label} search (newest 50)"),
+        "memberkit",
+        &["by hand"],
+    );
 }
 
-/// Single grants and an import on a fresh schema, each beside the same rows written by hand.
-fn writes(size: &Size, server: &str) {
+/// Single grants and an import on a fresh schema, each beside the same rows written by hand;
+/// memberkit's grants per second and import rows per second.
+fn writes(size: &Size, label: &str, server: &str) -> (f64, f64) {
     let (grants, import_rows) = match size.name {
         "full" => (2_000, 100_000),
         "quick" => (1_000, 20_000),
@@ -312,8 +334,9 @@ fn writes(size: &Size, server: &str) {
         }
     }
     let rate = |d: Duration| members.len() as f64 / d.as_secs_f64();
+    let grant_rate = rate(ours);
     println!(
-        "postgres grant, one per transaction: memberkit {:.0}/s | the same rows by hand {:.0}/s \
+        "{label} grant, one per transaction: memberkit {:.0}/s | the same rows by hand {:.0}/s \
          ({:.2}x the hand-written rate)",
         rate(ours),
         rate(theirs),
@@ -331,8 +354,9 @@ fn writes(size: &Size, server: &str) {
     import_by_hand(&mut client, t.id(), product, import_rows);
     let theirs = started.elapsed();
     let rate = |d: Duration| import_rows as f64 / d.as_secs_f64();
+    let import_rate = rate(ours);
     println!(
-        "postgres import {import_rows} rows (grant mode): memberkit {:.0} rows/s | member, role \
+        "{label} import {import_rows} rows (grant mode): memberkit {:.0} rows/s | member, role \
          and grant rows by hand {:.0} rows/s ({:.2}x the hand-written rate; memberkit also \
          parses, validates, dedupes and writes audit and outbox rows)",
         rate(ours),
@@ -348,6 +372,7 @@ fn writes(size: &Size, server: &str) {
     client
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .unwrap();
+    (grant_rate, import_rate)
 }
 
 /// The rows memberkit writes for one grant, by hand: the grant, its audit entry and its outbox
