@@ -32,3 +32,16 @@ async function mounted (): Promise<void> {
   void [pages, invites]
 }
 void mounted
+
+import { guard, type Guard } from '../guards'
+
+async function guarded (): Promise<void> {
+  const hub = await Hub.open(':memory:')
+  const t = await hub.createTenant('T')
+  const g: Guard = guard(hub, { tenant: t, member: (req) => req.headers['x-member'] as string | undefined ?? null })
+  const byId: Guard = guard(hub, { tenant: async () => t.id, member: async () => null })
+  const course = g.requireAccess((req) => req.url ?? '')
+  const pricing = byId.requirePermission('pricing')
+  void [course, pricing]
+}
+void guarded
