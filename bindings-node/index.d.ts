@@ -80,6 +80,8 @@ export declare class Hub {
   invitesFor(email: string): Promise<Array<InviteForEmail>>
   /** The invite an invite link's token names, in its current status, with the tenant's name. */
   inviteByLink(token: string): Promise<InviteForEmail>
+  /** Every tenant, oldest first (an operator's listing: it reads every tenant's row). */
+  tenants(): Promise<Array<TenantInfo>>
   /** Every tenant where the email is an active or deactivated member, with its role. */
   membershipsOf(email: string): Promise<Array<Membership>>
   /** Undelivered events of every tenant, oldest first (default 100). */

@@ -156,6 +156,13 @@ impl Hub {
         job(move || Ok(hub.invite_by_link(&token)?.into()))
     }
 
+    /// Every tenant, oldest first (an operator's listing: it reads every tenant's row).
+    #[napi(ts_return_type = "Promise<Array<TenantInfo>>")]
+    pub fn tenants(&self) -> AsyncTask<Job<Vec<TenantInfo>>> {
+        let hub = self.inner.clone();
+        job(move || Ok(hub.tenants()?.into_iter().map(Into::into).collect()))
+    }
+
     /// Every tenant where the email is an active or deactivated member, with its role.
     #[napi(ts_return_type = "Promise<Array<Membership>>")]
     pub fn memberships_of(&self, email: String) -> AsyncTask<Job<Vec<Membership>>> {

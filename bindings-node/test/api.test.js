@@ -40,3 +40,15 @@ test('a sync twin answers and fails exactly as its async version', async () => {
   }
 })
 
+
+test('tenants lists every tenant oldest first', async () => {
+  const clock = new mk.ManualClock(new Date('2026-01-05T09:00:00Z'))
+  const hub = await mk.Hub.open(':memory:', clock)
+  const first = await hub.createTenant('First')
+  clock.advance(60_000)
+  const second = await hub.createTenant('Second')
+  const listed = await hub.tenants()
+  assert.deepEqual(listed.map((t) => t.name), ['First', 'Second'])
+  assert.deepEqual(listed.map((t) => t.id), [first.id, second.id])
+  assert.deepEqual(listed[1], await second.info())
+})

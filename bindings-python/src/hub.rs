@@ -100,6 +100,12 @@ impl Hub {
         py_invite_for_email(py, &r)
     }
 
+    /// Every tenant, oldest first (an operator's listing: it reads every tenant's row).
+    fn tenants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let r = py.detach(|| self.inner.tenants()).map_err(Failure)?;
+        list(py, &r, py_tenant)
+    }
+
     /// Every tenant where the email is an active or deactivated member, with its role.
     fn memberships_of<'py>(&self, py: Python<'py>, email: String) -> PyResult<Bound<'py, PyAny>> {
         let r = py

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import memberkit
+import memberkit as mk
 from memberkit import _native
 
 
@@ -20,3 +23,13 @@ def test_every_error_code_has_its_exception_class() -> None:
         cls = memberkit.ERRORS_BY_CODE[code]
         assert issubclass(cls, memberkit.MemberkitError)
         assert cls.code == code
+
+
+def test_tenants_lists_every_tenant_oldest_first(hub: mk.Hub, clock: mk.ManualClock) -> None:
+    first = hub.create_tenant("First")
+    clock.advance(timedelta(minutes=1))
+    second = hub.create_tenant("Second")
+    listed = hub.tenants()
+    assert [t.name for t in listed] == ["First", "Second"]
+    assert [t.id for t in listed] == [first.id, second.id]
+    assert listed[1] == second.info()

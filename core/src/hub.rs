@@ -99,6 +99,20 @@ impl Hub {
         })
     }
 
+    /// Every tenant, oldest first: an operator's listing (`memberkit tenants`). It reads every
+    /// tenant's row, so it is not for a request path.
+    pub fn tenants(&self) -> Result<Vec<TenantInfo>> {
+        let mut found = store::read(self.store(), |tx| {
+            let mut found = Vec::new();
+            for id in tx.tenant_ids()? {
+                found.extend(tx.tenant(id)?);
+            }
+            Ok(found)
+        })?;
+        found.sort_by_key(|t| (t.created_at, t.id));
+        Ok(found)
+    }
+
     /// Call when someone signs up with `email`: accepts that email's pending, unexpired invite
     /// in every tenant, in one transaction, and applies the email domains of the tenants where
     /// they have none, as `Tenant::claim` does. Returns what was applied (empty if nothing

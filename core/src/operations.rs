@@ -9,6 +9,7 @@ pub const HUB: &[&str] = &[
     "now",
     "create_tenant",
     "tenant",
+    "tenants",
     "claim",
     "invites_for",
     "invite_by_link",

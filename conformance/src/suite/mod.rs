@@ -9,6 +9,7 @@ mod counts;
 mod customer_passwords;
 mod customers;
 mod domains;
+mod hub;
 mod import;
 mod import_chunks;
 mod import_runs;
@@ -29,7 +30,7 @@ use crate::fixture::Case;
 
 /// Every test with its module's name.
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
-    let modules: [(&str, &[Case]); 23] = [
+    let modules: [(&str, &[Case]); 24] = [
         ("access", access::TESTS),
         ("access_time", access_time::TESTS),
         ("answers", answers::TESTS),
@@ -38,6 +39,7 @@ pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static Case)> {
         ("counts", counts::TESTS),
         ("customers", customers::TESTS),
         ("domains", domains::TESTS),
+        ("hub", hub::TESTS),
         ("import", import::TESTS),
         ("import_chunks", import_chunks::TESTS),
         ("import_runs", import_runs::TESTS),
