@@ -30,8 +30,16 @@ fn error_codes() -> Vec<&'static str> {
     mk::ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
 }
 
+/// Runs the `memberkit` command with `argv` (the program name first) and returns its exit
+/// status: `python -m memberkit` and the `memberkit` script. The GIL is released meanwhile.
+#[pyfunction]
+fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
+    py.detach(|| memberkit_cli::run(argv))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_class::<hub::Hub>()?;
     m.add_class::<tenant::Tenant>()?;
     m.add_class::<clock::ManualClock>()?;

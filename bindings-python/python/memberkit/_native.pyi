@@ -34,13 +34,15 @@ from ._types import (
     WorkspaceMember,
 )
 
-__all__ = ["ERROR_CODES", "PERMISSIONS", "Console", "ConsoleRest", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS"]
+__all__ = ["ERROR_CODES", "PERMISSIONS", "Console", "ConsoleRest", "Hub", "ManualClock", "Tenant", "__version__", "_OPERATIONS", "run_cli"]
 
 ERROR_CODES: List[str]
 PERMISSIONS: List[str]
 _OPERATIONS: Dict[str, List[str]]
 """The core's operations by class, for the test that every one is exposed."""
 __version__: str
+
+def run_cli(argv: List[str]) -> int: ...
 
 _Actor = str
 """``"system"`` or a member id."""

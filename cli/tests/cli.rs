@@ -1,0 +1,357 @@
+//! The `memberkit` binary as an operator runs it, on a SQLite file and, when
+//! `MEMBERKIT_TEST_POSTGRES` names a server, on PostgreSQL (a fresh schema): imports with a dry
+//! run, a report and temporary passwords, the customer list, export, invites, grants, the
+//! outbox and sweeps; every refusal exits with its code and changes nothing.
+
+use memberkit::*;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// A database the binary and this test both open.
+struct Db {
+    target: String,
+    dir: tempfile::TempDir,
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("hub.db").to_str().unwrap().to_string();
+        Db { target, dir }
+    }
+
+    fn postgres() -> Option<Db> {
+        let server = std::env::var("MEMBERKIT_TEST_POSTGRES")
+            .ok()
+            .filter(|s| !s.is_empty())?;
+        let schema = format!("mk_cli_{}", uuid_like());
+        let sep = if server.contains('?') { '&' } else { '?' };
+        let target = format!("{server}{sep}options=-csearch_path%3D{schema},public");
+        Some(Db {
+            target,
+            dir: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn hub(&self) -> Hub {
+        memberkit_open::open(&self.target).unwrap()
+    }
+
+    /// Runs `memberkit --db <db> args…` with `MEMBERKIT_DATABASE_URL` unset.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_memberkit"))
+            .env_remove("MEMBERKIT_DATABASE_URL")
+            .arg("--db")
+            .arg(&self.target)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{nanos}", std::process::id())
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// The exit status and the JSON error's code.
+fn refused(out: &Output) -> (i32, String) {
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|_| panic!("a JSON error, got {}", text(&out.stderr)));
+    (
+        out.status.code().unwrap(),
+        err["error"]["code"].as_str().unwrap().to_string(),
+    )
+}
+
+/// What a refusal must leave as it was: the tenant's audit log and outbox.
+fn trail(t: &Tenant) -> (Option<AuditId>, usize) {
+    let newest = t
+        .audit(&AuditQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap()
+        .first()
+        .map(|e| e.id);
+    (newest, t.outbox(1000).unwrap().len())
+}
+
+fn an_operators_day(db: &Db) {
+    let hub = db.hub();
+    let t = hub.create_tenant("Ada's Academy").unwrap();
+    let course = t
+        .create_product(
+            Actor::System,
+            NewProduct::paid("Rust 101", ProductKind::Course),
+        )
+        .unwrap();
+    let (tid, cid) = (t.id().to_string(), course.id.to_string());
+    let csv = db.path("people.csv");
+    std::fs::write(
+        &csv,
+        "name,email\nAda,ada@example.com\nGrace,grace@example.com\nBad,not-an-email\n",
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+
+    // A dry run changes nothing; an invalid row stops a real run unless skipped.
+    let before = trail(&t);
+    let dry = ok(db.run(&["--json", "import", file, "--tenant", &tid, "--dry-run"]));
+    let dry: serde_json::Value = serde_json::from_str(&dry).unwrap();
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["outcomes"]["invalid"], 1);
+    assert_eq!(trail(&t), before);
+    let stopped = db.run(&[
+        "--json", "import", file, "--tenant", &tid, "--mode", "grant",
+    ]);
+    assert_eq!(refused(&stopped), (12, "invalid_input".into()));
+    assert!(text(&stopped.stderr).contains("0 of 3 rows written"));
+    assert_eq!(t.count_customers(&CustomerQuery::default()).unwrap(), 0);
+    assert_eq!(trail(&t), before);
+
+    let report = db.path("report.csv");
+    let line = ok(db.run(&[
+        "import",
+        file,
+        "--tenant",
+        &tid,
+        "--mode",
+        "grant",
+        "--product",
+        &cid,
+        "--skip-invalid",
+        "--report",
+        report.to_str().unwrap(),
+    ]));
+    assert!(
+        line.contains("2 created") && line.contains("1 invalid"),
+        "{line}"
+    );
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(report.starts_with("line,email,name,outcome,reason,member_id"));
+    assert!(report.contains("ada@example.com,Ada,created,,"), "{report}");
+    assert!(report.contains("not-an-email,Bad,invalid,"), "{report}");
+    let ada = t.member_by_email("ada@example.com").unwrap().unwrap();
+    assert!(t.has_access(ada.id, course.id).unwrap());
+
+    // The list, as a table and as JSON; an export.
+    let table = ok(db.run(&["customers", "--tenant", &tid, "--search", "grace"]));
+    assert!(
+        table.contains("grace@example.com") && table.contains("Rust 101"),
+        "{table}"
+    );
+    assert!(!table.contains("ada@example.com"));
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(db.run(&["--json", "customers", "--tenant", &tid]))).unwrap();
+    assert_eq!(listed["total"], 2);
+    let export = ok(db.run(&["export", "--tenant", &tid]));
+    assert!(export.starts_with("name,email,external_id,status,products"));
+    assert_eq!(export.lines().count(), 3);
+    let tenants = ok(db.run(&["--json", "tenants"]));
+    assert!(tenants.contains(&tid) && tenants.contains("Ada's Academy"));
+
+    // Revoke and grant by email; the next check sees it.
+    ok(db.run(&["revoke", "ada@example.com", &cid, "--tenant", &tid]));
+    assert!(!t.has_access(ada.id, course.id).unwrap());
+    ok(db.run(&["grant", &ada.id.to_string(), &cid, "--tenant", &tid]));
+    assert!(t.has_access(ada.id, course.id).unwrap());
+
+    // An invite: its link never reaches the screen; its email event is in the outbox.
+    let invited = ok(db.run(&[
+        "invite",
+        "lin@example.com",
+        "--tenant",
+        &tid,
+        "--product",
+        &cid,
+    ]));
+    assert!(
+        invited.contains("lin@example.com") && !invited.contains("mki_"),
+        "{invited}"
+    );
+    let events = ok(db.run(&["outbox", "--ack"]));
+    let kinds: Vec<String> = events
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"].to_string())
+        .collect();
+    assert!(
+        kinds.iter().any(|k| k.contains("invite.created")),
+        "{kinds:?}"
+    );
+    assert!(!events.contains("mki_"), "no token in an event");
+    assert_eq!(ok(db.run(&["outbox"])), "", "acknowledged events are gone");
+    assert!(ok(db.run(&["sweep"])).starts_with("swept"));
+
+    // Refusals: the core's code in the exit status and the JSON error, nothing changed.
+    let before = trail(&t);
+    let ada_id = ada.id.to_string();
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (
+            vec!["grant", "nobody@example.com", &cid, "--tenant", &tid],
+            10,
+            "not_found",
+        ),
+        (
+            vec!["grant", &ada_id, "not-an-id", "--tenant", &tid],
+            12,
+            "invalid_input",
+        ),
+        (
+            vec![
+                "customers",
+                "--tenant",
+                "00000000-0000-7000-8000-000000000000",
+            ],
+            10,
+            "not_found",
+        ),
+        (
+            vec!["import", "missing.csv", "--tenant", &tid],
+            12,
+            "invalid_input",
+        ),
+        (
+            vec![
+                "import",
+                file,
+                "--tenant",
+                &tid,
+                "--mode",
+                "temporary_password",
+            ],
+            12,
+            "invalid_input",
+        ),
+        (
+            vec!["import", file, "--tenant", &tid, "--mode", "sometimes"],
+            12,
+            "invalid_input",
+        ),
+    ];
+    for (args, status, code) in cases {
+        let mut with_json = vec!["--json"];
+        with_json.extend(&args);
+        let out = db.run(&with_json);
+        assert_eq!(refused(&out), (status, code.to_string()), "{args:?}");
+    }
+    assert_eq!(trail(&t), before, "refused commands wrote nothing");
+    let usage = db.run(&["import"]);
+    assert_eq!(usage.status.code(), Some(2), "a usage error");
+
+    // Temporary passwords go only to a new file only its owner can read.
+    std::fs::write(&csv, "email\nnew1@example.com\nnew2@example.com\n").unwrap();
+    let passwords = db.path("passwords.csv");
+    let shown = ok(db.run(&[
+        "import",
+        file,
+        "--tenant",
+        &tid,
+        "--mode",
+        "temporary_password",
+        "--passwords",
+        passwords.to_str().unwrap(),
+    ]));
+    let saved = std::fs::read_to_string(&passwords).unwrap();
+    assert_eq!(
+        saved.lines().count(),
+        3,
+        "a header and two passwords: {saved}"
+    );
+    for line in saved.lines().skip(1) {
+        let password = line.rsplit(',').next().unwrap();
+        assert!(password.len() >= 12 && !shown.contains(password));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&passwords).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = trail(&t);
+    std::fs::write(&csv, "email\nnew3@example.com\n").unwrap();
+    let again = db.run(&[
+        "--json",
+        "import",
+        file,
+        "--tenant",
+        &tid,
+        "--mode",
+        "temporary_password",
+        "--passwords",
+        passwords.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        refused(&again),
+        (12, "invalid_input".into()),
+        "the file exists"
+    );
+    assert_eq!(trail(&t), before);
+    assert!(t.member_by_email("new3@example.com").unwrap().is_none());
+}
+
+#[test]
+fn an_operators_day_on_sqlite() {
+    an_operators_day(&Db::sqlite());
+}
+
+#[test]
+fn an_operators_day_on_postgres() {
+    let Some(db) = Db::postgres() else {
+        return eprintln!("postgres: skipped, MEMBERKIT_TEST_POSTGRES is not set");
+    };
+    an_operators_day(&db);
+}
+
+/// 100k rows through the binary, on each store given; prints the rate.
+fn a_large_import(db: &Db, rows: usize) {
+    let hub = db.hub();
+    let t = hub.create_tenant("Large").unwrap();
+    let file = db.path("large.csv");
+    let mut csv = String::from("name,email\n");
+    for i in 0..rows {
+        csv.push_str(&format!("Person {i},p{i}@large.example\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let line = ok(db.run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--tenant",
+        &t.id().to_string(),
+        "--mode",
+        "grant",
+        "--no-email",
+    ]));
+    eprintln!("{line}");
+    assert!(line.contains(&format!("{rows} created")), "{line}");
+    assert_eq!(t.count_customers(&CustomerQuery::default()).unwrap(), rows);
+}
+
+#[test]
+fn a_100k_row_import_through_the_binary() {
+    a_large_import(&Db::sqlite(), 100_000);
+    if let Some(db) = Db::postgres() {
+        a_large_import(&db, 100_000);
+    }
+}
