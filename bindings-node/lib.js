@@ -3,7 +3,23 @@
 // JavaScript value of the wrong type as a plain Error with a napi status code; Node's own APIs
 // throw TypeError with code ERR_INVALID_ARG_TYPE, so memberkit does too. memberkit's own errors
 // (err.code = 'not_found', 'permission_denied', ...) pass through untouched.
-const native = require('./index.js')
+const native = loadAddon()
+
+/** The generated loader, or an error naming this platform and the ones packages exist for. */
+function loadAddon () {
+  try {
+    return require('./index.js')
+  } catch (err) {
+    const targets = require('./package.json').napi.targets.join(', ')
+    const here = `${process.platform}-${process.arch}`
+    throw new Error(
+      `memberkit: no prebuilt addon loads on this platform (${here}); packages exist for ` +
+      `${targets}. Install memberkit on one of those, or build it from source with cargo: ` +
+      `npm install /path/to/memberkit/bindings-node. (${err.message.split('\n')[0]})`,
+      { cause: err },
+    )
+  }
+}
 
 const CONVERSION_FAILURES = new Set([
   'InvalidArg', 'ObjectExpected', 'StringExpected', 'NameExpected', 'FunctionExpected',
