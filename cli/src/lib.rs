@@ -13,7 +13,7 @@ mod output;
 
 use clap::{Args, Parser, Subcommand};
 use memberkit::*;
-use output::{print_customers, print_tenants, Output};
+use output::{print_customers, print_report, print_stats, print_tenants, Output};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -106,6 +106,18 @@ enum Command {
     Outbox(outbox::OutboxArgs),
     /// Writes the events that came due with time (expiries, reminders); run it from cron.
     Sweep,
+    /// Brings the database's schema up to date (opening it does) and says what was applied.
+    Migrate {
+        /// Only report the schema version (opening still applies what is pending).
+        #[arg(long)]
+        status: bool,
+    },
+    /// Counts across every tenant: members by status, grants, invites by status, the outbox
+    /// backlog, the database size.
+    Stats,
+    /// Checks the database: schema version, the engine's integrity check, the kept counts
+    /// against the rows. Exits with `storage` (21) when something is wrong.
+    Doctor,
 }
 
 /// The customer list's filters.
@@ -257,6 +269,19 @@ fn execute(cli: &Cli, out: &Output) -> Result<()> {
             )
         }
         Command::Outbox(args) => outbox::run(&hub, args, out),
+        Command::Migrate { status } => print_report(out, &hub.check()?, *status),
+        Command::Stats => print_stats(out, &hub.stats()?),
+        Command::Doctor => {
+            let report = hub.check()?;
+            print_report(out, &report, true)?;
+            match report.problems.len() {
+                0 => Ok(()),
+                n => Err(Error::Storage {
+                    message: format!("the database check found {n} problems"),
+                    source: None,
+                }),
+            }
+        }
         Command::Sweep => {
             let report = hub.sweep(None)?;
             out.done(

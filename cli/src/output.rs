@@ -129,3 +129,101 @@ pub(crate) fn print_customers(
     }
     out.raw(&format!("{table}\n{} of {total}\n", page.rows.len()))
 }
+
+fn size(bytes: Option<u64>) -> String {
+    bytes.map_or_else(
+        || "unknown".into(),
+        |b| format!("{:.1} MB", b as f64 / 1_000_000.0),
+    )
+}
+
+/// `memberkit stats`.
+pub(crate) fn print_stats(out: &Output, stats: &HubStats) -> Result<()> {
+    if out.json {
+        let by = |list: Vec<(&str, usize)>| -> Value {
+            Value::Object(
+                list.into_iter()
+                    .map(|(k, n)| (k.to_string(), json!(n)))
+                    .collect(),
+            )
+        };
+        let members = by(stats
+            .members
+            .iter()
+            .map(|(s, n)| (s.as_str(), *n))
+            .collect());
+        let invites = by(stats
+            .invites
+            .iter()
+            .map(|(s, n)| (s.as_str(), *n))
+            .collect());
+        return out.raw(&format!(
+            "{}\n",
+            json!({"tenants": stats.tenants, "members": members, "open_grants": stats.open_grants,
+                   "invites": invites, "outbox_pending": stats.outbox_pending,
+                   "size_bytes": stats.size_bytes})
+        ));
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(["", "count"]);
+    table.add_row(["tenants".to_string(), stats.tenants.to_string()]);
+    for (s, n) in &stats.members {
+        table.add_row([format!("members {s}"), n.to_string()]);
+    }
+    table.add_row(["open grants".to_string(), stats.open_grants.to_string()]);
+    for (s, n) in &stats.invites {
+        table.add_row([format!("invites {s}"), n.to_string()]);
+    }
+    table.add_row([
+        "outbox backlog".to_string(),
+        stats.outbox_pending.to_string(),
+    ]);
+    table.add_row(["database size".to_string(), size(stats.size_bytes)]);
+    out.raw(&format!("{table}\n"))
+}
+
+/// `memberkit migrate` and `doctor`: the schema, what opening applied, and (with `checks`)
+/// the size and the problems found.
+pub(crate) fn print_report(out: &Output, report: &StoreReport, checks: bool) -> Result<()> {
+    if out.json {
+        return out.raw(&format!(
+            "{}\n",
+            json!({"engine": report.engine, "schema_version": report.schema_version,
+                   "latest_schema_version": report.latest_schema_version,
+                   "migrated_now": report.migrated_at_open, "size_bytes": report.size_bytes,
+                   "problems": report.problems})
+        ));
+    }
+    let version = |v: Option<i64>| v.map_or_else(|| "unknown".into(), |v| v.to_string());
+    let mut text = format!(
+        "{}: schema version {} of {}; ",
+        report.engine,
+        version(report.schema_version),
+        version(report.latest_schema_version)
+    );
+    text.push_str(&match report.migrated_at_open.as_slice() {
+        [] => "no migration was pending".to_string(),
+        applied => format!(
+            "applied now: {}",
+            applied
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
+    text.push('\n');
+    if checks {
+        text.push_str(&format!("size: {}\n", size(report.size_bytes)));
+        match report.problems.as_slice() {
+            [] => text.push_str("problems: none\n"),
+            found => {
+                for p in found {
+                    text.push_str(&format!("problem: {p}\n"));
+                }
+            }
+        }
+    }
+    out.raw(&text)
+}

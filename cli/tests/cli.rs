@@ -204,6 +204,24 @@ fn an_operators_day(db: &Db) {
     assert_eq!(ok(db.run(&["outbox"])), "", "acknowledged events are gone");
     assert!(ok(db.run(&["sweep"])).starts_with("swept"));
 
+    // The hub's figures and checks.
+    let stats: serde_json::Value = serde_json::from_str(&ok(db.run(&["--json", "stats"]))).unwrap();
+    assert_eq!(stats["tenants"], 1);
+    assert_eq!(stats["members"]["active"], 2);
+    assert_eq!(stats["members"]["invited"], 1, "lin");
+    assert_eq!(stats["invites"]["pending"], 1);
+    assert_eq!(stats["open_grants"], 2);
+    assert_eq!(stats["outbox_pending"], 0, "all acknowledged above");
+    let table = ok(db.run(&["stats"]));
+    assert!(
+        table.contains("members active") && table.contains("database size"),
+        "{table}"
+    );
+    let doctor = ok(db.run(&["doctor"]));
+    assert!(doctor.contains("problems: none"), "{doctor}");
+    let status = ok(db.run(&["migrate", "--status"]));
+    assert!(status.contains("no migration was pending"), "{status}");
+
     // Refusals: the core's code in the exit status and the JSON error, nothing changed.
     let before = trail(&t);
     let ada_id = ada.id.to_string();
@@ -314,6 +332,34 @@ fn an_operators_day(db: &Db) {
 #[test]
 fn an_operators_day_on_sqlite() {
     an_operators_day(&Db::sqlite());
+}
+
+#[test]
+fn migrate_creates_the_schema_and_doctor_finds_a_broken_count() {
+    let db = Db::sqlite();
+    let first = ok(db.run(&["--json", "migrate"]));
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["engine"], "sqlite");
+    assert_eq!(first["schema_version"], first["latest_schema_version"]);
+    assert!(
+        !first["migrated_now"].as_array().unwrap().is_empty(),
+        "a new file is migrated"
+    );
+    let t = db.hub().create_tenant("T").unwrap();
+    t.add_customer(Actor::System, NewCustomer::new("a@example.com"))
+        .unwrap();
+    // Break the kept count behind memberkit's back, as a bad manual edit would.
+    let conn = rusqlite::Connection::open(&db.target).unwrap();
+    conn.execute("UPDATE member_counts SET n = n + 5", [])
+        .unwrap();
+    drop(conn);
+    let out = db.run(&["doctor"]);
+    assert_eq!(out.status.code(), Some(21), "storage");
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("problem: member_counts of tenant") && said.contains("the rows say 1"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -36,6 +36,10 @@ impl<S: Store> Store for RetryingStore<S> {
         self.0.access_facts(tenant, member, product)
     }
 
+    fn report(&self) -> Result<memberkit::StoreReport> {
+        self.0.report()
+    }
+
     fn try_access_facts(
         &self,
         tenant: TenantId,

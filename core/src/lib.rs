@@ -32,6 +32,7 @@ mod permission;
 mod policy;
 mod query;
 mod requests;
+mod stats;
 pub mod store;
 mod sweep;
 mod tenant;
@@ -56,6 +57,7 @@ pub use query::{
 };
 pub use requests::*;
 pub use serde_json;
+pub use stats::{HubCounts, HubStats, StoreReport};
 pub use store::{Store, Tx};
 pub use sweep::SweepReport;
 pub use tenant::customers::{CustomerPage, CustomerRow, ProductRef};

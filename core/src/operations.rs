@@ -109,6 +109,14 @@ pub const RUST_ONLY: &[(&str, &str)] = &[
         "try_has_access",
         "Node's `hasAccess` uses it to answer without the thread pool",
     ),
+    (
+        "stats",
+        "operator tooling: `memberkit stats`, also `python -m memberkit stats`",
+    ),
+    (
+        "check",
+        "operator tooling: `memberkit doctor`, also `python -m memberkit doctor`",
+    ),
 ];
 
 #[cfg(test)]
@@ -140,6 +148,7 @@ mod tests {
         let sources = [
             include_str!("hub.rs"),
             include_str!("sweep.rs"),
+            include_str!("stats.rs"),
             include_str!("tenant/mod.rs"),
             include_str!("tenant/access.rs"),
             include_str!("tenant/bundles.rs"),

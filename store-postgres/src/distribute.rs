@@ -90,6 +90,10 @@ pub const MULTI_SHARD_STATEMENTS: &[(&str, &str)] = &[
         "UPDATE outbox SET delivered_at = $1 WHERE id = ANY($2)",
         "acknowledging hub-wide outbox events",
     ),
+    (
+        "/* memberkit:operator */",
+        "an operator's counts and checks across every tenant (memberkit stats, doctor)",
+    ),
 ];
 
 /// Places every table not yet placed and creates the delegated functions, when the database is

@@ -34,9 +34,11 @@ mod conn;
 mod counts;
 mod delegated;
 mod distribute;
+mod report;
 mod rows;
 mod schema;
 mod search;
+mod stats;
 mod transaction;
 mod tx;
 
@@ -66,6 +68,10 @@ pub struct PgStore {
     pool: r2d2::Pool<Manager>,
     /// host:port/dbname, for `Debug` (never the password).
     label: String,
+    /// The migrations `open` applied.
+    migrated: Vec<i64>,
+    /// Whether the database is a Citus coordinator.
+    on_citus: bool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -94,8 +100,9 @@ impl PgStore {
         let label = manager.label();
         // Connect once now, so a wrong URL or a server that is down fails here, clearly.
         let mut first = manager.connect_now()?;
-        migrate(&mut first)?;
+        let migrated = migrate(&mut first)?;
         manager.on_citus = distribute::distribute(&mut first.client)?;
+        let on_citus = manager.on_citus;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(0))
@@ -103,7 +110,12 @@ impl PgStore {
             .test_on_check_out(false)
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build_unchecked(manager);
-        Ok(Self { pool, label })
+        Ok(Self {
+            pool,
+            label,
+            migrated,
+            on_citus,
+        })
     }
 
     /// The schema version the database is at.
@@ -206,7 +218,8 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_micros(((base + jitter) * 1000).min(100_000))
 }
 
-fn migrate(conn: &mut Conn) -> Result<()> {
+/// Brings the schema up to date; the versions it applied.
+fn migrate(conn: &mut Conn) -> Result<Vec<i64>> {
     let client = &mut conn.client;
     create_first_schema(client)?;
     let mut tx = client.transaction().map_err(pg_err)?;
@@ -242,8 +255,10 @@ fn migrate(conn: &mut Conn) -> Result<()> {
         .filter(|m| m.0 > current)
         .collect();
     if pending.is_empty() {
-        return tx.commit().map_err(pg_err);
+        tx.commit().map_err(pg_err)?;
+        return Ok(Vec::new());
     }
+    let applied = pending.iter().map(|m| i64::from(m.0)).collect();
     let trgm_ops = trigram_opclass(&mut tx)?;
     for (version, name, sql) in pending {
         tx.batch_execute(&sql.replace("{trgm_ops}", &trgm_ops))
@@ -254,7 +269,8 @@ fn migrate(conn: &mut Conn) -> Result<()> {
         )
         .map_err(pg_err)?;
     }
-    tx.commit().map_err(pg_err)
+    tx.commit().map_err(pg_err)?;
+    Ok(applied)
 }
 
 /// Makes sure `pg_trgm` is installed (once per database, wherever it already is) and names its
@@ -341,6 +357,10 @@ impl Store for PgStore {
 
     fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
         self.run(Mode::Rehearse, f)
+    }
+
+    fn report(&self) -> Result<memberkit::StoreReport> {
+        report::report(&mut self.checkout()?.client, &self.migrated, self.on_citus)
     }
 
     fn access_facts(

@@ -199,6 +199,10 @@ impl Tx for PgTx<'_> {
         .map(drop)
     }
 
+    fn hub_counts(&self, now: OffsetDateTime) -> Result<HubCounts> {
+        self.count_hub(now)
+    }
+
     fn tenant_ids(&self) -> Result<Vec<TenantId>> {
         self.all(
             "SELECT tenant_id FROM tenants ORDER BY tenant_id",

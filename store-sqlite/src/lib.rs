@@ -23,6 +23,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod report;
 mod rows;
 mod schema;
 mod search;
@@ -57,6 +58,8 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     /// `None` for `:memory:`, whose only connection is the writer.
     readers: Option<ReaderPool>,
+    /// The migrations `open` applied.
+    migrated: Vec<i64>,
 }
 
 struct ReaderPool {
@@ -81,23 +84,25 @@ impl SqliteStore {
         if path.as_os_str() == ":memory:" {
             let mut conn = Connection::open_in_memory().map_err(sql_err)?;
             configure(&mut conn, false)?;
-            let store = Self {
+            let mut store = Self {
                 writer: Mutex::new(conn),
                 readers: None,
+                migrated: Vec::new(),
             };
-            store.migrate()?;
+            store.migrated = store.migrate()?;
             return Ok(store);
         }
         let mut conn = Connection::open(path).map_err(sql_err)?;
         configure(&mut conn, false)?;
-        let store = Self {
+        let mut store = Self {
             writer: Mutex::new(conn),
             readers: Some(ReaderPool {
                 path: path.to_owned(),
                 idle: Mutex::new(Vec::new()),
             }),
+            migrated: Vec::new(),
         };
-        store.migrate()?;
+        store.migrated = store.migrate()?;
         Ok(store)
     }
 
@@ -112,7 +117,8 @@ impl SqliteStore {
         .map_err(sql_err)
     }
 
-    fn migrate(&self) -> Result<()> {
+    /// Brings the schema up to date; the versions it applied.
+    fn migrate(&self) -> Result<Vec<i64>> {
         let mut conn = lock(&self.writer);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -138,7 +144,9 @@ impl SqliteStore {
                 source: None,
             });
         }
+        let mut applied = Vec::new();
         for (version, name, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > current) {
+            applied.push(*version);
             tx.execute_batch(sql).map_err(sql_err)?;
             if *version == 3 {
                 search::backfill_search_text(&tx)?;
@@ -153,7 +161,8 @@ impl SqliteStore {
             )
             .map_err(sql_err)?;
         }
-        tx.commit().map_err(sql_err)
+        tx.commit().map_err(sql_err)?;
+        Ok(applied)
     }
 
     fn checkout_reader(&self, pool: &ReaderPool) -> Result<Connection> {
@@ -245,6 +254,10 @@ impl Store for SqliteStore {
 
     fn rehearse(&self, f: &mut dyn FnMut(&dyn Tx) -> Result<()>) -> Result<()> {
         in_transaction(&lock(&self.writer), Begin::Immediate, End::Rollback, f)
+    }
+
+    fn report(&self) -> Result<memberkit::StoreReport> {
+        report::report(&lock(&self.writer), &self.migrated)
     }
 
     fn access_facts(

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 use time::{Duration, OffsetDateTime};
 
 mod counts;
+mod stats;
 
 /// A SQL string built once from the `*_COLS` constants (statement-cache lookups run per row).
 macro_rules! const_sql {
@@ -281,6 +282,10 @@ impl Tx for SqlTx<'_> {
             ],
         )
         .map(drop)
+    }
+
+    fn hub_counts(&self, now: OffsetDateTime) -> Result<HubCounts> {
+        self.count_hub(now)
     }
 
     fn tenant_ids(&self) -> Result<Vec<TenantId>> {

@@ -72,6 +72,16 @@ pub trait Store: Send + Sync + 'static {
         let _ = (tenant, member, product);
         None
     }
+
+    /// The store's report on itself for operators: engine, schema version, the migrations
+    /// applied at open, size, and what its integrity checks found. The default knows only
+    /// that it is a custom store.
+    fn report(&self) -> Result<crate::StoreReport> {
+        Ok(crate::StoreReport {
+            engine: "custom".into(),
+            ..Default::default()
+        })
+    }
 }
 
 /// Runs a closure returning a value in a read transaction. The store may run it more than
@@ -252,6 +262,9 @@ pub trait Tx {
     fn tenant(&self, id: TenantId) -> Result<Option<TenantInfo>>;
     /// Hub-wide: every tenant's id, in id order.
     fn tenant_ids(&self) -> Result<Vec<TenantId>>;
+    /// Counts across every tenant for `Hub::stats`: raw facts (stored statuses; pending
+    /// invites whose `expires_at` is not after `now`), no rule applied.
+    fn hub_counts(&self, now: OffsetDateTime) -> Result<crate::HubCounts>;
 
     /// Inserts a member. Email key and external id are unique per tenant.
     fn insert_member(&self, member: &Member) -> Result<()>;
