@@ -7,6 +7,7 @@
 //! gives the exit status ([`exit_status`]). It acts as the host platform (`system` in the audit
 //! log).
 
+mod console;
 mod import;
 mod outbox;
 mod output;
@@ -106,6 +107,8 @@ enum Command {
     Outbox(outbox::OutboxArgs),
     /// Writes the events that came due with time (expiries, reminders); run it from cron.
     Sweep,
+    /// Serves the back office on a loopback address, as one member of one tenant.
+    Console(console::ConsoleArgs),
     /// Brings the database's schema up to date (opening it does) and says what was applied.
     Migrate {
         /// Only report the schema version (opening still applies what is pending).
@@ -271,6 +274,7 @@ fn execute(cli: &Cli, out: &Output) -> Result<()> {
         Command::Outbox(args) => outbox::run(&hub, args, out),
         Command::Migrate { status } => print_report(out, &hub.check()?, *status),
         Command::Stats => print_stats(out, &hub.stats()?),
+        Command::Console(args) => console::run(&hub, args, out),
         Command::Doctor => {
             let report = hub.check()?;
             print_report(out, &report, true)?;
