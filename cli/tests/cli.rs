@@ -380,7 +380,7 @@ fn a_large_import(db: &Db, rows: usize) {
         csv.push_str(&format!("Person {i},p{i}@large.example\n"));
     }
     std::fs::write(&file, csv).unwrap();
-    let line = ok(db.run(&[
+    let out = db.run(&[
         "import",
         file.to_str().unwrap(),
         "--tenant",
@@ -388,7 +388,14 @@ fn a_large_import(db: &Db, rows: usize) {
         "--mode",
         "grant",
         "--no-email",
-    ]));
+    ]);
+    // Not a terminal: plain progress lines on stderr, the last one at the end.
+    let progress = text(&out.stderr);
+    assert!(
+        progress.contains(&format!("{rows}/{rows} rows")),
+        "{progress}"
+    );
+    let line = ok(out);
     eprintln!("{line}");
     assert!(line.contains(&format!("{rows} created")), "{line}");
     assert_eq!(t.count_customers(&CustomerQuery::default()).unwrap(), rows);
@@ -400,6 +407,44 @@ fn a_100k_row_import_through_the_binary() {
     if let Some(db) = Db::postgres() {
         a_large_import(&db, 100_000);
     }
+}
+
+#[test]
+fn outbox_follow_prints_new_events_as_they_come_and_acks_them() {
+    use std::io::BufRead;
+    let db = Db::sqlite();
+    let t = db.hub().create_tenant("T").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_memberkit"))
+        .args([
+            "--db",
+            &db.target,
+            "outbox",
+            "--follow",
+            "--ack",
+            "--interval",
+            "0.05",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // Written after the command started: it arrives on the next poll.
+    t.invite(Actor::System, NewInvite::new("later@example.com"))
+        .unwrap();
+    let line = lines.next().unwrap().unwrap();
+    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["kind"], "invite.created");
+    assert_eq!(event["tenant_id"], t.id().to_string());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !t.outbox(10).unwrap().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        t.outbox(10).unwrap().is_empty(),
+        "acknowledged once printed"
+    );
 }
 
 /// One HTTP/1.1 request over a fresh connection: the status, the raw headers and the body.
