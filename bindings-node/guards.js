@@ -29,7 +29,9 @@ function guardOf (hub, options) {
     return found instanceof Tenant ? found : hub.tenant(found)
   }
   const guard = (ask) => (req, res, next) => {
-    Promise.resolve(options.member(req))
+    // A callback that throws, or rejects, reaches the app's error handler as any other error.
+    Promise.resolve()
+      .then(() => options.member(req))
       .then(async (member) => {
         if (member === null || member === undefined) return next(denied(401))
         const tenant = await tenantOf(req)

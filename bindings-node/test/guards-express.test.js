@@ -54,4 +54,9 @@ test('a guard says what it needs', async () => {
   const err = await new Promise((resolve) => middleware({}, {}, resolve))
   assert.ok(err instanceof Error)
   assert.ok(['not_found', 'invalid_input'].includes(err.code), err.code)
+  // The host's own callback failing is passed on, not thrown at the server.
+  const broken = guard(hub, { tenant: 't', member: () => { throw new Error('session store down') } })
+    .requirePermission('pricing')
+  const passed = await new Promise((resolve) => broken({}, {}, resolve))
+  assert.equal(passed.message, 'session store down')
 })

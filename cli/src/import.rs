@@ -93,8 +93,13 @@ pub(crate) fn run(hub: &Hub, args: &ImportArgs, out: &Output) -> Result<()> {
     let started = Instant::now();
     let report = tenant.import_customers(Actor::System, ImportSource::new(format, &text), &options);
     progress.finish();
+    // A run that wrote no one leaves no passwords file, so the same command can run again.
+    let written = report.as_ref().is_ok_and(|r| r.applied || r.written > 0);
+    if let (false, Some((path, _))) = (written, &passwords) {
+        let _ = std::fs::remove_file(path);
+    }
     let report = report?;
-    if let Some((path, mut file)) = passwords {
+    if let Some((path, mut file)) = passwords.filter(|_| written) {
         file.write_all(report.temporary_passwords_csv().as_bytes())
             .map_err(|e| Error::invalid("passwords", format!("{}: {e}", path.display())))?;
     }

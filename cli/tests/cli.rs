@@ -278,9 +278,27 @@ fn an_operators_day(db: &Db) {
     let usage = db.run(&["import"]);
     assert_eq!(usage.status.code(), Some(2), "a usage error");
 
-    // Temporary passwords go only to a new file only its owner can read.
-    std::fs::write(&csv, "email\nnew1@example.com\nnew2@example.com\n").unwrap();
+    // Temporary passwords go only to a new file only its owner can read. A run stopped by an
+    // invalid row wrote no one, and leaves no file, so it can be run again as it was.
     let passwords = db.path("passwords.csv");
+    std::fs::write(&csv, "email\nnew1@example.com\nnot-an-email\n").unwrap();
+    let stopped = db.run(&[
+        "--json",
+        "import",
+        file,
+        "--tenant",
+        &tid,
+        "--mode",
+        "temporary_password",
+        "--passwords",
+        passwords.to_str().unwrap(),
+    ]);
+    assert_eq!(refused(&stopped), (12, "invalid_input".into()));
+    assert!(
+        !passwords.exists(),
+        "no passwords file from a run that wrote no one"
+    );
+    std::fs::write(&csv, "email\nnew1@example.com\nnew2@example.com\n").unwrap();
     let shown = ok(db.run(&[
         "import",
         file,
