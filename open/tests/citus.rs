@@ -34,11 +34,15 @@ fn coordinator() -> Option<String> {
     url
 }
 
-/// A fresh schema on the cluster: its name, and the URL whose tables live there.
+/// A fresh schema on the cluster: its name, and the URL whose tables live there. With
+/// `MEMBERKIT_TEST_CITUS_READS=workers` the hubs send their hot reads to the workers.
 fn fresh(server: &str, prefix: &str) -> (String, String) {
     let schema = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
     let sep = if server.contains('?') { '&' } else { '?' };
-    let url = format!("{server}{sep}options=-csearch_path%3D{schema},public");
+    let mut url = format!("{server}{sep}options=-csearch_path%3D{schema},public");
+    if let Ok(reads) = std::env::var("MEMBERKIT_TEST_CITUS_READS") {
+        url.push_str(&format!("&memberkit_reads={reads}"));
+    }
     (schema, url)
 }
 

@@ -41,6 +41,7 @@ mod search;
 mod stats;
 mod transaction;
 mod tx;
+mod worker_reads;
 
 pub use distribute::{Placement, CITUS_PLACEMENT, MULTI_SHARD_STATEMENTS};
 pub use schema::HUB_WIDE_TABLES;
@@ -72,6 +73,8 @@ pub struct PgStore {
     migrated: Vec<i64>,
     /// Whether the database is a Citus coordinator.
     on_citus: bool,
+    /// `memberkit_reads=workers` on Citus: the hot reads' connections to the workers.
+    worker_reads: Option<worker_reads::WorkerReads>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -93,16 +96,26 @@ impl PgStore {
         if max_connections == 0 {
             return Err(Error::invalid("max_connections", "must be at least 1"));
         }
+        let (url, reads_on_workers) = worker_reads::split_url(url)?;
         let config: postgres::Config = url.parse().map_err(|e| {
             Error::invalid("target", format!("not a PostgreSQL connection URL: {e}"))
         })?;
-        let mut manager = Manager::new(config);
+        let mut manager = Manager::new(config.clone());
         let label = manager.label();
         // Connect once now, so a wrong URL or a server that is down fails here, clearly.
         let mut first = manager.connect_now()?;
         let migrated = migrate(&mut first)?;
         manager.on_citus = distribute::distribute(&mut first.client)?;
         let on_citus = manager.on_citus;
+        // Off a coordinator the parameter changes nothing, so one URL serves every setup.
+        let worker_reads = match reads_on_workers && on_citus {
+            true => Some(worker_reads::WorkerReads::new(
+                &config,
+                max_connections,
+                &mut first.client,
+            )?),
+            false => None,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             .min_idle(Some(0))
@@ -115,6 +128,7 @@ impl PgStore {
             label,
             migrated,
             on_citus,
+            worker_reads,
         })
     }
 
@@ -158,6 +172,25 @@ impl PgStore {
                 Err(failure) => return Err(failure.error),
             }
         }
+    }
+
+    /// [`PgStore::one_statement`] on the worker holding `tenant`'s shard when reads go to the
+    /// workers; on the coordinator when they do not, or when the worker cannot answer (the
+    /// coordinator's answer, or its error, is then the caller's).
+    fn hot_read<R>(
+        &self,
+        tenant: TenantId,
+        f: impl Fn(&transaction::PgTx<'_>) -> Result<R>,
+    ) -> Result<R> {
+        if let Some(workers) = &self.worker_reads {
+            if let Some(mut conn) = workers.checkout(tenant, || self.checkout()) {
+                match transaction::one_statement(&mut conn, &f) {
+                    Ok(out) => return Ok(out),
+                    Err(_) => workers.forget(tenant),
+                }
+            }
+        }
+        self.one_statement(f)
     }
 
     /// Runs `f` in a transaction, again with backoff while it loses to concurrent ones.
@@ -369,7 +402,7 @@ impl Store for PgStore {
         member: MemberId,
         product: ProductId,
     ) -> Result<Option<AccessFacts>> {
-        self.one_statement(|tx| tx.access_facts(tenant, member, product))
+        self.hot_read(tenant, |tx| tx.access_facts(tenant, member, product))
     }
 
     fn permission_facts(
@@ -378,6 +411,6 @@ impl Store for PgStore {
         member: MemberId,
         workspace: Option<WorkspaceId>,
     ) -> Result<Option<PermissionFacts>> {
-        self.one_statement(|tx| tx.permission_facts(tenant, member, workspace))
+        self.hot_read(tenant, |tx| tx.permission_facts(tenant, member, workspace))
     }
 }

@@ -12,6 +12,7 @@ mod mixed;
 mod postgres;
 mod search;
 mod servers;
+mod worker_reads;
 mod writes;
 
 use memberkit::*;

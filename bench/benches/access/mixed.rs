@@ -31,14 +31,21 @@ pub struct Mixed {
     pub cpu_per_op: Vec<(String, f64)>,
 }
 
-/// Runs the workload on the dataset at `url` (the hub's URL) for a window fitting `size`.
-pub fn run(size: &Size, label: &str, url: &str) -> Mixed {
+/// Runs the workload on the dataset at `url` (the hub's URL) for a window fitting `size`;
+/// with `reads_on_workers`, the hub sends its reads to the Citus workers
+/// (`memberkit_reads=workers`).
+pub fn run(size: &Size, label: &str, url: &str, reads_on_workers: bool) -> Mixed {
     let window = match size.name {
         "full" => Duration::from_secs(20),
         "quick" => Duration::from_secs(8),
         _ => Duration::from_millis(300),
     };
-    let store = memberkit_postgres::PgStore::open_with_pool_size(url, CLIENTS as u32).unwrap();
+    let store_url = match reads_on_workers {
+        true => format!("{url}&memberkit_reads=workers"),
+        false => url.to_owned(),
+    };
+    let store =
+        memberkit_postgres::PgStore::open_with_pool_size(&store_url, CLIENTS as u32).unwrap();
     let hub = Hub::new(store);
     let tenants = read_tenants(&hub, url);
     let nodes = Nodes::find(url);

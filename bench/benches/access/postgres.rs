@@ -12,7 +12,7 @@ use postgres::{Client, NoTls, Statement};
 use std::time::{Duration, Instant};
 
 /// The statement memberkit's PostgreSQL store runs for has_access, written out by hand.
-const ACCESS_SQL: &str =
+pub(crate) const ACCESS_SQL: &str =
     "SELECT 0, m.status, p.paid, p.archived, g.product_id IS NOT NULL, g.expires_at, g.starts_at
      FROM members m
      JOIN products p ON p.tenant_id = m.tenant_id AND p.id = $3
@@ -33,6 +33,15 @@ const GRANT_ROW_SQL: &str = "SELECT expires_at FROM grants
 /// A name search as a developer with pg_trgm writes it: the newest 50 matches in the tenant.
 const SEARCH_SQL: &str = "SELECT id, email, name FROM members
      WHERE tenant_id = $1 AND search_text LIKE $2 ORDER BY seq DESC LIMIT 50";
+
+/// `can` written by hand: the member's status, role, and a custom role's permissions.
+pub(crate) const CAN_SQL: [&str; 3] = [
+    "SELECT status FROM members WHERE tenant_id = $1 AND id = $2",
+    "SELECT role FROM role_assignments
+     WHERE tenant_id = $1 AND member_id = $2
+       AND workspace_id = '00000000-0000-0000-0000-000000000000'",
+    "SELECT permissions FROM custom_roles WHERE tenant_id = $1 AND id = $2::text::uuid",
+];
 
 /// memberkit's own figures from one server, for the comparison between servers.
 pub struct Summary {
@@ -109,14 +118,7 @@ pub fn compare(size: &Size, label: &str, server: &str) -> Summary {
     let has_access = figures.stat("memberkit").0;
 
     let mut figures = Figures::default();
-    let can_sql = [
-        "SELECT status FROM members WHERE tenant_id = $1 AND id = $2",
-        "SELECT role FROM role_assignments
-         WHERE tenant_id = $1 AND member_id = $2
-           AND workspace_id = '00000000-0000-0000-0000-000000000000'",
-        "SELECT permissions FROM custom_roles WHERE tenant_id = $1 AND id = $2::text::uuid",
-    ]
-    .map(|sql| client.prepare(sql).unwrap());
+    let can_sql = CAN_SQL.map(|sql| client.prepare(sql).unwrap());
     for rep in 0..size.reps {
         let perm = |i: usize| Permission::CATALOGUE[i % Permission::CATALOGUE.len()].clone();
         let asks: Vec<(MemberId, Permission)> = pop
@@ -156,7 +158,7 @@ pub fn compare(size: &Size, label: &str, server: &str) -> Summary {
     }
 }
 
-fn by_hand_access(
+pub(crate) fn by_hand_access(
     client: &mut Client,
     stmt: &Statement,
     t: TenantId,
@@ -187,7 +189,7 @@ fn by_hand_access(
     }
 }
 
-fn can_by_hand(
+pub(crate) fn can_by_hand(
     client: &mut Client,
     [status, role, custom]: &[Statement; 3],
     t: uuid::Uuid,
