@@ -8,6 +8,7 @@ use crate::transaction::{const_sql, PgTx};
 use crate::tx::product_ids;
 use memberkit::store::{Changes, ImportFacts};
 use memberkit::*;
+use postgres::types::Type;
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -52,14 +53,18 @@ pub(crate) fn import_facts(
             "SELECT {MEMBER_COLS} FROM members
              WHERE tenant_id = $1 AND (email_key = ANY($2) OR external_id = ANY($3))"
         ),
-        &[&t, &email_keys, &external_ids],
+        &[
+            (&t, Type::UUID),
+            (&email_keys, Type::TEXT_ARRAY),
+            (&external_ids, Type::TEXT_ARRAY),
+        ],
         member_row,
     )?;
     let ids: Vec<Uuid> = members.iter().map(|m| m.id.u()).collect();
     let assignments = tx.all_planned_now(
         "SELECT member_id, role, workspace_id FROM role_assignments
          WHERE tenant_id = $1 AND member_id = ANY($2) ORDER BY member_id, workspace_id",
-        &[&t, &ids],
+        &[(&t, Type::UUID), (&ids, Type::UUID_ARRAY)],
         |r| {
             Ok(RoleAssignment {
                 member_id: MemberId::from_uuid(get(r, 0)?),
@@ -74,7 +79,7 @@ pub(crate) fn import_facts(
              WHERE tenant_id = $1 AND member_id = ANY($2) AND revoked_at IS NULL
              ORDER BY member_id, id"
         ),
-        &[&t, &ids],
+        &[(&t, Type::UUID), (&ids, Type::UUID_ARRAY)],
         grant_row,
     )?;
     let pending_invites = tx.all_planned_now(
@@ -82,7 +87,7 @@ pub(crate) fn import_facts(
             "SELECT {INVITE_COLS} FROM invites
              WHERE tenant_id = $1 AND email_key = ANY($2) AND status = 'pending'"
         ),
-        &[&t, &email_keys],
+        &[(&t, Type::UUID), (&email_keys, Type::TEXT_ARRAY)],
         invite_row,
     )?;
     Ok(ImportFacts {

@@ -4,10 +4,35 @@
 use crate::rows::*;
 use memberkit::store::CustomerFilter;
 use memberkit::*;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
-/// A query argument.
-pub(crate) type Arg = Box<dyn ToSql + Sync + Send>;
+/// A query argument and its PostgreSQL type (the query is sent with its types, in one round
+/// trip: [`crate::transaction::PgTx::rows_planned_now`]).
+pub(crate) type Arg = (Box<dyn ToSql + Sync + Send>, Type);
+
+/// A Rust value's PostgreSQL type, for the arguments of a customer-list query.
+pub(crate) trait PgType {
+    /// The type the value is sent as.
+    const TYPE: Type;
+}
+
+impl PgType for Uuid {
+    const TYPE: Type = Type::UUID;
+}
+
+impl PgType for String {
+    const TYPE: Type = Type::TEXT;
+}
+
+impl PgType for i64 {
+    const TYPE: Type = Type::INT8;
+}
+
+impl PgType for OffsetDateTime {
+    const TYPE: Type = Type::TIMESTAMPTZ;
+}
 
 /// A LIKE pattern matching `term` anywhere, with LIKE's wildcards in it taken literally. The
 /// trigram index (`gin_trgm_ops`) serves it; LIKE's recheck keeps the match exact, so the rows
@@ -86,8 +111,8 @@ impl CustomerSql {
     }
 
     /// Adds an argument and returns its placeholder.
-    pub(crate) fn arg(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
-        self.args.push(Box::new(value));
+    pub(crate) fn arg<T: ToSql + PgType + Sync + Send + 'static>(&mut self, value: T) -> String {
+        self.args.push((Box::new(value), T::TYPE));
         format!("${}", self.args.len())
     }
 
@@ -95,10 +120,10 @@ impl CustomerSql {
         self.conditions.push(condition);
     }
 
-    pub(crate) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+    pub(crate) fn params(&self) -> Vec<(&(dyn ToSql + Sync), Type)> {
         self.args
             .iter()
-            .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+            .map(|(value, ty)| (value.as_ref() as &(dyn ToSql + Sync), ty.clone()))
             .collect()
     }
 }

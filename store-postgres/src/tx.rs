@@ -1189,8 +1189,8 @@ impl Tx for PgTx<'_> {
     fn audit(&self, tenant: TenantId, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         self.enter(tenant)?;
         let mut sql = format!("SELECT {AUDIT_COLS} FROM audit_log WHERE tenant_id = $1");
-        let mut args: Vec<Arg> = vec![Box::new(tenant.u())];
-        let mut add = |condition: &str, value: Arg| {
+        let mut args: Vec<Box<dyn ToSql + Sync + Send>> = vec![Box::new(tenant.u())];
+        let mut add = |condition: &str, value: Box<dyn ToSql + Sync + Send>| {
             args.push(value);
             sql.push_str(&format!(" AND {condition} ${}", args.len()));
         };
