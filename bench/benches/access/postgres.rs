@@ -34,6 +34,14 @@ const GRANT_ROW_SQL: &str = "SELECT expires_at FROM grants
 const SEARCH_SQL: &str = "SELECT id, email, name FROM members
      WHERE tenant_id = $1 AND search_text LIKE $2 ORDER BY seq DESC LIMIT 50";
 
+/// The paid products the page's members hold now, as a developer adds them to each row (what
+/// memberkit's list rows carry), after [`SEARCH_SQL`].
+const PAGE_PRODUCTS_SQL: &str = "SELECT g.member_id, p.id, p.name FROM grants g
+     JOIN products p ON p.tenant_id = g.tenant_id AND p.id = g.product_id
+     WHERE g.tenant_id = $1 AND g.member_id = ANY($2) AND g.revoked_at IS NULL
+       AND (g.expires_at IS NULL OR g.expires_at > now())
+       AND (g.starts_at IS NULL OR g.starts_at <= now()) AND p.paid";
+
 /// `can` written by hand: the member's status, role, and a custom role's permissions.
 pub(crate) const CAN_SQL: [&str; 3] = [
     "SELECT status FROM members WHERE tenant_id = $1 AND id = $2",
@@ -219,6 +227,7 @@ pub(crate) fn can_by_hand(
 /// A search box: "member 1234"-style terms, the newest 50 matches.
 fn search(size: &Size, label: &str, client: &mut Client, tenant: &Tenant, pop: &Population) {
     let stmt = client.prepare(SEARCH_SQL).unwrap();
+    let products_stmt = client.prepare(PAGE_PRODUCTS_SQL).unwrap();
     let terms: Vec<String> = (0..200)
         .map(|i| format!("member {}", (i * 7919) % pop.members.len()))
         .collect();
@@ -265,13 +274,28 @@ fn search(size: &Size, label: &str, client: &mut Client, tenant: &Tenant, pop: &
                         !rows.is_empty()
                     }),
                 ),
+                (
+                    "by hand with products",
+                    Box::new(|term: &String| {
+                        let pattern = format!("%{term}%");
+                        let mut client = client.borrow_mut();
+                        let rows = client
+                            .query(&stmt, &[pop.tenant.as_uuid(), &pattern])
+                            .unwrap();
+                        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.get(0)).collect();
+                        let products = client
+                            .query(&products_stmt, &[pop.tenant.as_uuid(), &ids])
+                            .unwrap();
+                        rows.len() + products.len() > 0
+                    }),
+                ),
             ],
         );
     }
     figures.print(
         &format!("{label} search (newest 50)"),
         "memberkit",
-        &["by hand"],
+        &["by hand", "by hand with products"],
     );
 }
 
